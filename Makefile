@@ -1,0 +1,42 @@
+# `make test` and `make run` set everything up themselves on a fresh machine.
+#
+# TORCH_SPEC pins torch. The default is the CPU build these machines keep on disk;
+# GPU users override it, e.g.  make test TORCH_SPEC='torch --index-url https://download.pytorch.org/whl/cu124'
+# or simply TORCH_SPEC=torch (PyPI's default Linux wheel includes CUDA).
+PYTHON ?= python3
+VENV ?= .venv
+TORCH_SPEC ?= torch==2.13.0
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed
+RUN_ARGS ?= --format markdown
+
+.PHONY: install test test-network run lint bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet $(TORCH_SPEC)
+	$(PIP) install --quiet -e '.[test,html]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+# Needs a machine that can reach the Hugging Face hub (downloads ~1.2 GB once).
+test-network: $(STAMP)
+	$(PY) -m pytest -q --network -m network
+
+# The main job: translate and summarize the sample articles.
+run: $(STAMP)
+	$(VENV)/bin/mtsum translate seeds/*.txt $(RUN_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check mtsum tests
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

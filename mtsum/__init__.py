@@ -1,0 +1,83 @@
+"""mtsum: read Swedish and German news in English.
+
+Detects the language, translates with MarianMT (Helsinki-NLP opus-mt), collapses
+repeated and boilerplate paragraphs and summarizes with BART. Importing mtsum is
+cheap: torch and transformers load on first use.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .config import ModelsConfig, load_models_config
+from .detect import Detection, detect_language
+from .errors import (
+    ConfigError,
+    InputError,
+    MissingDependencyError,
+    ModelLoadError,
+    ModelUnavailableError,
+    MtsumError,
+    UnsupportedLanguageError,
+)
+from .segment import split_paragraphs, split_sentences
+
+if TYPE_CHECKING:
+    from .results import TranslationResult
+
+try:
+    from importlib.metadata import version as _version
+
+    __version__ = _version("mtsum")
+except Exception:
+    __version__ = "0+unknown"
+
+__all__ = [
+    "ConfigError",
+    "Detection",
+    "InputError",
+    "MissingDependencyError",
+    "ModelLoadError",
+    "ModelUnavailableError",
+    "ModelsConfig",
+    "MtsumError",
+    "UnsupportedLanguageError",
+    "detect_language",
+    "load_models_config",
+    "split_paragraphs",
+    "split_sentences",
+    "translate_text",
+]
+
+
+def translate_text(
+    text: str,
+    source: str = "auto",
+    models: str | Path | ModelsConfig | None = None,
+    device: str | None = None,
+    batch_size: int | None = None,
+    dedupe: bool = False,
+    **settings: Any,
+) -> TranslationResult:
+    """Translate Swedish or German text to English, paragraph by paragraph.
+
+    Args:
+        text: the document; paragraphs separated by blank lines, or one per line.
+        source: ``auto`` (detect), ``sv``, ``de`` or ``en`` (pass through).
+        models: a models.yaml path or a loaded :class:`ModelsConfig` (default:
+            ``MTSUM_MODELS``, else the packaged registry).
+        device: ``auto``, ``cpu``, ``cuda`` or ``cuda:N``.
+        batch_size: segments per generate() call.
+        dedupe: leave repeated paragraphs out of ``result.text``.
+
+    Raises:
+        UnsupportedLanguageError: the text is not Swedish, German or English.
+        ModelUnavailableError: a model is not cached and cannot be fetched.
+        ConfigError: a bad models.yaml, device or setting.
+    """
+    from .pipeline import Pipeline, Settings
+
+    pipeline = Pipeline(models, Settings(source=source, device=device, batch_size=batch_size,
+                                         dedupe=dedupe, **settings))
+    return pipeline.translate(text)

@@ -1,0 +1,464 @@
+"""Remove boilerplate, captions and repeated paragraphs before translation.
+
+Works on source-language paragraphs (sv, de or en). The boilerplate rules are data,
+resolved on every call:
+
+1. ``mtsum/rules/common.yaml`` and ``mtsum/rules/<lang>.yaml`` (``en.yaml`` for a
+   language that has no rules file anywhere);
+2. ``common.yaml`` and ``<lang>.yaml`` in the folder named by ``$MTSUM_RULES_DIR``
+   (a ``fr.yaml`` there gives French its own rules);
+3. the ``extra_rules`` files, in order. Such a file may say ``language: sv`` (or a
+   list) to apply to those languages only.
+
+A later rule with the same name ("sv:ad_marker"; a name containing ":" is taken
+as is, so ``common:ad_marker`` reaches a shared rule) updates the earlier one field
+by field, so ``enabled: false`` switches a rule off. The rule format is documented
+at the top of ``common.yaml``.
+
+A paragraph is removed only when a rule matches it as a whole, when it is a caption
+(or a caption's uncredited twin), or when it repeats an earlier paragraph. Markers
+glued to the front of real text ("AnnonsWashington - ...") are stripped and the
+text kept. Every removal and every strip is recorded in the result.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mtsum.errors import ConfigError
+
+__all__ = [
+    "RULES_DIR_ENV",
+    "CleanResult",
+    "Removal",
+    "Rule",
+    "Stripped",
+    "clean_paragraphs",
+    "load_rules",
+    "normalize_paragraph",
+]
+
+RULES_DIR_ENV = "MTSUM_RULES_DIR"
+_PACKAGED_RULES = Path(__file__).parent / "rules"
+_KINDS = ("remove", "prefix", "credit")
+
+# Near-duplicate thresholds. A "credit" is what one paragraph adds to a copy of
+# another ("… (dpa)", "Foto: X"); it must be short or the longer one says more.
+_CREDIT_MAX_CHARS = 40
+_CREDIT_MAX_WORDS = 6
+_CONTAINED_MIN_WORDS = 5
+_SHINGLE = 3
+_SHINGLE_MIN_WORDS = 8
+_JACCARD = 0.8
+# A headline is one short sentence; a first paragraph that is a lede stays body.
+_TITLE_MAX_WORDS = 30
+_SENTENCE_BREAK = re.compile(r"[.!?][\"”»’)]*\s+[\"„“«–]?[A-ZÅÄÖÜÉ]")
+
+_SPACES = re.compile(r"\s+")
+# Invisible characters that make equal paragraphs compare unequal.
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200e\u200f\u2060\ufeff"))
+_WORD = re.compile(r"\w+")
+
+
+def normalize_paragraph(text: str) -> str:
+    """Return *text* in NFC with invisible characters removed and whitespace collapsed.
+
+    Non-breaking and other Unicode spaces become one ordinary space; leading and
+    trailing whitespace is stripped. Two paragraphs are "identical" when their
+    normalized forms are equal.
+    """
+    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    return _SPACES.sub(" ", text).strip()
+
+
+@dataclass(frozen=True)
+class Removal:
+    """One paragraph that was dropped, and why.
+
+    ``reason`` is "duplicate", "boilerplate" or "caption"; ``rule`` names the rule
+    ("sv:ad_marker", "exact_duplicate", "caption_twin", ...). ``duplicate_of`` is the
+    index of the kept first occurrence for duplicates, and of the credited caption
+    for a caption's uncredited twin; otherwise None. ``text`` is the input paragraph.
+    """
+
+    index: int
+    reason: str
+    duplicate_of: int | None
+    rule: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class Stripped:
+    """A marker cut from the front of a kept paragraph (``text`` is what was cut)."""
+
+    index: int
+    rule: str
+    text: str
+
+
+@dataclass
+class CleanResult:
+    """The cleaned document.
+
+    ``title`` is the headline: the first paragraph that survives cleaning, if it
+    reads as a headline (one sentence of at most 30 words); otherwise None and that
+    paragraph stays in the body. ``paragraphs`` are the kept body paragraphs after
+    the title (the title is not repeated there), normalized and with glued markers
+    stripped; ``kept_indices[i]`` is the input index of ``paragraphs[i]``.
+    """
+
+    title: str | None
+    paragraphs: list[str]
+    kept_indices: list[int]
+    removed: list[Removal]
+    language: str
+    title_index: int | None = None
+    stripped: list[Stripped] = field(default_factory=list)
+    input_count: int = 0
+
+    @property
+    def stats(self) -> dict[str, int]:
+        reasons = [r.reason for r in self.removed]
+        return {
+            "paragraphs": self.input_count,
+            "boilerplate_removed": reasons.count("boilerplate"),
+            "captions_removed": reasons.count("caption"),
+            "duplicates_collapsed": reasons.count("duplicate"),
+            "prefixes_stripped": len(self.stripped),
+            "kept_paragraphs": len(self.paragraphs),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict of every field plus ``stats``."""
+        data = asdict(self)
+        data["stats"] = self.stats
+        return data
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A compiled rule; ``name`` is "<scope>:<rule>" as shown in removals."""
+
+    name: str
+    kind: str
+    patterns: tuple[re.Pattern[str], ...]
+    min_run: int = 1
+
+
+def clean_paragraphs(
+    paragraphs: Sequence[str],
+    language: str,
+    *,
+    extra_rules: Iterable[str | os.PathLike[str]] | None = None,
+) -> CleanResult:
+    """Clean one document's paragraphs (in order) written in *language*.
+
+    *extra_rules* are rules files applied over the packaged ones and over
+    ``$MTSUM_RULES_DIR``. Raises ConfigError when a rules file is unreadable or
+    malformed.
+    """
+    rules = load_rules(language, extra_rules)
+    texts = [normalize_paragraph(p) for p in paragraphs]
+    removed: dict[int, Removal] = {}
+    stripped: list[Stripped] = []
+
+    def drop(i: int, reason: str, rule: str | None, of: int | None = None) -> None:
+        removed[i] = Removal(i, reason, of, rule, paragraphs[i])
+
+    for i, text in enumerate(texts):
+        if not text:
+            drop(i, "boilerplate", "empty")
+        elif _first_remove_match(rules, text) is None:
+            texts[i] = _strip_prefixes(rules, i, text, stripped)
+
+    for i, rule in _boilerplate(rules, texts, removed).items():
+        drop(i, "boilerplate", rule)
+    _mark_captions(rules, texts, removed, drop)
+    _mark_duplicates(texts, removed, drop)
+
+    kept = [i for i in range(len(texts)) if i not in removed]
+    title_index = kept[0] if kept and _looks_like_headline(texts[kept[0]]) else None
+    body = [i for i in kept if i != title_index]
+    return CleanResult(
+        title=texts[title_index] if title_index is not None else None,
+        paragraphs=[texts[i] for i in body],
+        kept_indices=body,
+        removed=sorted(removed.values(), key=lambda r: r.index),
+        language=language,
+        title_index=title_index,
+        stripped=[s for s in stripped if s.index not in removed],
+        input_count=len(texts),
+    )
+
+
+# --- rules --------------------------------------------------------------------
+
+
+def load_rules(
+    language: str, extra_rules: Iterable[str | os.PathLike[str]] | None = None
+) -> list[Rule]:
+    """Resolve the rules for *language* now (packaged, then $MTSUM_RULES_DIR, then extras).
+
+    A language with no rules file anywhere uses the English rules. Raises ConfigError.
+    """
+    lang = requested = _language_key(language)
+    user_dir = os.environ.get(RULES_DIR_ENV)
+    dirs = [_PACKAGED_RULES] + ([Path(user_dir).expanduser()] if user_dir else [])
+    if lang is None or not any((d / f"{lang}.yaml").is_file() for d in dirs):
+        lang = "en"
+
+    merged: dict[str, dict[str, Any]] = {}
+    for d in dirs:
+        for scope in ("common", lang):
+            path = d / f"{scope}.yaml"
+            if path.is_file():
+                _merge(merged, scope, _read_rules(path))
+    for extra in extra_rules or ():
+        path = Path(extra).expanduser()
+        if not path.is_file():
+            raise ConfigError(f"rules file not found: {path}")
+        data = _read_rules(path)
+        applies_to = data.get("language")
+        if applies_to is None or {lang, requested} & set(_as_list(applies_to)):
+            scope = applies_to if isinstance(applies_to, str) else path.stem
+            _merge(merged, scope, data)
+    return [
+        _compile_rule(name, spec)
+        for name, spec in merged.items()
+        if spec.get("enabled", True)
+    ]
+
+
+def _language_key(language: str) -> str | None:
+    # "sv-SE" -> "sv"; anything that is not a plain code must not become a path.
+    key = (language or "").strip().lower().replace("_", "-").split("-")[0]
+    return key if re.fullmatch(r"[a-z]{2,3}", key) else None
+
+
+def _as_list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def _merge(merged: dict[str, dict[str, Any]], scope: str, data: dict[str, Any]) -> None:
+    for name, spec in data["rules"].items():
+        # "common:ad_marker" names a rule of another scope exactly.
+        full = name if ":" in str(name) else f"{scope}:{name}"
+        # Field by field, so a user file can say just `enabled: false`.
+        merged.setdefault(full, {}).update(spec, _source=data["_source"])
+
+
+def _read_rules(path: Path) -> dict[str, Any]:
+    stat = path.stat()
+    return _read_rules_cached(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=64)
+def _read_rules_cached(path: str, mtime_ns: int, size: int) -> dict[str, Any]:
+    import yaml  # only when rules are needed, never at import of mtsum.clean
+
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
+        raise ConfigError(f"cannot read rules file {path}: {e}") from e
+    rules = data.get("rules") if isinstance(data, dict) else None
+    if not isinstance(rules, dict) or not all(
+        isinstance(v, dict) for v in rules.values()
+    ):
+        raise ConfigError(
+            f"{path}: expected a top-level 'rules:' mapping of rule name -> "
+            "{kind, pattern}; see mtsum/rules/common.yaml"
+        )
+    return {**data, "_source": path}
+
+
+def _compile_rule(name: str, spec: dict[str, Any]) -> Rule:
+    where = f"rule {name!r} in {spec['_source']}"
+    kind = spec.get("kind", "remove")
+    if kind not in _KINDS:
+        raise ConfigError(
+            f"{where}: kind must be one of {', '.join(_KINDS)}, not {kind!r}"
+        )
+    sources = _as_list(spec.get("pattern"))
+    if not sources or not all(isinstance(p, str) and p for p in sources):
+        raise ConfigError(f"{where}: 'pattern' must be a regex or a list of regexes")
+    min_run = spec.get("min_run", 1)
+    if not isinstance(min_run, int) or min_run < 1:
+        raise ConfigError(f"{where}: 'min_run' must be a positive integer")
+    try:
+        patterns = tuple(_compile(p) for p in sources)
+    except re.error as e:
+        raise ConfigError(f"{where}: invalid regex: {e}") from e
+    return Rule(name, kind, patterns, min_run)
+
+
+@functools.lru_cache(maxsize=1024)
+def _compile(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+# --- stages -------------------------------------------------------------------
+
+
+def _first_remove_match(
+    rules: list[Rule], text: str, min_run: int | None = None
+) -> str | None:
+    for rule in rules:
+        if (
+            rule.kind == "remove"
+            and (min_run is None or rule.min_run == min_run)
+            and any(p.fullmatch(text) for p in rule.patterns)
+        ):
+            return rule.name
+    return None
+
+
+def _strip_prefixes(
+    rules: list[Rule], index: int, text: str, out: list[Stripped]
+) -> str:
+    prefix_rules = [r for r in rules if r.kind == "prefix"]
+    changed = True
+    while changed:  # markers can stack: "ANNONS UTRIKES Text ..."
+        changed = False
+        for rule in prefix_rules:
+            for pattern in rule.patterns:
+                m = pattern.match(text)
+                rest = text[m.end() :].strip() if m else ""
+                if m and m.end() > 0 and rest:
+                    out.append(Stripped(index, rule.name, text[: m.end()]))
+                    text, changed = rest, True
+    return text
+
+
+def _boilerplate(
+    rules: list[Rule], texts: list[str], removed: dict[int, Removal]
+) -> dict[int, str]:
+    live = [i for i in range(len(texts)) if i not in removed]
+    hits: dict[int, str] = {}
+    for i in live:
+        name = _first_remove_match(rules, texts[i], min_run=1)
+        if name:
+            hits[i] = name
+    # A run rule only counts where it matches several neighbours (menus). Lines
+    # already claimed by another rule (an "Annons" inside the menu) do not break
+    # the run.
+    for rule in (r for r in rules if r.kind == "remove" and r.min_run > 1):
+        run: list[int] = []
+        for i in [*live, None]:
+            if i is not None and i in hits:
+                continue
+            if i is not None and any(p.fullmatch(texts[i]) for p in rule.patterns):
+                run.append(i)
+                continue
+            if len(run) >= rule.min_run:
+                hits.update(dict.fromkeys(run, rule.name))
+            run = []
+    return hits
+
+
+def _credit(rules: list[Rule], text: str) -> tuple[str, int] | None:
+    for rule in rules:
+        if rule.kind != "credit":
+            continue
+        for pattern in rule.patterns:
+            # The leftmost start from which the credit runs to the very end.
+            m = pattern.search(text)
+            while m:
+                if pattern.fullmatch(text, m.start()):
+                    return rule.name, m.start()
+                m = pattern.search(text, m.start() + 1)
+    return None
+
+
+_Drop = Callable[..., None]
+
+
+def _mark_captions(
+    rules: list[Rule], texts: list[str], removed: dict[int, Removal], drop: _Drop
+) -> None:
+    twins: dict[str, int] = {}
+    for i, text in enumerate(texts):
+        if i in removed:
+            continue
+        hit = _credit(rules, text)
+        if hit:
+            drop(i, "caption", hit[0])
+            body = text[: hit[1]].strip()
+            if body:
+                twins.setdefault(_key(body), i)
+    for i, text in enumerate(texts):
+        if i not in removed and _key(text) in twins:
+            drop(i, "caption", "caption_twin", twins[_key(text)])
+
+
+def _mark_duplicates(
+    texts: list[str], removed: dict[int, Removal], drop: _Drop
+) -> None:
+    first: dict[str, int] = {}
+    seen: list[tuple[int, str, list[str], set[tuple[str, ...]]]] = []
+    for i, text in enumerate(texts):
+        if i in removed:
+            continue
+        key = _key(text)
+        if key in first:
+            drop(i, "duplicate", "exact_duplicate", first[key])
+            continue
+        words = _WORD.findall(key)
+        shingles = _shingles(words)
+        for j, other_key, other_words, other_shingles in seen:
+            rule = _near_duplicate(
+                key, words, shingles, other_key, other_words, other_shingles
+            )
+            if rule:
+                drop(i, "duplicate", rule, j)
+                break
+        else:
+            first[key] = i
+            seen.append((i, key, words, shingles))
+
+
+def _near_duplicate(
+    a: str,
+    a_words: list[str],
+    a_sh: set[tuple[str, ...]],
+    b: str,
+    b_words: list[str],
+    b_sh: set[tuple[str, ...]],
+) -> str | None:
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    short_words = min(len(a_words), len(b_words))
+    if short_words >= _CONTAINED_MIN_WORDS and short in long_:
+        extra = long_.replace(short, "", 1)
+        if (
+            len(extra.strip()) <= _CREDIT_MAX_CHARS
+            and len(_WORD.findall(extra)) <= _CREDIT_MAX_WORDS
+        ):
+            return "contained_duplicate"
+    if (
+        short_words >= _SHINGLE_MIN_WORDS
+        and a_sh
+        and b_sh
+        and len(a_sh & b_sh) / len(a_sh | b_sh) >= _JACCARD
+    ):
+        return "near_duplicate"
+    return None
+
+
+def _key(text: str) -> str:
+    # Comparison only: compatibility forms and case must not hide a repeat.
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def _shingles(words: list[str]) -> set[tuple[str, ...]]:
+    return {tuple(words[k : k + _SHINGLE]) for k in range(len(words) - _SHINGLE + 1)}
+
+
+def _looks_like_headline(text: str) -> bool:
+    return len(text.split()) <= _TITLE_MAX_WORDS and not _SENTENCE_BREAK.search(text)

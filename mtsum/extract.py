@@ -1,0 +1,76 @@
+"""Main-text extraction from HTML pages, delegated to trafilatura.
+
+Deciding what is navigation, footer or advertising in the page is trafilatura's
+job here; the paragraph-level cleaning in :mod:`mtsum.clean` runs afterwards on
+the text this returns.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mtsum.errors import InputError, MissingDependencyError
+
+__all__ = ["extract_html"]
+
+_INSTALL_HINT = "reading HTML needs trafilatura: pip install 'mtsum[html]'"
+
+
+def extract_html(html: str | bytes, url: str | None = None) -> str:
+    """Return the main text of *html*: paragraphs separated by blank lines.
+
+    The page title comes first when trafilatura finds one that is not already the
+    first paragraph. *url* only helps trafilatura's heuristics and metadata.
+    Raises MissingDependencyError without trafilatura, and InputError when the
+    page is empty or no text can be extracted from it.
+    """
+    try:
+        import trafilatura
+    except ImportError as e:  # lxml_html_clean missing also surfaces here
+        raise MissingDependencyError(f"{_INSTALL_HINT} ({e})") from e
+
+    where = f"{url}: " if url else ""
+    if not html.strip():
+        raise InputError(f"{where}the HTML document is empty")
+
+    # favor_recall keeps short articles that trafilatura's precision-first defaults
+    # discard as too small; nav, footer and comments are still excluded.
+    doc = trafilatura.bare_extraction(
+        html,
+        url=url,
+        favor_recall=True,
+        include_comments=False,
+        include_tables=False,
+        include_images=False,
+        with_metadata=True,
+    )
+    text, title = _text_and_title(doc)
+    paragraphs = _paragraphs(text)
+    if not paragraphs:
+        # Last resort for fragments without any article structure.
+        paragraphs = _paragraphs(trafilatura.html2txt(html))
+    if not paragraphs:
+        raise InputError(
+            f"{where}no article text could be extracted from the HTML; "
+            "if the page needs JavaScript, save the rendered page or paste its text"
+        )
+
+    title = " ".join(title.split()) if title else ""
+    if title and title.casefold() != paragraphs[0].casefold():
+        paragraphs.insert(0, title)
+    return "\n\n".join(paragraphs)
+
+
+def _text_and_title(doc: Any) -> tuple[str, str]:
+    # trafilatura 1.x returns a dict, 2.x a Document object.
+    if doc is None:
+        return "", ""
+    if isinstance(doc, dict):
+        return doc.get("text") or "", doc.get("title") or ""
+    return getattr(doc, "text", None) or "", getattr(doc, "title", None) or ""
+
+
+def _paragraphs(text: str | None) -> list[str]:
+    return [
+        " ".join(line.split()) for line in (text or "").splitlines() if line.strip()
+    ]

@@ -1,0 +1,166 @@
+"""Extractive summaries without model weights: TextRank over TF-IDF sentence similarity.
+
+``--summarizer extractive`` must work with no model at all and no network, so this
+is hand-written: sumy and other NLTK-based summarizers need punkt/stopword data
+downloaded at run time, gensim removed its summarizer in 4.0, and pytextrank needs
+spaCy plus a language model. The algorithm is small: sentences are nodes, edges are
+the cosine similarity of their TF-IDF vectors, and PageRank (power iteration) ranks
+them. The top sentences are returned verbatim, in document order.
+
+numpy is the only numeric dependency (it comes with transformers); torch is never
+imported here.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from typing import Any
+
+from .errors import ConfigError, InputError
+from .summarize import SummaryOutput, split_sentences
+
+__all__ = ["ExtractiveSummarizer", "textrank_scores"]
+
+DEFAULT_SENTENCES = 3
+DAMPING = 0.85
+# BART's byte-level BPE spends about 1.3 tokens per English word, so a token
+# budget meant for the abstractive model becomes a comparable word budget.
+WORDS_PER_TOKEN = 0.75
+
+_WORD = re.compile(r"\w+")
+# Function words carry no topic; without them the similarity graph links sentences
+# by content. A short fixed list: a downloaded stopword corpus is what we avoid.
+_STOPWORDS = frozenset("""
+a about above after again against all also am an and any are as at be because been
+before being below between both but by can could did do does doing down during each
+few for from further had has have having he her here hers herself him himself his how
+i if in into is it its itself just me more most my myself no nor not now of off on once
+only or other our ours ourselves out over own same she should so some such than that
+the their theirs them themselves then there these they this those through to too under
+until up very was we were what when where which while who whom why will with would you
+your yours yourself yourselves said says say mr mrs ms
+""".split())
+
+
+def _terms(sentence: str) -> list[str]:
+    return [w for w in _WORD.findall(sentence.lower())
+            if w not in _STOPWORDS and (len(w) > 1 or w.isdigit())]
+
+
+def textrank_scores(sentences: list[str], damping: float = DAMPING,
+                    tol: float = 1e-10, max_iter: int = 200) -> list[float]:
+    """PageRank centrality of each sentence in their TF-IDF cosine-similarity graph."""
+    import numpy as np
+
+    n = len(sentences)
+    if n <= 1:
+        return [1.0] * n
+    counts = [Counter(_terms(s)) for s in sentences]
+    df = Counter(term for c in counts for term in c)
+    # Smoothed idf and sublinear tf, as in scikit-learn's TfidfVectorizer.
+    idf = {term: math.log((1 + n) / (1 + k)) + 1.0 for term, k in df.items()}
+    weights = [{t: (1.0 + math.log(k)) * idf[t] for t, k in c.items()} for c in counts]
+    norms = [math.sqrt(sum(w * w for w in row.values())) or 1.0 for row in weights]
+    # A term in one sentence adds to its norm but links it to nothing, so only shared
+    # terms get columns: the dense matrix stays small even for very long articles.
+    shared = {t: j for j, t in enumerate(sorted(t for t, k in df.items() if k > 1))}
+    x = np.zeros((n, max(len(shared), 1)))
+    for i, row in enumerate(weights):
+        for term, w in row.items():
+            j = shared.get(term)
+            if j is not None:
+                x[i, j] = w / norms[i]
+    sim = x @ x.T
+    np.fill_diagonal(sim, 0.0)
+    out_weight = sim.sum(axis=1, keepdims=True)
+    # A sentence that shares no term with any other votes for all sentences evenly.
+    trans = np.where(out_weight > 0, sim / np.where(out_weight > 0, out_weight, 1.0), 1.0 / n)
+    rank = np.full(n, 1.0 / n)
+    for _ in range(max_iter):
+        new = (1.0 - damping) / n + damping * (trans.T @ rank)
+        done = float(np.abs(new - rank).sum()) < tol
+        rank = new
+        if done:
+            break
+    return [float(r) for r in rank]
+
+
+class ExtractiveSummarizer:
+    """Picks the most central sentences of a document; no model, no downloads."""
+
+    def __init__(self, language: str = "en", default_sentences: int = DEFAULT_SENTENCES,
+                 damping: float = DAMPING) -> None:
+        self.language = language
+        self.default_sentences = default_sentences
+        self.damping = damping
+
+    def describe(self) -> dict[str, Any]:
+        return {"model": "textrank", "revision": None}
+
+    def summarize(self, paragraphs: list[str], max_sentences: int | None = None,
+                  max_words: int | None = None, *, max_length: int | None = None,
+                  min_length: int | None = None) -> SummaryOutput:
+        """Summarize paragraphs by selecting whole sentences.
+
+        Length: at most ``max_sentences`` sentences and ``max_words`` words. A
+        ``max_length``/``min_length`` in model tokens (the abstractive summarizer's
+        units) becomes a word budget/floor when ``max_words`` is not given; the floor
+        may add sentences beyond ``max_sentences`` but never beyond ``max_words``.
+        With no limit at all, ``default_sentences`` sentences. The top-ranked
+        sentence is kept even if it alone exceeds the word budget.
+
+        Raises:
+            InputError: there is no sentence to select.
+            ConfigError: a limit is below 1.
+        """
+        for name, value in (("max_sentences", max_sentences), ("max_words", max_words),
+                            ("max_length", max_length)):
+            if value is not None and value < 1:
+                raise ConfigError(f"extractive summary: {name} must be at least 1, got {value}")
+        sentences = [s for p in paragraphs if p and p.strip()
+                     for s in split_sentences(p, self.language)]
+        if not sentences:
+            raise InputError("nothing to summarize: the text has no sentences left")
+        if max_words is None and max_length is not None:
+            max_words = max(1, round(max_length * WORDS_PER_TOKEN))
+        min_words = round(min_length * WORDS_PER_TOKEN) if min_length else 0
+        if max_sentences is None and max_words is None:
+            max_sentences = self.default_sentences
+
+        scores = textrank_scores(sentences, damping=self.damping)
+        # Rounding makes equal scores (float noise aside) tie; ties go to the earlier sentence.
+        ranked = sorted(range(len(sentences)), key=lambda i: (-round(scores[i], 12), i))
+        chosen: list[int] = []
+        seen: set[str] = set()
+        words = 0
+        for i in ranked:
+            if max_sentences is not None and len(chosen) >= max_sentences and words >= min_words:
+                break
+            size = len(sentences[i].split())
+            if sentences[i] in seen or (max_words is not None and words + size > max_words):
+                continue
+            chosen.append(i)
+            seen.add(sentences[i])
+            words += size
+        if not chosen:
+            chosen = [ranked[0]]
+
+        return SummaryOutput(
+            summary=" ".join(sentences[i] for i in sorted(chosen)),
+            chunks=1,
+            rounds=0,
+            settings={
+                "summarizer": "extractive",
+                "algorithm": "textrank",
+                "similarity": "tfidf-cosine",
+                "damping": self.damping,
+                "max_sentences": max_sentences,
+                "max_words": max_words,
+                "min_words": min_words,
+                "sentences": len(sentences),
+                "selected": len(chosen),
+            },
+            model=self.describe(),
+        )

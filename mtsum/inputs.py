@@ -1,0 +1,111 @@
+"""Reading inputs: files or stdin, bytes to text, HTML to its main text.
+
+Scraped news arrives in every encoding. UTF-8 (with or without BOM) and UTF-16 with
+a BOM are decoded exactly; cp1252 is accepted only when the bytes decode to
+plausible text, so a binary file is refused instead of turned into mojibake.
+"""
+
+from __future__ import annotations
+
+import codecs
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import InputError
+
+INPUT_FORMATS = ("auto", "text", "html")
+_HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+_ALLOWED_CONTROLS = set("\t\n\r\f\v")
+
+
+@dataclass(frozen=True)
+class Document:
+    """One input: where it came from, its text, and whether it was HTML."""
+
+    name: str
+    text: str
+    format: str  # "text" or "html"
+
+
+def read_input(name: str, input_format: str = "auto") -> Document:
+    """Read a path (or ``-`` for stdin) and return its text.
+
+    Raises:
+        InputError: missing path, a directory, unreadable, empty, binary or
+            undecodable bytes, or HTML with no extractable text.
+    """
+    if input_format not in INPUT_FORMATS:
+        raise InputError(f"unknown input format '{input_format}': use {', '.join(INPUT_FORMATS)}")
+    if name == "-":
+        data = sys.stdin.buffer.read()
+        label = "<stdin>"
+        suffix = ""
+    else:
+        path = Path(name)
+        label = name
+        suffix = path.suffix.lower()
+        if not path.exists():
+            raise InputError(f"{name}: no such file")
+        if path.is_dir():
+            raise InputError(f"{name}: is a directory (pass the files inside it)")
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise InputError(f"{name}: cannot read: {exc.strerror}") from None
+    text = decode_bytes(data, label)
+    is_html = input_format == "html" or (
+        input_format == "auto" and (suffix in _HTML_SUFFIXES or _looks_like_html(text))
+    )
+    if is_html:
+        from .extract import extract_html
+
+        text = extract_html(text)
+    if not text.strip():
+        raise InputError(f"{label}: empty input (nothing to translate)")
+    return Document(name=label, text=text, format="html" if is_html else "text")
+
+
+def decode_bytes(data: bytes, label: str = "input") -> str:
+    """Decode input bytes; see the module docstring for the rules.
+
+    Raises:
+        InputError: empty, binary or undecodable bytes.
+    """
+    if not data.strip():
+        raise InputError(f"{label}: empty input (nothing to translate)")
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            try:
+                return _checked(data.decode(encoding), label)
+            except UnicodeDecodeError:
+                raise InputError(f"{label}: invalid {encoding.upper()} despite its byte-order mark") from None
+    if b"\x00" in data:
+        raise InputError(f"{label}: binary data, not text (NUL bytes; UTF-16 needs a byte-order mark)")
+    try:
+        return _checked(data.decode("utf-8"), label)
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise InputError(f"{label}: not UTF-8 and not plausible cp1252 text; convert it to UTF-8") from None
+    return _checked(text, label, fallback=True)
+
+
+def _checked(text: str, label: str, fallback: bool = False) -> str:
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in _ALLOWED_CONTROLS)
+    letters = sum(ch.isalpha() for ch in text)
+    if controls > max(2, len(text) // 1000) or letters < 0.3 * len(text.strip()):
+        what = "not UTF-8 and not plausible cp1252 text" if fallback else "binary data, not text"
+        raise InputError(f"{label}: {what}; convert it to UTF-8")
+    return text.lstrip("\ufeff")
+
+
+def _looks_like_html(text: str) -> bool:
+    head = text.lstrip()[:200].lower()
+    return head.startswith(("<!doctype html", "<html"))

@@ -1,0 +1,444 @@
+"""Managing the configured models: what is on disk, fetching it, and checking it works.
+
+Everything here goes through :mod:`mtsum.models` (``cached_snapshot``, ``locate``,
+``download_snapshot``, ``load_seq2seq``), so "available" means exactly "the
+translate/summarize commands will find it". ``list_models`` never touches the
+network and never imports torch: it must answer in well under a second on a
+machine with an empty cache.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .config import ModelsConfig, ModelSpec
+from .errors import ConfigError, ModelUnavailableError
+from .models import cached_snapshot, download_snapshot, hub_reachable, locate, offline_mode
+
+_COMMIT_RE = re.compile(r"[0-9a-f]{40}")
+# hub-side files we never copy into a self-contained folder
+_SKIP_DIRS = {".cache", ".git"}
+
+# One short input per model kind for `verify`: enough to exercise tokenizer,
+# encoder and decoder, small enough to take a second on CPU.
+_VERIFY_INPUTS = {
+    "sv": "Regeringen presenterade i dag en ny budget för skolan.",
+    "de": "Die Regierung hat heute einen neuen Haushalt für die Schulen vorgestellt.",
+    "en": (
+        "The city council approved a plan on Tuesday to build three new bridges over the "
+        "river. Work is expected to start next spring and take four years. The council said "
+        "the bridges would cut commuting times and ease traffic in the old town."
+    ),
+}
+
+
+@dataclass
+class ModelStatus:
+    """Where one configured model is and whether it can be used."""
+
+    name: str  # registry key, e.g. "translation.sv"
+    model: str  # hub id or local folder
+    revision: str | None
+    local: bool
+    available: bool
+    path: str | None = None  # the folder that would be loaded
+    commit: str | None = None  # cached hub commit (snapshot folder name)
+    size_bytes: int = 0
+    formats: list[str] = field(default_factory=list)
+    missing: str | None = None  # why it is not available
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass
+class PulledModel:
+    """What ``pull_models`` did for one model."""
+
+    name: str
+    model: str
+    revision: str | None
+    commit: str | None
+    action: str  # "downloaded", "cached" (already there) or "local" (a local folder)
+    path: str  # the folder the model now lives in (inside ``to`` when given)
+    size_bytes: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass
+class PullReport:
+    """Result of ``pull_models``; ``models_yaml`` is set when ``to`` was given."""
+
+    models: list[PulledModel]
+    to: str | None = None
+    models_yaml: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"models": [m.to_dict() for m in self.models], "to": self.to,
+                "models_yaml": self.models_yaml}
+
+
+@dataclass
+class VerifyResult:
+    """One model loaded and run once (or why it could not be)."""
+
+    name: str
+    model: str
+    ok: bool
+    seconds: float
+    device: str
+    output: str | None = None  # the model's output for the probe input
+    error: str | None = None  # exception class name
+    message: str | None = None  # what went wrong and how to fix it
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+# --- listing --------------------------------------------------------------------------
+
+
+def list_models(config: ModelsConfig) -> list[ModelStatus]:
+    """Status of every configured model, from local files only (no network, no torch)."""
+    return [model_status(spec) for spec in config.all_specs()]
+
+
+def model_status(spec: ModelSpec) -> ModelStatus:
+    """Status of one model spec; see :func:`list_models`."""
+    status = ModelStatus(name=spec.name, model=spec.model, revision=spec.revision,
+                         local=spec.local, available=False)
+    if spec.local:
+        folder = Path(spec.model)
+        if not folder.is_dir():
+            status.missing = "local folder does not exist"
+            return status
+    else:
+        found = cached_snapshot(spec)
+        if found is None:
+            status.missing = _cache_diagnosis(spec)
+            return status
+        folder, status.commit = found
+    status.path = str(folder)
+    status.size_bytes = dir_size(folder)
+    status.formats = detect_formats(folder)
+    if not (folder / "config.json").is_file():
+        status.missing = "no config.json in the model folder"
+    elif not status.formats:
+        status.missing = "no model weights (model.safetensors, pytorch_model.bin, CTranslate2 or ONNX)"
+    else:
+        status.available = True
+    return status
+
+
+def _cache_diagnosis(spec: ModelSpec) -> str:
+    """Why a hub model is not usable from the HF cache, for people."""
+    from huggingface_hub import constants
+
+    repo = Path(constants.HF_HUB_CACHE) / ("models--" + spec.model.replace("/", "--"))
+    if not repo.is_dir():
+        return "not in the Hugging Face cache"
+    rev = spec.revision or "main"
+    commit = rev if _COMMIT_RE.fullmatch(rev) else None
+    if commit is None:
+        ref = repo / "refs" / rev
+        if not ref.is_file():
+            return f"revision '{rev}' is not in the Hugging Face cache"
+        commit = ref.read_text(encoding="utf-8").strip()
+    snap = repo / "snapshots" / commit
+    if not snap.is_dir():
+        return f"snapshot {commit[:12]} is not in the Hugging Face cache"
+    if not (snap / "config.json").exists():
+        return f"cached snapshot {commit[:12]} is incomplete (no config.json)"
+    return f"cached snapshot {commit[:12]} is incomplete (no PyTorch weights)"
+
+
+def detect_formats(folder: Path) -> list[str]:
+    """Backend formats present in a model folder: pytorch, ctranslate2, onnx."""
+    names = {p.name for p in folder.iterdir()} if folder.is_dir() else set()
+    formats = []
+    if any(n in names for n in ("model.safetensors", "pytorch_model.bin",
+                                "model.safetensors.index.json", "pytorch_model.bin.index.json")):
+        formats.append("pytorch")
+    # A CTranslate2 conversion is a model.bin (not pytorch_model.bin) next to its own
+    # config; we accept it in the folder itself or in a `ctranslate2/` subfolder.
+    if "model.bin" in names or (folder / "ctranslate2" / "model.bin").is_file():
+        formats.append("ctranslate2")
+    if any(folder.rglob("*.onnx")):
+        formats.append("onnx")
+    return formats
+
+
+def dir_size(path: Path) -> int:
+    """Bytes on disk under ``path``, counting each file once.
+
+    HF cache snapshots are symlinks into ``blobs/``: we follow them (so a snapshot's
+    size is its model's size, not a few bytes of links) and count each target inode
+    once (so a blob shared by two snapshots, or the same tree walked twice, is not
+    counted twice).
+    """
+    seen: set[tuple[int, int]] = set()
+    total = 0
+    for root, _dirs, files in os.walk(path):
+        for name in files:
+            try:
+                st = os.stat(os.path.join(root, name))  # follows symlinks
+            except OSError:  # a dangling link to a blob that was deleted
+                continue
+            key = (st.st_dev, st.st_ino)
+            if key not in seen:
+                seen.add(key)
+                total += st.st_size
+    return total
+
+
+# --- selecting ------------------------------------------------------------------------
+
+
+def select_specs(config: ModelsConfig, names: list[str] | tuple[str, ...] | None) -> list[ModelSpec]:
+    """The specs named by ``names`` (all when empty).
+
+    Accepted names: registry keys (``translation.sv``, ``summarization``), a bare
+    language (``sv``) and ``translation`` for every translation model.
+
+    Raises:
+        ConfigError: a name matches no configured model; the message lists valid names.
+    """
+    specs = config.all_specs()
+    if not names:
+        return specs
+    by_name: dict[str, list[ModelSpec]] = {s.name: [s] for s in specs}
+    for lang, spec in config.translation.items():
+        by_name.setdefault(lang, [spec])
+    by_name["translation"] = list(config.translation.values())
+    chosen: list[ModelSpec] = []
+    for name in names:
+        if name not in by_name:
+            valid = ", ".join(s.name for s in specs)
+            raise ConfigError(
+                f"unknown model name '{name}' in {config.path}: use one of {valid} "
+                f"(or a language like {', '.join(config.translation)})"
+            )
+        chosen.extend(s for s in by_name[name] if s not in chosen)
+    return chosen
+
+
+# --- pulling --------------------------------------------------------------------------
+
+
+def pull_models(config: ModelsConfig, names: list[str] | tuple[str, ...] | None = None,
+                to: str | os.PathLike[str] | None = None, progress: bool = True, *,
+                revision: str | None = None, offline: bool | None = None) -> PullReport:
+    """Download configured models into the HF cache, or into a self-contained folder.
+
+    With ``to``, each model is written to ``to/<model name>/`` and ``to/models.yaml``
+    points at those folders with relative paths, so the folder can be copied to a
+    machine without network and used with ``--models to/models.yaml``. Models already
+    in the cache are copied from it without any network access.
+
+    Raises:
+        ConfigError: an unknown name, or ``revision`` given for several or local models.
+        ModelUnavailableError: a model must be downloaded but the hub cannot be
+            reached (checked once, up front, before anything is written), or a
+            download or local path fails.
+    """
+    specs = select_specs(config, names)
+    if revision is not None:
+        if len(specs) != 1 or specs[0].local:
+            raise ConfigError("--revision needs exactly one hub model name (e.g. `sv`)")
+        specs = [dataclasses.replace(specs[0], revision=revision)]
+
+    cached = {s.name: cached_snapshot(s) for s in specs if not s.local}
+    need_hub = [s for s in specs if not s.local and cached[s.name] is None]
+    if need_hub:
+        # Fail in seconds, before writing anything, rather than after minutes of
+        # retries in huggingface_hub (it retries failed DNS look-ups with back-off).
+        which = ", ".join(f"{s.name} ({s.model})" for s in need_hub)
+        if offline_mode(offline):
+            raise ModelUnavailableError(
+                f"cannot pull {which}: offline mode is on (HF_HUB_OFFLINE or --offline); "
+                "run `mtsum models pull --online` on a machine that can reach the hub"
+            )
+        if not hub_reachable():
+            raise ModelUnavailableError(
+                f"cannot pull {which}: the Hugging Face hub is unreachable from this machine; "
+                "run `mtsum models pull --to DIR` where it is reachable and copy DIR here"
+            )
+
+    dest_root = Path(to) if to is not None else None
+    if dest_root is not None:
+        dest_root.mkdir(parents=True, exist_ok=True)
+    folders: dict[tuple[str, str | None], Path] = {}  # (source, commit) -> dest, copy once
+    pulled: list[PulledModel] = []
+    for spec in specs:
+        if spec.local:
+            path, commit, action = locate(spec, download=False)[0], None, "local"
+        elif cached[spec.name] is not None:
+            (path, commit), action = cached[spec.name], "cached"
+        else:
+            path, commit, action = None, None, "downloaded"
+        if dest_root is None:
+            if path is None:
+                path, commit = download_snapshot(spec, progress=progress)
+        else:
+            key = (spec.model, commit if path is not None else spec.revision)
+            if key not in folders:
+                dest = _unique_folder(dest_root, spec.model, set(folders.values()))
+                if path is None:
+                    _, commit = download_snapshot(spec, local_dir=dest, progress=progress)
+                    shutil.rmtree(dest / ".cache", ignore_errors=True)  # hub's resume metadata
+                else:
+                    _copy_model(path, dest)
+                folders[key] = dest
+            path = folders[key]
+        pulled.append(PulledModel(name=spec.name, model=spec.model, revision=spec.revision,
+                                  commit=commit, action=action, path=str(path),
+                                  size_bytes=dir_size(Path(path))))
+
+    report = PullReport(models=pulled)
+    if dest_root is not None:
+        report.to = str(dest_root)
+        report.models_yaml = str(_write_models_yaml(config, dest_root, pulled))
+    return report
+
+
+def _unique_folder(root: Path, model: str, taken: set[Path]) -> Path:
+    base = Path(model.rstrip("/\\")).name or "model"
+    dest, n = root / base, 2
+    while dest in taken:
+        dest, n = root / f"{base}-{n}", n + 1
+    return dest
+
+
+def _copy_model(src: Path, dest: Path) -> None:
+    """Copy a model folder, turning HF-cache symlinks into real files."""
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(src, dest, symlinks=False,
+                    ignore=lambda _d, names: [n for n in names if n in _SKIP_DIRS])
+
+
+def _write_models_yaml(config: ModelsConfig, root: Path, pulled: list[PulledModel]) -> Path:
+    """``root/models.yaml`` naming the pulled folders relatively; other models as configured.
+
+    A model pulled into ``root`` by an earlier run (same key, folder still there) is
+    kept, so ``pull --to DIR sv`` then ``pull --to DIR de`` builds one complete folder.
+    """
+    import yaml
+
+    out = root / "models.yaml"
+    previous: dict[str, dict[str, Any]] = {}
+    if out.is_file():
+        try:
+            old = yaml.safe_load(out.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError:
+            old = {}
+        for lang, entry in (old.get("translation") or {}).items():
+            previous[f"translation.{lang}"] = entry
+        if old.get("summarization"):
+            previous["summarization"] = old["summarization"]
+
+    by_name = {p.name: p for p in pulled}
+    header = ["# Written by `mtsum models pull --to`. Copy this whole folder to another machine",
+              "# and use it with `mtsum translate --models <folder>/models.yaml ...` (no network needed).",
+              "# `revision` records the hub commit each folder was pulled from."]
+
+    def entry(spec: ModelSpec) -> dict[str, Any]:
+        e: dict[str, Any]
+        p = by_name.get(spec.name)
+        if p is not None:
+            rel = Path(p.path).resolve().relative_to(root.resolve())
+            e = {"model": f"./{rel.as_posix()}"}
+            if p.commit:
+                e["revision"] = p.commit
+            header.append(f"#   {spec.name}: {p.model} @ {p.commit or 'local folder'}")
+        elif _still_there(previous.get(spec.name), root):
+            return dict(previous[spec.name])
+        else:
+            e = {"model": spec.model}
+            if spec.revision:
+                e["revision"] = spec.revision
+        if spec.generation:
+            e["generation"] = dict(spec.generation)
+        if spec.max_input_tokens is not None:
+            e["max_input_tokens"] = spec.max_input_tokens
+        return e
+
+    data: dict[str, Any] = {"translation": {lang: entry(s) for lang, s in config.translation.items()}}
+    if config.summarization is not None:
+        data["summarization"] = entry(config.summarization)
+    body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    out.write_text("\n".join(header) + "\n\n" + body, encoding="utf-8")
+    return out
+
+
+def _still_there(entry: Any, root: Path) -> bool:
+    if not isinstance(entry, dict) or not str(entry.get("model", "")).startswith("./"):
+        return False
+    return (root / entry["model"]).is_dir()
+
+
+# --- verifying ------------------------------------------------------------------------
+
+
+def verify_models(config: ModelsConfig, device: str | None = "cpu", *,
+                  names: list[str] | tuple[str, ...] | None = None,
+                  offline: bool | None = None) -> list[VerifyResult]:
+    """Load every (or every named) model and run one short generation with it.
+
+    Nothing is downloaded: a model that is not on disk is reported as failed with
+    the fix. Failures are results, not exceptions, so one report covers all models.
+
+    Raises:
+        ConfigError: an unknown name or a bad device.
+    """
+    from .models import load_seq2seq, resolve_device
+
+    specs = select_specs(config, names)
+    resolved: str | None = None
+    results = []
+    for spec in specs:
+        start = time.perf_counter()
+        result = VerifyResult(name=spec.name, model=spec.model, ok=False, seconds=0.0,
+                              device=device or "auto")
+        try:
+            locate(spec, offline=offline, download=False)  # never download while verifying
+            # Resolved only once a model is on disk: "auto" imports torch (seconds),
+            # and a machine with nothing pulled should get its answer at once.
+            resolved = resolved or resolve_device(device)
+            result.device = resolved
+            translation = spec.name.startswith("translation.")
+            loaded = load_seq2seq(spec, "marian" if translation else "bart", resolved,
+                                  offline=offline)
+            lang = spec.name.split(".", 1)[1] if translation else "en"
+            result.output = _probe(loaded, _VERIFY_INPUTS.get(lang, _VERIFY_INPUTS["en"]))
+            result.ok = True
+        except ModelUnavailableError as exc:  # includes ModelLoadError
+            result.error, result.message = type(exc).__name__, str(exc)
+        except Exception as exc:
+            result.error = type(exc).__name__
+            result.message = (f"generation failed with {spec.model}: {exc} "
+                              "(re-run `mtsum models pull`, or check the model is a "
+                              "MarianMT/BART checkpoint)")
+        result.seconds = round(time.perf_counter() - start, 3)
+        results.append(result)
+    return results
+
+
+def _probe(loaded: Any, text: str) -> str:
+    """One greedy, short generation; settings are capped so verify stays quick."""
+    import torch
+
+    tok = loaded.tokenizer
+    inputs = tok([text], return_tensors="pt", truncation=True, max_length=256).to(loaded.device)
+    with torch.inference_mode():
+        out = loaded.model.generate(**inputs, num_beams=1, max_new_tokens=32, min_length=0)
+    return tok.batch_decode(out, skip_special_tokens=True)[0]

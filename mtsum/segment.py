@@ -1,0 +1,188 @@
+"""Paragraphs and sentences: the units that go to the translation model.
+
+MarianMT is a sentence-level model with a 512-token input limit, so a paragraph is
+split into sentences, an over-long sentence into token-bounded pieces, and the
+translations are joined back in order. Nothing is ever dropped: joining the pieces
+of a paragraph with spaces gives back its text (up to whitespace).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+
+# A line this long or longer, among similar lines, is taken as wrapped at a width.
+_MIN_WRAP_WIDTH = 30
+_TERMINAL = tuple('.!?:;"”»“\')')
+_SPLITTER_LANGUAGES = {"sv", "de", "en", "da", "nb", "nn", "nl", "fr", "es", "it", "pt", "pl", "fi"}
+# Abbreviations the Moses prefix lists lack; #NUMERIC_ONLY# means "only before a number".
+_EXTRA_PREFIXES = {
+    "sv": "jan feb febr mars apr jun jul aug sep sept okt nov dec kl ca #NUMERIC_ONLY#\n"
+          "Kl Ca bl t ex s k d v s p g a",
+    "de": "Jan Feb Mär Apr Jun Jul Aug Sep Sept Okt Nov Dez Nr Abs Art Bd Bsp ca Ca Hrsg "
+          "Mio Mrd Prof Str usw vgl Vgl z B d h u a o ä s o bzw ggf inkl evtl",
+}
+# Quote characters: opener -> closer. Swedish uses ” for both; the straight quote too.
+_QUOTE_PAIRS = {"„": "“", "“": "”", "»": "«", "«": "»", "‚": "‘"}
+_SYMMETRIC_QUOTES = {'"', "”"}
+# Safety valve: an unbalanced stray quote must not glue a whole paragraph together.
+_MAX_QUOTE_MERGE_CHARS = 800
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """Split text into paragraphs.
+
+    Blank lines separate paragraphs. A text without any blank line is one paragraph
+    per line (the usual shape of scraped news). Inside a blank-line-separated block,
+    hard-wrapped lines (wrapped mid-sentence at a fixed width) are reflowed into one
+    paragraph; a block of short or ragged lines keeps one paragraph per line.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2029", "\n\n")
+    blocks = re.split(r"\n[ \t]*\n", text.strip("\n"))
+    if len(blocks) == 1:
+        return [_clean_line(line) for line in text.split("\n") if line.strip()]
+    paragraphs: list[str] = []
+    for block in blocks:
+        block_lines = [_clean_line(line) for line in block.split("\n") if line.strip()]
+        if not block_lines:
+            continue
+        if _is_hard_wrapped(block_lines):
+            paragraphs.append(_reflow(block_lines))
+        else:
+            paragraphs.extend(block_lines)
+    return paragraphs
+
+
+def _clean_line(line: str) -> str:
+    return re.sub(r"[ \t\u00a0]+", " ", line).strip()
+
+
+def _is_hard_wrapped(lines: list[str]) -> bool:
+    """Lines of similar width that mostly stop mid-sentence were wrapped by an editor."""
+    if len(lines) < 2:
+        return False
+    body = lines[:-1]
+    width = max(len(line) for line in lines)
+    if width < _MIN_WRAP_WIDTH or min(len(line) for line in body) < 0.5 * width:
+        return False
+    open_ended = sum(not line.endswith(_TERMINAL) for line in body)
+    return open_ended * 2 >= len(body)
+
+
+def _reflow(lines: list[str]) -> str:
+    out = lines[0]
+    for line in lines[1:]:
+        # "Ver-\nteidigung": a hyphen before a lower-case continuation was a line-break hyphen
+        # only in old typesetting; compounds ("US-\nKongress") keep it, so keep it and don't add a space.
+        if out.endswith("-") and not out.endswith(" -"):
+            out += line
+        else:
+            out += " " + line
+    return out
+
+
+@functools.lru_cache(maxsize=16)
+def _splitter(language: str):
+    from sentence_splitter import SentenceSplitter
+
+    splitter = SentenceSplitter(language=language)
+    extra = _EXTRA_PREFIXES.get(language)
+    if extra:
+        # The library reads one prefix file; we add to its table rather than ship a
+        # modified copy of the Moses lists. tests/test_segment.py guards this hook.
+        table = splitter._SentenceSplitter__non_breaking_prefixes  # type: ignore[attr-defined]
+        numeric = SentenceSplitter.PrefixType.NUMERIC_ONLY
+        default = SentenceSplitter.PrefixType.DEFAULT
+        for line in extra.splitlines():
+            kind = numeric if "#NUMERIC_ONLY#" in line else default
+            for prefix in line.replace("#NUMERIC_ONLY#", "").split():
+                table.setdefault(prefix, kind)
+    return splitter
+
+
+def split_sentences(text: str, language: str) -> list[str]:
+    """Split one paragraph into sentences with language-aware abbreviation rules.
+
+    Dates (``Am 30. Dezember``), abbreviations (``z. B.``, ``bl.a.``, ``kl. 14.00``)
+    and quoted speech spanning several sentences do not break a sentence.
+    """
+    text = text.strip()
+    if not text:
+        return []
+    lang = language if language in _SPLITTER_LANGUAGES else "en"
+    pieces = [p.strip() for p in _splitter(lang).split(text) if p.strip()]
+    return _merge_open_quotes(pieces)
+
+
+def _merge_open_quotes(sentences: list[str]) -> list[str]:
+    merged: list[str] = []
+    carry = ""
+    for sentence in sentences:
+        carry = f"{carry} {sentence}" if carry else sentence
+        if _quote_open(carry) and len(carry) < _MAX_QUOTE_MERGE_CHARS:
+            continue
+        merged.append(carry)
+        carry = ""
+    if carry:
+        merged.append(carry)
+    return merged
+
+
+def _quote_open(text: str) -> bool:
+    stack: list[str] = []
+    for ch in text:
+        if stack and ch == stack[-1]:
+            stack.pop()
+        elif ch in _SYMMETRIC_QUOTES:
+            stack.append(ch)
+        elif ch in _QUOTE_PAIRS:
+            stack.append(_QUOTE_PAIRS[ch])
+    return bool(stack)
+
+
+def split_long(text: str, count_tokens: Callable[[str], int], limit: int) -> list[str]:
+    """Split ``text`` into pieces of at most ``limit`` tokens, at word boundaries.
+
+    Prefers to cut after clause punctuation; a single word longer than the limit is
+    cut between characters. Joining the pieces with spaces restores the text.
+    """
+    if count_tokens(text) <= limit:
+        return [text]
+    words = text.split()
+    pieces: list[str] = []
+    current: list[str] = []
+    for word in words:
+        if count_tokens(word) > limit:
+            if current:
+                pieces.append(" ".join(current))
+                current = []
+            pieces.extend(_split_word(word, count_tokens, limit))
+            continue
+        if current and count_tokens(" ".join([*current, word])) > limit:
+            cut = _clause_cut(current)
+            pieces.append(" ".join(current[:cut]))
+            current = current[cut:]
+        current.append(word)
+    if current:
+        pieces.append(" ".join(current))
+    return pieces
+
+
+def _clause_cut(words: list[str]) -> int:
+    """Index after the last clause-ending word in the second half, else cut everything."""
+    for i in range(len(words) - 1, len(words) // 2, -1):
+        if words[i - 1].endswith((",", ";", ":", "–", "—")):
+            return i
+    return len(words)
+
+
+def _split_word(word: str, count_tokens: Callable[[str], int], limit: int) -> list[str]:
+    pieces, start = [], 0
+    while start < len(word):
+        end = len(word)
+        while end - start > 1 and count_tokens(word[start:end]) > limit:
+            end = start + max(1, (end - start) // 2)
+        pieces.append(word[start:end])
+        start = end
+    return pieces

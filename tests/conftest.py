@@ -1,0 +1,58 @@
+"""Shared fixtures: tiny local models built once per session, and a hermetic environment."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--network", action="store_true",
+        help="run tests that need the real Helsinki-NLP/BART models from the hub",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "network: needs the real models from the Hugging Face hub (run with --network)"
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--network"):
+        return
+    skip = pytest.mark.skip(reason="needs the real models from the hub; run with --network")
+    for item in items:
+        if "network" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _hermetic_env(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
+    """No test reaches the hub or reads the user's settings, unless it is a network test."""
+    for var in ("MTSUM_MODELS", "MTSUM_DEVICE", "MTSUM_BATCH_SIZE", "MTSUM_RULES_DIR"):
+        monkeypatch.delenv(var, raising=False)
+    if "network" not in request.keywords:
+        monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+
+
+@pytest.fixture(scope="session")
+def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Path of a models.yaml naming tiny random-weight sv-en, de-en and BART models."""
+    from make_tiny_models import build_tiny_models
+
+    return build_tiny_models(tmp_path_factory.mktemp("tiny-models"))
+
+
+@pytest.fixture(scope="session")
+def seeds() -> dict[str, Path]:
+    """The sample articles by language: sv (000), de (002), sv2 (004)."""
+    files = sorted(SEEDS.glob("*.txt"))
+    return {"sv": files[0], "de": files[1], "sv2": files[2]}

@@ -1,0 +1,571 @@
+"""Tests for mtsum.clean: boilerplate rules, captions, duplicates, title, rule files."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mtsum.clean import CleanResult, clean_paragraphs, load_rules, normalize_paragraph
+from mtsum.errors import ConfigError
+
+DATA = Path(__file__).parent / "data"
+
+
+def paragraphs_of(name: str) -> list[str]:
+    # Stand-in for mtsum.segment: every non-empty line is a paragraph (the seeds
+    # put caption twins on adjacent lines inside one blank-line block).
+    return [
+        line
+        for line in (DATA / name).read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+
+
+def removed_by_index(
+    result: CleanResult,
+) -> dict[int, tuple[str, str | None, int | None]]:
+    return {r.index: (r.reason, r.rule, r.duplicate_of) for r in result.removed}
+
+
+def assert_accounted_for(result: CleanResult, count: int) -> None:
+    # Every input paragraph is exactly one of: title, body, removed.
+    seen = result.kept_indices + [r.index for r in result.removed]
+    if result.title_index is not None:
+        seen.append(result.title_index)
+    assert sorted(seen) == list(range(count))
+
+
+# --- the seed articles ------------------------------------------------------------
+
+
+def test_german_seed_collapses_duplicates_and_drops_copyright() -> None:
+    paras = paragraphs_of("de_seed_dts_nordkorea.txt")
+    assert len(paras) == 8
+    result = clean_paragraphs(paras, "de")
+    assert removed_by_index(result) == {
+        4: ("duplicate", "exact_duplicate", 1),
+        5: ("duplicate", "exact_duplicate", 2),
+        6: ("duplicate", "exact_duplicate", 3),
+        7: ("boilerplate", "common:copyright", None),
+    }
+    # The first paragraph is a two-sentence lede, not a headline: it stays body.
+    assert result.title is None
+    assert result.kept_indices == [0, 1, 2, 3]
+    assert result.paragraphs[0].startswith("Washington - Russland soll im Krieg")
+    assert result.stats == {
+        "paragraphs": 8,
+        "boilerplate_removed": 1,
+        "captions_removed": 0,
+        "duplicates_collapsed": 3,
+        "prefixes_stripped": 0,
+        "kept_paragraphs": 4,
+    }
+    assert_accounted_for(result, 8)
+
+
+def test_german_seed_with_glued_ad_markers_keeps_the_text() -> None:
+    paras = paragraphs_of("de_seed_dts_nordkorea.txt")
+    paras[0] = "AnnonsAnnonsAnnons" + paras[0]
+    result = clean_paragraphs(paras, "de")
+    assert result.kept_indices == [0, 1, 2, 3]
+    assert result.paragraphs[0] == paras[0].removeprefix("AnnonsAnnonsAnnons")
+    assert [(s.index, s.rule, s.text) for s in result.stripped] == [
+        (0, "common:ad_marker_glued", "AnnonsAnnonsAnnons")
+    ]
+
+
+def test_swedish_seed_with_menu_ads_captions_and_blurb() -> None:
+    paras = paragraphs_of("sv_seed_blt_nordkorea.txt")
+    result = clean_paragraphs(paras, "sv")
+    removed = removed_by_index(result)
+
+    assert result.title == "USA: Ryssland köper raketer av Nordkorea"
+    assert result.title_index == 11
+    assert removed[0][1] == "common:logo"
+    assert all(removed[i][1] == "common:numbered_menu" for i in range(1, 9))
+    assert removed[9][1] == "sv:navigation"  # Innehåll A-Ö
+    for i in (10, 20, 30, 31, 32, 33):
+        assert paras[i] == "Annons" and removed[i][1] == "common:ad_marker"
+    assert removed[13][1] == "sv:dateline"  # Ukraina • Publicerad 6 september 2022
+    assert removed[28][1] == "common:agency_only"  # TT
+    assert removed[29][1] == "sv:publisher_blurb"
+    # Both caption pairs go, credited and uncredited alike, as captions.
+    assert removed[15] == ("caption", "common:photo_credit", None)
+    assert removed[17] == ("caption", "common:photo_credit", None)
+    assert removed[14] == ("caption", "caption_twin", 15)
+    assert removed[16] == ("caption", "caption_twin", 17)
+
+    assert result.kept_indices == [12, 18, 19, 21, 22, 23, 24, 25, 26, 27]
+    assert '"Pausad" folkomröstning' in result.paragraphs
+    assert "Återtagit områden" in result.paragraphs
+    assert result.stats["captions_removed"] == 4
+    assert result.stats["duplicates_collapsed"] == 0
+    assert_accounted_for(result, len(paras))
+
+
+def test_swedish_seed_without_boilerplate_keeps_everything() -> None:
+    paras = paragraphs_of("sv_seed_utrikes_nordkorea.txt")
+    result = clean_paragraphs(paras, "sv")
+    assert result.removed == []
+    assert result.title is None  # opens with a lede, not a headline
+    assert result.kept_indices == list(range(len(paras)))
+    # The section kicker glued to the first sentence is cut; the sentence is kept.
+    assert result.paragraphs[0] == paras[0].removeprefix("UTRIKES ")
+    assert [(s.rule, s.text) for s in result.stripped] == [
+        ("sv:section_label", "UTRIKES ")
+    ]
+    assert result.paragraphs[1:] == paras[1:]
+
+
+# --- varied articles --------------------------------------------------------------
+
+VARIANTS = [
+    # file, language, title index, {index: (reason, rule)}, stripped indices
+    (
+        "sv_norrland_bro.txt",
+        "sv",
+        8,
+        {
+            0: ("boilerplate", "common:logo"),
+            **{i: ("boilerplate", "common:numbered_menu") for i in (1, 2, 3, 4)},
+            5: ("boilerplate", "sv:navigation"),
+            6: ("boilerplate", "sv:navigation"),
+            7: ("boilerplate", "common:ad_marker"),
+            9: ("boilerplate", "sv:byline"),
+            10: ("boilerplate", "sv:dateline"),
+            11: ("boilerplate", "sv:share"),
+            12: ("boilerplate", "sv:share"),
+            13: ("boilerplate", "sv:share"),
+            15: ("caption", "common:photo_credit"),
+            17: ("caption", "caption_twin"),
+            20: ("boilerplate", "sv:read_more"),
+            25: ("duplicate", "contained_duplicate"),  # the same paragraph + "(TT)"
+            26: ("boilerplate", "sv:subscribe"),
+            27: ("boilerplate", "common:copyright"),
+            28: ("boilerplate", "sv:rights"),
+        },
+        [19],
+    ),
+    (
+        "de_musterstadt_radwege.txt",
+        "de",
+        7,
+        {
+            0: ("boilerplate", "de:navigation"),
+            1: ("boilerplate", "de:navigation"),
+            2: ("boilerplate", "de:navigation"),
+            **{i: ("boilerplate", "common:numbered_menu") for i in (3, 4, 5)},
+            6: ("boilerplate", "common:ad_marker"),
+            8: ("boilerplate", "de:byline"),
+            9: ("boilerplate", "de:dateline"),
+            10: ("boilerplate", "de:share"),
+            11: ("boilerplate", "de:share"),
+            13: ("caption", "common:photo_credit"),
+            14: ("caption", "caption_twin"),
+            20: ("boilerplate", "de:read_more"),
+            22: ("duplicate", "near_duplicate"),  # one word differs
+            23: ("caption", "common:photo_credit"),  # "Bildquelle:", no twin
+            24: ("boilerplate", "de:subscribe"),
+            25: ("boilerplate", "common:copyright"),
+            26: ("boilerplate", "de:rights"),
+        },
+        [12],
+    ),
+    (
+        "en_harbour_fire.txt",
+        "en",
+        4,
+        {
+            0: ("boilerplate", "en:navigation"),
+            1: ("boilerplate", "en:navigation"),
+            2: ("boilerplate", "en:navigation"),
+            3: ("boilerplate", "common:ad_marker"),
+            5: ("boilerplate", "en:byline"),
+            6: ("boilerplate", "en:dateline"),
+            7: ("boilerplate", "en:share"),
+            8: ("boilerplate", "en:share"),
+            9: ("boilerplate", "en:share"),
+            11: ("caption", "common:photo_credit"),
+            13: ("caption", "caption_twin"),
+            16: ("boilerplate", "en:read_more"),
+            19: ("boilerplate", "en:wire_credits"),
+            20: ("boilerplate", "en:publisher_blurb"),
+            21: ("boilerplate", "en:subscribe"),
+            22: ("boilerplate", "common:copyright"),
+        },
+        [],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "language", "title_index", "expected", "stripped"), VARIANTS
+)
+def test_variant_articles(
+    name: str,
+    language: str,
+    title_index: int,
+    expected: dict[int, tuple[str, str]],
+    stripped: list[int],
+) -> None:
+    paras = paragraphs_of(name)
+    result = clean_paragraphs(paras, language)
+    got = {r.index: (r.reason, r.rule) for r in result.removed}
+    assert got == expected
+    assert result.title_index == title_index
+    assert result.title == paras[title_index]
+    body = [i for i in range(len(paras)) if i not in expected and i != title_index]
+    assert result.kept_indices == body
+    assert [s.index for s in result.stripped] == stripped
+    for i, text in zip(result.kept_indices, result.paragraphs):
+        assert text in paras[i]  # kept text is the input, at most minus a marker
+    assert_accounted_for(result, len(paras))
+
+
+@pytest.mark.parametrize(
+    ("name", "language"),
+    [
+        ("sv_plain_skola.txt", "sv"),
+        ("de_plain_bahn.txt", "de"),
+        ("en_plain_library.txt", "en"),
+    ],
+)
+def test_plain_article_loses_nothing(name: str, language: str) -> None:
+    paras = paragraphs_of(name)
+    result = clean_paragraphs(paras, language)
+    assert result.removed == [] and result.stripped == []
+    assert [result.title, *result.paragraphs] == paras
+
+
+# --- single lines -----------------------------------------------------------------
+
+LEAD = "Regeringen presenterade på tisdagen ett nytt förslag om skatter och avgifter."
+TAIL = "Beslutet väntas komma före sommaren, enligt flera källor med insyn i arbetet."
+
+LINES = [
+    # boilerplate
+    ("sv", "Annons", "boilerplate"),
+    ("sv", "ANNONS", "boilerplate"),
+    ("de", "Anzeige", "boilerplate"),
+    ("de", "Werbung", "boilerplate"),
+    ("en", "Advertisement", "boilerplate"),
+    ("sv", "Dela", "boilerplate"),
+    ("sv", "Prenumerera", "boilerplate"),
+    ("de", "Teilen", "boilerplate"),
+    ("de", "Abonnieren", "boilerplate"),
+    ("en", "Share on Facebook", "boilerplate"),
+    ("en", "Subscribe", "boilerplate"),
+    ("sv", "Facebook Twitter LinkedIn E-post", "boilerplate"),
+    ("sv", "TT", "boilerplate"),
+    ("de", "dpa", "boilerplate"),
+    ("en", "(AFP)", "boilerplate"),
+    ("sv", "Reuters/TT", "boilerplate"),
+    ("sv", "Av Anna Svensson", "boilerplate"),
+    ("de", "Von Max Muster", "boilerplate"),
+    ("en", "By Jane Doe", "boilerplate"),
+    ("sv", "Publicerad 6 september 2022", "boilerplate"),
+    ("sv", "Ukraina • Publicerad 6 september 2022", "boilerplate"),
+    ("de", "Veröffentlicht am 12.01.2024 um 10:15 Uhr", "boilerplate"),
+    ("en", "Updated 3 hours ago", "boilerplate"),
+    (
+        "sv",
+        "Så här jobbar Sydkusten med journalistik. Vi granskar alla uppgifter.",
+        "boilerplate",
+    ),
+    ("en", "Read our editorial standards", "boilerplate"),
+    ("de", "© 2024 dts Nachrichtenagentur", "boilerplate"),
+    ("en", "Copyright 2024 Reuters", "boilerplate"),
+    ("sv", "Alla rättigheter förbehållna", "boilerplate"),
+    ("de", "Alle Rechte vorbehalten.", "boilerplate"),
+    ("sv", "Innehåll A-Ö", "boilerplate"),
+    ("sv", "Sydkusten logo", "boilerplate"),
+    ("sv", "Bild 3 av 12", "boilerplate"),
+    ("fr", "Share", "boilerplate"),  # unknown language: common + English rules
+    # captions
+    ("sv", "Foto: TT", "caption"),
+    ("de", "Bild: dpa", "caption"),
+    ("en", "Photo: Reuters", "caption"),
+    ("sv", "Fotograf: Anna Svensson", "caption"),
+    ("sv", "Stadshuset i Malmö.Foto: Johan Nilsson/TT", "caption"),
+    ("de", "Ein Mann in Berlin. (Foto: picture alliance / dpa)", "caption"),
+    ("de", "Das Rathaus am Abend. Bildquelle: Stadt Musterstadt", "caption"),
+    # real text that must survive
+    ("de", "Ein ganz normaler Satz.", None),
+    ("de", "Kirby verneinte.", None),
+    ("sv", "Kommunen köpte en annons i tidningen.", None),
+    ("sv", "Annonsören vill vara anonym.", None),
+    ("de", "Die Anzeige wurde gestern erstattet.", None),
+    ("de", "Das Bild: eine Stadt in Trümmern.", None),
+    ("en", "By then it was over.", None),
+    ("en", "Share prices fell 3% on Monday.", None),
+    ("en", "Copyright law changed in 2019.", None),
+    ("sv", "Av alla partier var det bara ett som röstade nej.", None),
+    ("de", "Von Tür zu Tür gingen die Helfer.", None),
+    ("sv", "Publicerad 2019 blev boken en succé.", None),
+    ("de", "Stand heute ist unklar, ob der Bau beginnt.", None),
+    ("sv", "TT-journalisten berättade om resan.", None),
+    ("en", "The AP reported it first.", None),
+    ("sv", "Dela upp arbetet i tre delar, sade hon.", None),
+    ("sv", "1. Vad händer nu?", None),  # one numbered line is not a menu
+    ("fr", "Dela", None),  # Swedish rules do not apply to other languages
+]
+
+
+@pytest.mark.parametrize(("language", "line", "reason"), LINES)
+def test_single_line(language: str, line: str, reason: str | None) -> None:
+    result = clean_paragraphs([LEAD, line, TAIL], language)
+    removed = removed_by_index(result)
+    if reason is None:
+        assert 1 not in removed
+        assert line in result.paragraphs  # untouched, not even stripped
+    else:
+        assert removed[1][0] == reason
+        assert result.paragraphs == [TAIL]  # LEAD is taken as the title
+
+
+STRIPS = [
+    (
+        "de",
+        "AnzeigeWashington - Russland soll Raketen eingesetzt haben.",
+        "Washington - Russland soll Raketen eingesetzt haben.",
+    ),
+    ("sv", "AnnonsAnnonsAnnonsStockholm är huvudstad.", "Stockholm är huvudstad."),
+    ("en", "ADVERTISEMENT The council met on Monday.", "The council met on Monday."),
+    ("sv", "UTRIKES Amerikanska uppgifter är fel.", "Amerikanska uppgifter är fel."),
+    (
+        "sv",
+        "ANNONS UTRIKES Amerikanska uppgifter är fel.",
+        "Amerikanska uppgifter är fel.",
+    ),
+    (
+        "de",
+        "AUSLAND Die Regierung in Rom ist gestürzt.",
+        "Die Regierung in Rom ist gestürzt.",
+    ),
+    # not markers
+    ("en", "NATO Secretary General Jens Stoltenberg said so.", None),
+    ("sv", "USA Today rapporterar om saken.", None),
+    ("sv", "SPORTLOV i hela landet nästa vecka.", None),
+    ("de", "Anzeige gegen Unbekannt wurde erstattet.", None),
+    ("en", "Advertisement revenue fell sharply last year.", None),
+]
+
+
+@pytest.mark.parametrize(("language", "line", "expected"), STRIPS)
+def test_leading_markers_are_stripped_not_dropped(
+    language: str, line: str, expected: str | None
+) -> None:
+    result = clean_paragraphs([LEAD, line], language)
+    assert result.removed == []
+    assert result.paragraphs == [expected or line]
+    assert bool(result.stripped) == (expected is not None)
+
+
+# --- duplicates, menus, title -----------------------------------------------------
+
+LONG = (
+    "Der Bau soll im Frühjahr beginnen und etwa zwei Jahre dauern, teilte die Verwaltung mit. "
+    "Während der Bauzeit wird die Hauptstraße abschnittsweise gesperrt und der Busverkehr "
+    "wird über die Ringstraße umgeleitet, die Anwohner werden vorab per Brief informiert."
+)
+
+
+@pytest.mark.parametrize(
+    ("later", "rule"),
+    [
+        (LONG, "exact_duplicate"),
+        ("  " + LONG.replace(" ", "\u00a0", 3) + "\u200b ", "exact_duplicate"),
+        (LONG.upper(), "exact_duplicate"),
+        (LONG + " (dpa)", "contained_duplicate"),
+        (LONG.replace("Brief", "E-Mail"), "near_duplicate"),
+    ],
+)
+def test_duplicates_collapse_to_first_occurrence(later: str, rule: str) -> None:
+    result = clean_paragraphs(
+        ["Baustart im Frühjahr", LONG, "Kirby verneinte.", later], "de"
+    )
+    assert removed_by_index(result) == {3: ("duplicate", rule, 1)}
+    assert result.paragraphs == [LONG, "Kirby verneinte."]
+
+
+def test_short_or_different_paragraphs_are_not_duplicates() -> None:
+    paras = [
+        "Kurz gemeldet",
+        "Kirby verneinte.",
+        "Kirby verneinte nicht.",
+        LONG,
+        "Der Bau soll im Frühjahr beginnen. Die Kosten liegen bei vier Millionen Euro.",
+    ]
+    assert clean_paragraphs(paras, "de").removed == []
+
+
+def test_menu_rule_needs_a_run() -> None:
+    paras = [
+        "Rubrik",
+        "1. Nyheter",
+        "Annons",
+        "2. Sport",
+        LEAD,
+        "1. Vad händer nu?",
+        TAIL,
+    ]
+    removed = removed_by_index(clean_paragraphs(paras, "sv"))
+    assert {i: rule for i, (_, rule, _) in removed.items()} == {
+        1: "common:numbered_menu",
+        2: "common:ad_marker",  # does not break the menu's run
+        3: "common:numbered_menu",
+    }
+
+
+def test_title_is_first_surviving_headline() -> None:
+    result = clean_paragraphs(["Annons", "Foto: TT", "Ny bro över älven", LEAD], "sv")
+    assert (result.title, result.title_index) == ("Ny bro över älven", 2)
+    assert result.paragraphs == [LEAD] and result.kept_indices == [3]
+
+
+def test_empty_paragraphs_are_recorded_and_empty_input_is_fine() -> None:
+    result = clean_paragraphs(["Rubrik", " \u00a0 ", LEAD], "sv")
+    assert removed_by_index(result) == {1: ("boilerplate", "empty", None)}
+    empty = clean_paragraphs([], "sv")
+    assert (empty.title, empty.paragraphs, empty.removed) == (None, [], [])
+
+
+def test_to_dict_is_json_ready_and_deterministic() -> None:
+    paras = paragraphs_of("sv_seed_blt_nordkorea.txt")
+    first = clean_paragraphs(paras, "sv").to_dict()
+    assert json.loads(json.dumps(first)) == first
+    assert first == clean_paragraphs(list(paras), "sv").to_dict()
+    assert first["stats"]["kept_paragraphs"] == 10
+    assert first["removed"][0] == {
+        "index": 0,
+        "reason": "boilerplate",
+        "duplicate_of": None,
+        "rule": "common:logo",
+        "text": "Blekinge Läns Tidning logo",
+    }
+
+
+def test_language_tags_and_unknown_languages() -> None:
+    assert {r.name for r in load_rules("sv-SE")} == {r.name for r in load_rules("sv")}
+    unknown = {r.name for r in load_rules("xx")}
+    assert unknown == {r.name for r in load_rules("en")}
+    assert {r.name for r in load_rules("../../etc")} == unknown
+
+
+@pytest.mark.parametrize(
+    ("raw", "normalized"),
+    [
+        ("  Ein\u00a0Satz \t mit\n Leerraum  ", "Ein Satz mit Leerraum"),
+        ("Sko\u0308vde", "Skövde"),
+        ("Infor\u00admation\u200b", "Information"),
+        ("", ""),
+    ],
+)
+def test_normalize_paragraph(raw: str, normalized: str) -> None:
+    assert normalize_paragraph(raw) == normalized
+    assert normalize_paragraph(normalized) == normalized
+
+
+# --- user rules -------------------------------------------------------------------
+
+
+def test_extra_rules_file_adds_and_disables_rules(tmp_path: Path) -> None:
+    rules = tmp_path / "mysite.yaml"
+    rules.write_text(
+        "language: sv\n"
+        "rules:\n"
+        "  tip_box:\n"
+        "    # Our site's tip box.\n"
+        "    pattern: 'Tipsa redaktionen: .{1,80}'\n"
+        "  share:\n"
+        "    enabled: false\n"
+        "  common:agency_only:\n"
+        "    enabled: false\n",
+        encoding="utf-8",
+    )
+    paras = ["Rubrik", "Tipsa redaktionen: tips@example.se", "Dela", "TT", LEAD]
+    result = clean_paragraphs(paras, "sv", extra_rules=[rules])
+    assert removed_by_index(result) == {1: ("boilerplate", "sv:tip_box", None)}
+    # A file for another language leaves German alone.
+    assert removed_by_index(clean_paragraphs(paras, "de", extra_rules=[rules])) == {
+        3: ("boilerplate", "common:agency_only", None)
+    }
+
+
+def test_rules_dir_from_environment_is_read_at_call_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "sv.yaml").write_text(
+        "rules:\n  publisher_blurb:\n    enabled: false\n  footer:\n    pattern: 'Tidningen Sydkusten AB'\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "fr.yaml").write_text(
+        "rules:\n  ad:\n    pattern: 'Publicité'\n", encoding="utf-8"
+    )
+    monkeypatch.delenv("MTSUM_RULES_DIR", raising=False)
+    paras = [
+        "Rubrik",
+        "Så här jobbar Sydkusten med journalistik.",
+        "Tidningen Sydkusten AB",
+        LEAD,
+    ]
+    assert set(removed_by_index(clean_paragraphs(paras, "sv"))) == {1}
+    monkeypatch.setenv("MTSUM_RULES_DIR", str(tmp_path))
+    assert removed_by_index(clean_paragraphs(paras, "sv")) == {
+        2: ("boilerplate", "sv:footer", None)
+    }
+    # A language file in the user folder replaces the English fallback.
+    french = removed_by_index(
+        clean_paragraphs(["Titre", "Publicité", "Share", LEAD], "fr")
+    )
+    assert french == {1: ("boilerplate", "fr:ad", None)}
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("rules:\n  bad:\n    pattern: '(unclosed'\n", "invalid regex"),
+        ("rules:\n  bad:\n    kind: delete\n    pattern: 'x'\n", "kind must be one of"),
+        ("rules:\n  bad:\n    kind: remove\n", "'pattern' must be"),
+        ("rules:\n  bad:\n    pattern: 'x'\n    min_run: 0\n", "min_run"),
+        ("- just\n- a list\n", "top-level 'rules:'"),
+        ("rules: [unclosed\n", "cannot read rules file"),
+    ],
+)
+def test_malformed_rules_raise_config_error(
+    tmp_path: Path, content: str, message: str
+) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        clean_paragraphs(["x"], "sv", extra_rules=[path])
+
+
+def test_missing_rules_file_raises_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="not found"):
+        clean_paragraphs(["x"], "sv", extra_rules=[tmp_path / "nope.yaml"])
+
+
+def test_import_is_light() -> None:
+    code = (
+        "import sys, mtsum.clean, mtsum.extract; "
+        "heavy = {'torch', 'transformers', 'trafilatura'} & set(sys.modules); "
+        "assert not heavy, heavy"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_extra_rules_for_a_language_without_packaged_rules(tmp_path: Path) -> None:
+    rules = tmp_path / "french.yaml"
+    rules.write_text("language: fr\nrules:\n  ad:\n    pattern: 'Publicité'\n", "utf-8")
+    paras = ["Titre", "Publicité", "Share", LEAD]
+    removed = removed_by_index(clean_paragraphs(paras, "fr-FR", extra_rules=[rules]))
+    # The file applies on top of the English fallback.
+    assert {i: rule for i, (_, rule, _) in removed.items()} == {
+        1: "fr:ad",
+        2: "en:share",
+    }
