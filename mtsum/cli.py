@@ -49,6 +49,25 @@ def _fail(ctx: click.Context, exc: BaseException, code: int, unexpected: bool = 
     ctx.exit(code)
 
 
+class _StderrHandler(logging.Handler):
+    """Writes to whatever sys.stderr is *now* (CliRunner and pytest swap it)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            sys.stderr.write(self.format(record) + "\n")
+        except Exception:  # logging must never break the command
+            self.handleError(record)
+
+
+def _setup_logging(level: int) -> None:
+    if not any(isinstance(h, _StderrHandler) for h in log.handlers):
+        handler = _StderrHandler()
+        handler.setFormatter(logging.Formatter("mtsum: %(message)s"))
+        log.addHandler(handler)
+        log.propagate = False
+    log.setLevel(level)
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show tracebacks and debug logs.")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
@@ -66,8 +85,7 @@ def main(ctx: click.Context, debug: bool, quiet: bool) -> None:
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     ctx.obj = {"debug": debug, "quiet": quiet}
-    level = logging.DEBUG if debug else logging.ERROR if quiet else logging.INFO
-    logging.basicConfig(level=level, format="mtsum: %(message)s", stream=sys.stderr)
+    _setup_logging(logging.DEBUG if debug else logging.ERROR if quiet else logging.INFO)
     if not debug:
         # transformers/huggingface_hub chatter is noise for users; --debug shows it.
         os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
@@ -252,18 +270,11 @@ def translate(ctx: click.Context, paths: tuple[str, ...], output: str | None, fm
 
 # --- models / eval / doctor commands (issue 4) ---
 # Presentation only: the work is in mtsum.manage, mtsum.evaluate and mtsum.doctor.
+# --models, --device and --offline/--online reuse the spine section's options.
 
-_models_opt = click.option(
-    "--models", "models_path", type=click.Path(dir_okay=False), default=None,
-    help="Model registry (default: MTSUM_MODELS, else the packaged models.yaml).")
 _format_opt = click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
     help="Output format.")
-_offline_opt = click.option(
-    "--offline/--online", "offline", default=None,
-    help="Never/allow contacting the Hugging Face hub (default: HF_HUB_OFFLINE).")
-_device_opt = click.option(
-    "--device", default=None, help="auto, cpu, cuda or cuda:N (default: MTSUM_DEVICE, else auto).")
 
 
 def _echo_json(data: Any) -> None:

@@ -145,7 +145,7 @@ class Pipeline:
             duplicate_of.append(dup)
             lang = "en" if doc_lang == "en" else paragraph_language(para, doc_lang)
             languages.append(lang)
-            pieces.append([] if lang == "en" else self._segments(para, lang))
+            pieces.append([] if lang == "en" else self.segments(para, lang))
 
         stats = TranslationStats(paragraphs=len(paras))
         todo: dict[str, list[str]] = {}
@@ -187,7 +187,9 @@ class Pipeline:
             settings=self.describe_settings(),
         )
 
-    def _segments(self, paragraph: str, language: str) -> list[str]:
+    def segments(self, paragraph: str, language: str) -> list[str]:
+        """The pieces of ``paragraph`` sent to the model: sentences, and over-long
+        sentences cut to the model's input limit."""
         translator = self.translator(language)
         out: list[str] = []
         for sentence in split_sentences(paragraph, language):

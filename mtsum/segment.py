@@ -112,7 +112,24 @@ def split_sentences(text: str, language: str) -> list[str]:
         return []
     lang = language if language in _SPLITTER_LANGUAGES else "en"
     pieces = [p.strip() for p in _splitter(lang).split(text) if p.strip()]
-    return _merge_open_quotes(pieces)
+    return [part for piece in _merge_open_quotes(pieces) for part in _split_at_quotes(piece)]
+
+
+# The Moses rules neither end a sentence at a closing „…“ / ”…” quote nor before an
+# opening ” (Swedish uses ” on both sides); split there when no quote is open.
+_AT_QUOTE = re.compile(
+    r"(?<=[.!?][“”\"»«])\s+(?=[–\"„“”»«]?[A-ZÅÄÖÆØÜ])|(?<=[.!?])\s+(?=[\"„“”»«]\s*[A-ZÅÄÖÆØÜ])"
+)
+
+
+def _split_at_quotes(text: str) -> list[str]:
+    parts, start = [], 0
+    for match in _AT_QUOTE.finditer(text):
+        if not _quote_open(text[start:match.start()]):
+            parts.append(text[start:match.start()])
+            start = match.end()
+    parts.append(text[start:])
+    return parts
 
 
 def _merge_open_quotes(sentences: list[str]) -> list[str]:

@@ -96,16 +96,34 @@ def chunk_paragraphs(paragraphs: Sequence[str], count_tokens: Callable[[str], in
 
 def _pack(pieces: list[str], joiner: str, count: Callable[[str], int], limit: int) -> list[str]:
     chunks: list[str] = []
-    current: list[str] = []
-    for piece in pieces:
+    start = 0
+    while start < len(pieces):
         # Count the joined text, not a sum of parts: tokenizers need not be additive.
-        if current and count(joiner.join([*current, piece])) > limit:
-            chunks.append(joiner.join(current))
-            current = []
-        current.append(piece)
-    if current:
-        chunks.append(joiner.join(current))
+        def fits(n: int, start: int = start) -> bool:
+            return count(joiner.join(pieces[start:start + n])) <= limit
+
+        n = _longest(len(pieces) - start, fits)
+        chunks.append(joiner.join(pieces[start:start + n]))
+        start += n
     return chunks
+
+
+def _longest(n_max: int, fits: Callable[[int], bool]) -> int:
+    """The largest n <= n_max with fits(n), given fits(1): gallop, then bisect.
+
+    O(log n) token counts per chunk where adding pieces one by one would be O(n).
+    """
+    n = 1
+    while n < n_max:
+        step = min(2 * n, n_max)
+        if not fits(step):
+            lo, hi = n, step - 1
+            while lo < hi:
+                mid = (lo + hi + 1) // 2
+                lo, hi = (mid, hi) if fits(mid) else (lo, mid - 1)
+            return lo
+        n = step
+    return n
 
 
 def _split_to_fit(text: str, count: Callable[[str], int], limit: int, level: int = 0) -> list[str]:
@@ -122,17 +140,11 @@ def _split_to_fit(text: str, count: Callable[[str], int], limit: int, level: int
 
 def _split_chars(text: str, count: Callable[[str], int], limit: int) -> list[str]:
     pieces = []
-    while count(text) > limit:
-        lo, hi = 1, len(text) - 1  # longest prefix that fits, by bisection
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if count(text[:mid]) <= limit:
-                lo = mid
-            else:
-                hi = mid - 1
-        pieces.append(text[:lo])
-        text = text[lo:]
-    return [*pieces, text] if text else pieces
+    while text:
+        n = _longest(len(text), lambda n, text=text: count(text[:n]) <= limit)
+        pieces.append(text[:n])
+        text = text[n:]
+    return pieces
 
 
 class BartSummarizer:
@@ -257,8 +269,9 @@ class BartSummarizer:
         results: list[str] = [""] * len(texts)
         for start in range(0, len(order), self.batch_size):
             batch = order[start:start + self.batch_size]
+            # Not verbose=False here: an overlong model input must stay loud.
             enc = loaded.tokenizer([texts[i] for i in batch], return_tensors="pt", padding=True,
-                                   truncation=False, verbose=False)
+                                   truncation=False)
             if enc["input_ids"].shape[1] > loaded.model.config.max_position_embeddings:
                 raise AssertionError("chunking produced an input over the model's positions")
             with torch.inference_mode():

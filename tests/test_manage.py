@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +15,7 @@ from click.testing import CliRunner
 
 from mtsum import manage
 from mtsum.cli import main
-from mtsum.config import load_models_config
+from mtsum.config import ModelSpec, load_models_config
 from mtsum.errors import ConfigError, ModelUnavailableError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -193,7 +194,7 @@ def test_select_specs(tmp_path: Path, names: list[str] | None, expected: list[st
 
 def test_unknown_name_lists_valid_names(tmp_path: Path) -> None:
     path = write_models_yaml(tmp_path / "m.yaml")
-    with pytest.raises(ConfigError, match="translation.sv, translation.de, summarization"):
+    with pytest.raises(ConfigError, match=re.escape("translation.sv, translation.de, summarization")):
         manage.pull_models(load_models_config(path), ["fi"])
     res = CliRunner().invoke(main, ["models", "pull", "fi", "--models", str(path)])
     assert res.exit_code == 2
@@ -253,7 +254,8 @@ def test_pull_downloads_what_is_not_cached(hf_cache: Path, tmp_path: Path,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     calls = []
 
-    def fake_download(spec, *, local_dir=None, progress=False):
+    def fake_download(spec: ModelSpec, *, local_dir: Path | None = None,
+                      progress: bool = False) -> tuple[Path, str]:
         calls.append((spec.name, spec.revision, local_dir))
         folder = Path(local_dir) if local_dir else fake_hub_model(hf_cache, spec.model, SHA2)
         if local_dir:
