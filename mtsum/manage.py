@@ -256,7 +256,8 @@ def pull_models(config: ModelsConfig, names: list[str] | tuple[str, ...] | None 
             raise ConfigError("--revision needs exactly one hub model name (e.g. `sv`)")
         specs = [dataclasses.replace(specs[0], revision=revision)]
 
-    cached = {s.name: cached_snapshot(s) for s in specs if not s.local}
+    # A local folder resolves to itself; a missing one raises here, before any copying.
+    cached = {s.name: locate(s, download=False) if s.local else cached_snapshot(s) for s in specs}
     need_hub = [s for s in specs if not s.local and cached[s.name] is None]
     if need_hub:
         # Fail in seconds, before writing anything, rather than after minutes of
@@ -276,29 +277,27 @@ def pull_models(config: ModelsConfig, names: list[str] | tuple[str, ...] | None 
     dest_root = Path(to) if to is not None else None
     if dest_root is not None:
         dest_root.mkdir(parents=True, exist_ok=True)
-    folders: dict[tuple[str, str | None], Path] = {}  # (source, commit) -> dest, copy once
+    # (source, commit or revision) -> (dest, commit): a model named twice is copied once
+    folders: dict[tuple[str, str | None], tuple[Path, str | None]] = {}
     pulled: list[PulledModel] = []
     for spec in specs:
-        if spec.local:
-            path, commit, action = locate(spec, download=False)[0], None, "local"
-        elif cached[spec.name] is not None:
-            (path, commit), action = cached[spec.name], "cached"
-        else:
-            path, commit, action = None, None, "downloaded"
+        found = cached[spec.name]
+        path, commit = found if found is not None else (None, None)
+        action = "local" if spec.local else "cached" if found is not None else "downloaded"
         if dest_root is None:
             if path is None:
                 path, commit = download_snapshot(spec, progress=progress)
         else:
             key = (spec.model, commit if path is not None else spec.revision)
             if key not in folders:
-                dest = _unique_folder(dest_root, spec.model, set(folders.values()))
+                dest = _unique_folder(dest_root, spec.model, {d for d, _ in folders.values()})
                 if path is None:
                     _, commit = download_snapshot(spec, local_dir=dest, progress=progress)
                     shutil.rmtree(dest / ".cache", ignore_errors=True)  # hub's resume metadata
                 else:
                     _copy_model(path, dest)
-                folders[key] = dest
-            path = folders[key]
+                folders[key] = (dest, commit)
+            path, commit = folders[key]
         pulled.append(PulledModel(name=spec.name, model=spec.model, revision=spec.revision,
                                   commit=commit, action=action, path=str(path),
                                   size_bytes=dir_size(Path(path))))
@@ -320,6 +319,8 @@ def _unique_folder(root: Path, model: str, taken: set[Path]) -> Path:
 
 def _copy_model(src: Path, dest: Path) -> None:
     """Copy a model folder, turning HF-cache symlinks into real files."""
+    if dest.resolve() == src.resolve():  # re-pulling a --to folder into itself
+        return
     if dest.exists():
         shutil.rmtree(dest)
     shutil.copytree(src, dest, symlinks=False,
@@ -357,8 +358,11 @@ def _write_models_yaml(config: ModelsConfig, root: Path, pulled: list[PulledMode
         if p is not None:
             rel = Path(p.path).resolve().relative_to(root.resolve())
             e = {"model": f"./{rel.as_posix()}"}
+            old = previous.get(spec.name) or {}
             if p.commit:
                 e["revision"] = p.commit
+            elif isinstance(old, dict) and old.get("model") == e["model"] and old.get("revision"):
+                e["revision"] = old["revision"]  # re-pulled in place: keep the provenance
             header.append(f"#   {spec.name}: {p.model} @ {p.commit or 'local folder'}")
         elif _still_there(previous.get(spec.name), root):
             return dict(previous[spec.name])

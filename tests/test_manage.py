@@ -250,6 +250,18 @@ def test_pull_to_dir_in_two_runs_builds_one_registry(hf_cache: Path, tmp_path: P
     assert copied.summarization is not None and copied.summarization.model == "org/bart"
 
 
+def test_pull_to_the_folder_it_came_from_keeps_it(hf_cache: Path, tmp_path: Path) -> None:
+    fake_hub_model(hf_cache, "org/opus-mt-sv-en")
+    cfg = load_models_config(write_models_yaml(tmp_path / "m.yaml"))
+    out = tmp_path / "airgap"
+    manage.pull_models(cfg, ["sv"], to=out)
+    again = manage.pull_models(load_models_config(out / "models.yaml"), ["sv"], to=out)
+    assert again.models[0].action == "local"
+    assert (out / "opus-mt-sv-en" / "model.safetensors").stat().st_size == 5000
+    assert load_models_config(out / "models.yaml").translation["sv"].local
+    assert yaml.safe_load((out / "models.yaml").read_text())["translation"]["sv"]["revision"] == SHA1
+
+
 def test_pull_downloads_what_is_not_cached(hf_cache: Path, tmp_path: Path,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     calls = []
