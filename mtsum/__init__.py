@@ -24,7 +24,8 @@ from .errors import (
 from .segment import split_paragraphs, split_sentences
 
 if TYPE_CHECKING:
-    from .results import TranslationResult
+    from .clean import CleanResult
+    from .results import SummaryResult, TranslationResult
 
 try:
     from importlib.metadata import version as _version
@@ -43,10 +44,12 @@ __all__ = [
     "ModelsConfig",
     "MtsumError",
     "UnsupportedLanguageError",
+    "clean_paragraphs",
     "detect_language",
     "load_models_config",
     "split_paragraphs",
     "split_sentences",
+    "summarize_text",
     "translate_text",
 ]
 
@@ -81,3 +84,41 @@ def translate_text(
     pipeline = Pipeline(models, Settings(source=source, device=device, batch_size=batch_size,
                                          dedupe=dedupe, **settings))
     return pipeline.translate(text)
+
+
+def summarize_text(
+    text: str,
+    source: str = "auto",
+    models: str | Path | ModelsConfig | None = None,
+    device: str | None = None,
+    summarizer: str = "bart",
+    max_length: int | None = None,
+    min_length: int | None = None,
+    **settings: Any,
+) -> SummaryResult:
+    """Clean, translate and summarize one article; returns title, summary and what was removed.
+
+    ``summarizer`` is ``bart`` (abstractive; map-reduce over chunks for long articles)
+    or ``extractive`` (TextRank over the cleaned English; needs no summarization
+    model). ``max_length``/``min_length`` bound the summary in model tokens.
+
+    Raises:
+        InputError: nothing is left to summarize after cleaning.
+        UnsupportedLanguageError, ModelUnavailableError, ConfigError: as translate_text.
+    """
+    from .inputs import Document
+    from .pipeline import Pipeline, Settings
+
+    pipeline = Pipeline(models, Settings(source=source, device=device, **settings))
+    return pipeline.summarize_document(Document("<text>", text, "text"), summarizer,
+                                       max_length=max_length, min_length=min_length)
+
+
+def clean_paragraphs(paragraphs: list[str], language: str) -> CleanResult:
+    """Drop boilerplate, captions and duplicates from one document's paragraphs.
+
+    See :func:`mtsum.clean.clean_paragraphs` (rules files, user extensions).
+    """
+    from .clean import clean_paragraphs as _clean
+
+    return _clean(paragraphs, language)

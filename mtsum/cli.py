@@ -268,6 +268,74 @@ def translate(ctx: click.Context, paths: tuple[str, ...], output: str | None, fm
 # --- summarize (issue 3) ---
 
 
+def _render_summary(result: Any, fmt: str) -> str:
+    import json
+
+    if fmt == "json":
+        return json.dumps(result.to_dict(), ensure_ascii=False)
+    if fmt == "markdown":
+        s = result.stats
+        title = f"## {result.title}\n\n" if result.title else ""
+        return (f"{title}{result.summary}\n\n*{result.input}: {result.source_language}, "
+                f"{s.kept_paragraphs} of {s.paragraphs} paragraphs kept "
+                f"({s.boilerplate_removed} boilerplate, {s.captions_removed} captions, "
+                f"{s.duplicates_collapsed} duplicates removed), {result.summarizer} summary "
+                f"in {s.chunks} chunk(s)*")
+    return result.text
+
+
+@main.command()
+@_paths_arg
+@click.option("-o", "--output", type=click.Path(), default=None,
+              help="Write here instead of stdout; a directory (one file per input) when several inputs.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+              show_default=True, help="text: title and summary; json: one object per input, per line.")
+@click.option("--summarizer", type=click.Choice(["bart", "extractive"]), default="bart", show_default=True,
+              help="extractive: ranked sentences of the article, no summarization model needed.")
+@click.option("--max-length", type=click.IntRange(min=1), default=None,
+              help="Longest summary, in model tokens (default: the model's own setting).")
+@click.option("--min-length", type=click.IntRange(min=0), default=None,
+              help="Shortest summary, in model tokens.")
+@_source_opt
+@_device_opt
+@_batch_opt
+@_models_opt
+@_input_format_opt
+@_offline_opt
+@click.pass_context
+def summarize(ctx: click.Context, paths: tuple[str, ...], output: str | None, fmt: str, summarizer: str,
+              max_length: int | None, min_length: int | None, source: str, device: str | None,
+              batch_size: int | None, models_path: str | None, input_format: str,
+              offline: bool | None) -> None:
+    """Clean, translate and summarize articles (PATH, or - for stdin).
+
+    Navigation, ads, bylines, captions and repeated paragraphs are removed before
+    translation; long articles are summarized in chunks, never truncated.
+    """
+    from .inputs import read_input
+    from .pipeline import Pipeline, Settings
+
+    settings = Settings(source=source, device=device, batch_size=batch_size, offline=offline,
+                        progress=not ctx.obj["quiet"])
+    pipeline = Pipeline(models_path, settings)
+    sink = _Sink(output, len(paths), fmt)
+
+    def work(path: str) -> None:
+        doc = read_input(path, input_format)
+        result = pipeline.summarize_document(doc, summarizer, max_length=max_length, min_length=min_length)
+        s = result.stats
+        log.info("%s: %s, %d of %d paragraphs kept, %d chunk(s), %.1f s", doc.name,
+                 result.source_language, s.kept_paragraphs, s.paragraphs, s.chunks, s.seconds)
+        header = f"==> {doc.name} <==" if len(paths) > 1 and fmt == "text" else None
+        sink.write(path, _render_summary(result, fmt), header)
+
+    try:
+        code = _for_each_input(ctx, paths, work)
+    finally:
+        sink.close()
+    ctx.exit(code)
+
+
 # --- models / eval / doctor commands (issue 4) ---
 # Presentation only: the work is in mtsum.manage, mtsum.evaluate and mtsum.doctor.
 # --models, --device and --offline/--online reuse the spine section's options.

@@ -12,7 +12,7 @@ import os
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .cache import SegmentCache
 from .clean import clean_paragraphs, normalize_paragraph
@@ -20,9 +20,12 @@ from .config import ModelsConfig, load_models_config
 from .detect import SUPPORTED, detect_language, paragraph_language
 from .errors import ConfigError, UnsupportedLanguageError
 from .inputs import Document
-from .results import Paragraph, TranslationResult, TranslationStats
+from .results import Paragraph, SummaryResult, SummaryStats, TranslationResult, TranslationStats
 from .segment import split_long, split_paragraphs, split_sentences
 from .translate import IdentityTranslator, MarianTranslator, Translator
+
+if TYPE_CHECKING:
+    from .summarize import Summarizer
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +70,7 @@ class Pipeline:
         self.batch_size = self.settings.resolved_batch_size()
         self._device: str | None = None
         self._translators: dict[str, Translator] = {}
+        self._summarizers: dict[str, Summarizer] = {}
         self.cache = SegmentCache()
 
     @property
@@ -126,6 +130,7 @@ class Pipeline:
         result = self._translate(texts, indices, doc.name, language, start)
         if cleaned.title is not None:
             result.title = result.paragraphs.pop(0).translation
+            result.source_title = cleaned.title
         result.removed = [asdict(r) for r in cleaned.removed]
         result.stats.paragraphs = len(paras)
         return result
@@ -195,6 +200,68 @@ class Pipeline:
         for sentence in split_sentences(paragraph, language):
             out.extend(split_long(sentence, translator.count_tokens, translator.max_input_tokens))
         return out
+
+    def summarizer(self, kind: str = "bart") -> Summarizer:
+        """The summarizer of this run (``bart`` or ``extractive``), created once."""
+        if kind not in self._summarizers:
+            if kind == "extractive":
+                from .extractive import ExtractiveSummarizer
+
+                self._summarizers[kind] = ExtractiveSummarizer()
+            elif kind == "bart":
+                from .summarize import BartSummarizer
+
+                if self.config.summarization is None:
+                    raise ConfigError(f"{self.config.path}: no summarization model configured "
+                                      "(add summarization.model, or use --summarizer extractive)")
+                self._summarizers[kind] = BartSummarizer(
+                    self.config.summarization, self.settings.device, offline=self.settings.offline)
+            else:
+                raise ConfigError(f"unknown summarizer '{kind}': use bart or extractive")
+        return self._summarizers[kind]
+
+    def summarize_document(self, doc: Document, summarizer: str = "bart",
+                           max_length: int | None = None, min_length: int | None = None) -> SummaryResult:
+        """Clean, translate and summarize one document.
+
+        Raises:
+            InputError: nothing is left to summarize after cleaning.
+            plus everything :meth:`translate_document` raises.
+        """
+        start = time.perf_counter()
+        engine = self.summarizer(summarizer)  # fail on a bad choice before translating
+        translated = self.translate_document(doc, clean=True)
+        english = [p.translation for p in translated.paragraphs]
+        if not english and translated.title:
+            english = [translated.title]  # a headline-only document summarizes to itself
+        out = engine.summarize(english, max_length=max_length, min_length=min_length)
+        removed = translated.removed or []
+        reasons = [r["reason"] for r in removed]
+        stats = SummaryStats(
+            paragraphs=translated.stats.paragraphs,
+            boilerplate_removed=reasons.count("boilerplate"),
+            captions_removed=reasons.count("caption"),
+            duplicates_collapsed=reasons.count("duplicate"),
+            kept_paragraphs=len(translated.paragraphs),
+            segments_translated=translated.stats.segments_translated,
+            chunks=out.chunks,
+            rounds=out.rounds,
+            seconds=time.perf_counter() - start,
+        )
+        return SummaryResult(
+            input=doc.name,
+            source_language=translated.source_language,
+            language_confidence=translated.language_confidence,
+            title=translated.title,
+            summary=out.summary,
+            summarizer=summarizer,
+            removed=removed,
+            stats=stats,
+            models={**translated.models, "summarization": {**out.model, "settings": out.settings}},
+            settings={**translated.settings, "summarizer": summarizer,
+                      "max_length": max_length, "min_length": min_length},
+            source_title=translated.source_title,
+        )
 
     def describe_settings(self) -> dict[str, Any]:
         return {

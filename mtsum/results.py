@@ -37,7 +37,8 @@ class TranslationResult:
     stats: TranslationStats
     models: dict[str, dict[str, Any]]
     settings: dict[str, Any] = field(default_factory=dict)
-    title: str | None = None
+    title: str | None = None  # with cleaning: the headline, translated
+    source_title: str | None = None  # ... and as written
     removed: list[dict[str, Any]] | None = None  # with cleaning: what was dropped and why
 
     def output_paragraphs(self, dedupe: bool = False) -> list[Paragraph]:
@@ -66,5 +67,57 @@ class TranslationResult:
         }
         if self.removed is not None:
             d["title"] = self.title
+            d["source_title"] = self.source_title
             d["removed"] = self.removed
         return d
+
+
+@dataclass
+class SummaryStats:
+    paragraphs: int = 0  # in the input
+    boilerplate_removed: int = 0
+    captions_removed: int = 0
+    duplicates_collapsed: int = 0
+    kept_paragraphs: int = 0  # body paragraphs summarized (the title not included)
+    segments_translated: int = 0
+    chunks: int = 0  # summarizer inputs on the first level (1: the article fit at once)
+    rounds: int = 0  # reduce rounds over chunk summaries
+    seconds: float = 0.0
+
+
+@dataclass
+class SummaryResult:
+    """A cleaned, translated and summarized document."""
+
+    input: str
+    source_language: str
+    language_confidence: float | None
+    title: str | None  # the headline, translated
+    summary: str
+    summarizer: str  # "bart" or "extractive"
+    removed: list[dict[str, Any]]
+    stats: SummaryStats
+    models: dict[str, dict[str, Any]]  # translation languages and "summarization"
+    settings: dict[str, Any] = field(default_factory=dict)
+    source_title: str | None = None  # the headline as written
+
+    @property
+    def text(self) -> str:
+        return f"{self.title}\n\n{self.summary}" if self.title else self.summary
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "input": self.input,
+            "source_language": self.source_language,
+            "language_confidence": (
+                None if self.language_confidence is None else round(self.language_confidence, 4)
+            ),
+            "title": self.title,
+            "source_title": self.source_title,
+            "summary": self.summary,
+            "summarizer": self.summarizer,
+            "removed": self.removed,
+            "stats": {**asdict(self.stats), "seconds": round(self.stats.seconds, 3)},
+            "models": self.models,
+            "settings": self.settings,
+        }

@@ -14,7 +14,6 @@ module (or choosing the extractive summarizer) stays cheap.
 from __future__ import annotations
 
 import copy
-import functools
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -68,16 +67,10 @@ class Summarizer(Protocol):
 
 
 def split_sentences(text: str, language: str = "en") -> list[str]:
-    """Split ``text`` into sentences, each a verbatim (stripped) piece of it."""
-    # The one call to replace with mtsum.segment.split_sentences once it exists.
-    return [s for s in _splitter(language).split(text) if s.strip()]
+    """Split ``text`` into sentences (mtsum.segment's rules, shared with translation)."""
+    from .segment import split_sentences as segment_sentences  # pure Python, no torch
 
-
-@functools.lru_cache(maxsize=8)
-def _splitter(language: str) -> Any:
-    from sentence_splitter import SentenceSplitter
-
-    return SentenceSplitter(language=language)
+    return segment_sentences(text, language)
 
 
 def chunk_paragraphs(paragraphs: Sequence[str], count_tokens: Callable[[str], int],

@@ -340,3 +340,21 @@ def test_verify_reports_a_broken_model(tiny_models: Path, tmp_path: Path) -> Non
     results = manage.verify_models(load_models_config(tmp_path / "m.yaml"), device="cpu")
     assert [r.ok for r in results] == [True, False]
     assert results[1].error and results[1].message
+
+
+def test_pull_local_models_to_dir(tiny_models: Path, tmp_path: Path) -> None:
+    out = tmp_path / "airgap"
+    res = CliRunner().invoke(main, ["models", "pull", "--models", str(tiny_models), "--to", str(out)])
+    assert res.exit_code == 0, res.output
+    assert f"wrote {out / 'models.yaml'}" in res.stdout
+    statuses = manage.list_models(load_models_config(out / "models.yaml"))
+    assert [s.path for s in statuses] == [str(out / n) for n in
+                                          ("tiny-opus-mt-sv-en", "tiny-opus-mt-de-en", "tiny-bart")]
+    assert all(s.available for s in statuses)
+
+
+def test_pull_missing_local_folder_writes_nothing(tmp_path: Path) -> None:
+    cfg = load_models_config(write_models_yaml(tmp_path / "m.yaml", sv="./nowhere"))
+    with pytest.raises(ModelUnavailableError, match="does not exist"):
+        manage.pull_models(cfg, ["sv"], to=tmp_path / "out")
+    assert not (tmp_path / "out").exists()
