@@ -135,6 +135,25 @@ def _for_each_input(ctx: click.Context, paths: tuple[str, ...], work: Any) -> in
     return worst
 
 
+def _run_documents(ctx: click.Context, paths: tuple[str, ...], input_format: str, output: str | None,
+                   fmt: str, produce: Any) -> None:
+    """Read each input, render it with ``produce(doc)``, write it; exit with the worst code."""
+    from .inputs import read_input
+
+    sink = _Sink(output, len(paths), fmt)
+
+    def work(path: str) -> None:
+        doc = read_input(path, input_format)
+        header = f"==> {doc.name} <==" if len(paths) > 1 and fmt == "text" else None
+        sink.write(path, produce(doc), header)
+
+    try:
+        code = _for_each_input(ctx, paths, work)
+    finally:
+        sink.close()
+    ctx.exit(code)
+
+
 class _Sink:
     """stdout, one file, or one file per input in a directory (-o)."""
 
@@ -241,28 +260,20 @@ def translate(ctx: click.Context, paths: tuple[str, ...], output: str | None, fm
 
     English paragraphs pass through untranslated; repeated segments are translated once.
     """
-    from .inputs import read_input
     from .pipeline import Pipeline, Settings
 
     settings = Settings(source=source, device=device, batch_size=batch_size, dedupe=dedupe,
                         offline=offline, progress=not ctx.obj["quiet"])
     pipeline = Pipeline(models_path, settings)
-    sink = _Sink(output, len(paths), fmt)
 
-    def work(path: str) -> None:
-        doc = read_input(path, input_format)
+    def produce(doc: Any) -> str:
         result = pipeline.translate_document(doc, clean=clean)
         s = result.stats
         log.info("%s: %s, %d paragraphs, %d of %d segments translated in %.1f s", doc.name,
                  result.source_language, s.paragraphs, s.segments_translated, s.segments, s.seconds)
-        header = f"==> {doc.name} <==" if len(paths) > 1 and fmt == "text" else None
-        sink.write(path, _render_translation(result, fmt), header)
+        return _render_translation(result, fmt)
 
-    try:
-        code = _for_each_input(ctx, paths, work)
-    finally:
-        sink.close()
-    ctx.exit(code)
+    _run_documents(ctx, paths, input_format, output, fmt, produce)
 
 
 # --- summarize (issue 3) ---
@@ -312,28 +323,20 @@ def summarize(ctx: click.Context, paths: tuple[str, ...], output: str | None, fm
     Navigation, ads, bylines, captions and repeated paragraphs are removed before
     translation; long articles are summarized in chunks, never truncated.
     """
-    from .inputs import read_input
     from .pipeline import Pipeline, Settings
 
     settings = Settings(source=source, device=device, batch_size=batch_size, offline=offline,
                         progress=not ctx.obj["quiet"])
     pipeline = Pipeline(models_path, settings)
-    sink = _Sink(output, len(paths), fmt)
 
-    def work(path: str) -> None:
-        doc = read_input(path, input_format)
+    def produce(doc: Any) -> str:
         result = pipeline.summarize_document(doc, summarizer, max_length=max_length, min_length=min_length)
         s = result.stats
         log.info("%s: %s, %d of %d paragraphs kept, %d chunk(s), %.1f s", doc.name,
                  result.source_language, s.kept_paragraphs, s.paragraphs, s.chunks, s.seconds)
-        header = f"==> {doc.name} <==" if len(paths) > 1 and fmt == "text" else None
-        sink.write(path, _render_summary(result, fmt), header)
+        return _render_summary(result, fmt)
 
-    try:
-        code = _for_each_input(ctx, paths, work)
-    finally:
-        sink.close()
-    ctx.exit(code)
+    _run_documents(ctx, paths, input_format, output, fmt, produce)
 
 
 # --- models / eval / doctor commands (issue 4) ---
