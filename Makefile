@@ -31,9 +31,13 @@ test: $(STAMP)
 test-network: $(STAMP)
 	$(PY) -m pytest -q --network -m network
 
-# The main job: translate and summarize the sample articles.
+# The main job: clean, translate and summarize the sample articles.
 run: $(STAMP)
-	$(VENV)/bin/mtsum translate seeds/*.txt $(RUN_ARGS)
+	$(VENV)/bin/mtsum summarize seeds/*.txt $(RUN_ARGS)
+
+# Speed figures with random weights in the real models' exact architectures.
+bench: $(STAMP)
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check mtsum tests

@@ -202,9 +202,7 @@ def clean_paragraphs(
 # --- rules --------------------------------------------------------------------
 
 
-def load_rules(
-    language: str, extra_rules: Iterable[str | os.PathLike[str]] | None = None
-) -> list[Rule]:
+def load_rules(language: str, extra_rules: Iterable[str | os.PathLike[str]] | None = None) -> list[Rule]:
     """Resolve the rules for *language* now (packaged, then $MTSUM_RULES_DIR, then extras).
 
     A language with no rules file anywhere uses the English rules. Raises ConfigError.
@@ -230,11 +228,7 @@ def load_rules(
         if applies_to is None or {lang, requested} & set(_as_list(applies_to)):
             scope = applies_to if isinstance(applies_to, str) else path.stem
             _merge(merged, scope, data)
-    return [
-        _compile_rule(name, spec)
-        for name, spec in merged.items()
-        if spec.get("enabled", True)
-    ]
+    return [_compile_rule(name, spec) for name, spec in merged.items() if spec.get("enabled", True)]
 
 
 def _language_key(language: str) -> str | None:
@@ -269,9 +263,7 @@ def _read_rules_cached(path: str, mtime_ns: int, size: int) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
         raise ConfigError(f"cannot read rules file {path}: {e}") from e
     rules = data.get("rules") if isinstance(data, dict) else None
-    if not isinstance(rules, dict) or not all(
-        isinstance(v, dict) for v in rules.values()
-    ):
+    if not isinstance(rules, dict) or not all(isinstance(v, dict) for v in rules.values()):
         raise ConfigError(
             f"{path}: expected a top-level 'rules:' mapping of rule name -> "
             "{kind, pattern}; see mtsum/rules/common.yaml"
@@ -283,9 +275,7 @@ def _compile_rule(name: str, spec: dict[str, Any]) -> Rule:
     where = f"rule {name!r} in {spec['_source']}"
     kind = spec.get("kind", "remove")
     if kind not in _KINDS:
-        raise ConfigError(
-            f"{where}: kind must be one of {', '.join(_KINDS)}, not {kind!r}"
-        )
+        raise ConfigError(f"{where}: kind must be one of {', '.join(_KINDS)}, not {kind!r}")
     sources = _as_list(spec.get("pattern"))
     if not sources or not all(isinstance(p, str) and p for p in sources):
         raise ConfigError(f"{where}: 'pattern' must be a regex or a list of regexes")
@@ -307,9 +297,7 @@ def _compile(pattern: str) -> re.Pattern[str]:
 # --- stages -------------------------------------------------------------------
 
 
-def _first_remove_match(
-    rules: list[Rule], text: str, min_run: int | None = None
-) -> str | None:
+def _first_remove_match(rules: list[Rule], text: str, min_run: int | None = None) -> str | None:
     for rule in rules:
         if (
             rule.kind == "remove"
@@ -320,9 +308,7 @@ def _first_remove_match(
     return None
 
 
-def _strip_prefixes(
-    rules: list[Rule], index: int, text: str, out: list[Stripped]
-) -> str:
+def _strip_prefixes(rules: list[Rule], index: int, text: str, out: list[Stripped]) -> str:
     prefix_rules = [r for r in rules if r.kind == "prefix"]
     changed = True
     while changed:  # markers can stack: "ANNONS UTRIKES Text ..."
@@ -337,9 +323,7 @@ def _strip_prefixes(
     return text
 
 
-def _boilerplate(
-    rules: list[Rule], texts: list[str], removed: dict[int, Removal]
-) -> dict[int, str]:
+def _boilerplate(rules: list[Rule], texts: list[str], removed: dict[int, Removal]) -> dict[int, str]:
     live = [i for i in range(len(texts)) if i not in removed]
     hits: dict[int, str] = {}
     for i in live:
@@ -380,9 +364,7 @@ def _credit(rules: list[Rule], text: str) -> tuple[str, int] | None:
 _Drop = Callable[..., None]
 
 
-def _mark_captions(
-    rules: list[Rule], texts: list[str], removed: dict[int, Removal], drop: _Drop
-) -> None:
+def _mark_captions(rules: list[Rule], texts: list[str], removed: dict[int, Removal], drop: _Drop) -> None:
     twins: dict[str, int] = {}
     for i, text in enumerate(texts):
         if i in removed:
@@ -398,9 +380,7 @@ def _mark_captions(
             drop(i, "caption", "caption_twin", twins[_key(text)])
 
 
-def _mark_duplicates(
-    texts: list[str], removed: dict[int, Removal], drop: _Drop
-) -> None:
+def _mark_duplicates(texts: list[str], removed: dict[int, Removal], drop: _Drop) -> None:
     first: dict[str, int] = {}
     seen: list[tuple[int, str, list[str], set[tuple[str, ...]]]] = []
     for i, text in enumerate(texts):
@@ -413,9 +393,7 @@ def _mark_duplicates(
         words = _WORD.findall(key)
         shingles = _shingles(words)
         for j, other_key, other_words, other_shingles in seen:
-            rule = _near_duplicate(
-                key, words, shingles, other_key, other_words, other_shingles
-            )
+            rule = _near_duplicate(key, words, shingles, other_key, other_words, other_shingles)
             if rule:
                 drop(i, "duplicate", rule, j)
                 break
@@ -436,10 +414,7 @@ def _near_duplicate(
     short_words = min(len(a_words), len(b_words))
     if short_words >= _CONTAINED_MIN_WORDS and short in long_:
         extra = long_.replace(short, "", 1)
-        if (
-            len(extra.strip()) <= _CREDIT_MAX_CHARS
-            and len(_WORD.findall(extra)) <= _CREDIT_MAX_WORDS
-        ):
+        if len(extra.strip()) <= _CREDIT_MAX_CHARS and len(_WORD.findall(extra)) <= _CREDIT_MAX_WORDS:
             return "contained_duplicate"
     if (
         short_words >= _SHINGLE_MIN_WORDS

@@ -71,6 +71,4 @@ def _text_and_title(doc: Any) -> tuple[str, str]:
 
 
 def _paragraphs(text: str | None) -> list[str]:
-    return [
-        " ".join(line.split()) for line in (text or "").splitlines() if line.strip()
-    ]
+    return [" ".join(line.split()) for line in (text or "").splitlines() if line.strip()]

@@ -60,7 +60,7 @@ def read_input(name: str, input_format: str = "auto") -> Document:
     if is_html:
         from .extract import extract_html
 
-        text = extract_html(text)
+        text = extract_html(text, url=None if label == "<stdin>" else label)
     if not text.strip():
         raise InputError(f"{label}: empty input (nothing to translate)")
     return Document(name=label, text=text, format="html" if is_html else "text")

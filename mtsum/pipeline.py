@@ -132,6 +132,7 @@ class Pipeline:
             result.title = result.paragraphs.pop(0).translation
             result.source_title = cleaned.title
         result.removed = [asdict(r) for r in cleaned.removed]
+        result.stripped = [asdict(s) for s in cleaned.stripped]
         result.stats.paragraphs = len(paras)
         return result
 
@@ -256,6 +257,7 @@ class Pipeline:
             summary=out.summary,
             summarizer=summarizer,
             removed=removed,
+            stripped=translated.stripped or [],
             stats=stats,
             models={**translated.models, "summarization": {**out.model, "settings": out.settings}},
             settings={**translated.settings, "summarizer": summarizer,

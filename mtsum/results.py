@@ -40,6 +40,7 @@ class TranslationResult:
     title: str | None = None  # with cleaning: the headline, translated
     source_title: str | None = None  # ... and as written
     removed: list[dict[str, Any]] | None = None  # with cleaning: what was dropped and why
+    stripped: list[dict[str, Any]] | None = None  # with cleaning: markers cut from kept paragraphs
 
     def output_paragraphs(self, dedupe: bool = False) -> list[Paragraph]:
         """Paragraphs to show: all of them, or without repeats when ``dedupe``."""
@@ -69,6 +70,7 @@ class TranslationResult:
             d["title"] = self.title
             d["source_title"] = self.source_title
             d["removed"] = self.removed
+            d["stripped"] = self.stripped or []
         return d
 
 
@@ -96,6 +98,7 @@ class SummaryResult:
     summary: str
     summarizer: str  # "bart" or "extractive"
     removed: list[dict[str, Any]]
+    stripped: list[dict[str, Any]]
     stats: SummaryStats
     models: dict[str, dict[str, Any]]  # translation languages and "summarization"
     settings: dict[str, Any] = field(default_factory=dict)
@@ -117,6 +120,7 @@ class SummaryResult:
             "summary": self.summary,
             "summarizer": self.summarizer,
             "removed": self.removed,
+            "stripped": self.stripped,
             "stats": {**asdict(self.stats), "seconds": round(self.stats.seconds, 3)},
             "models": self.models,
             "settings": self.settings,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -18,11 +19,7 @@ DATA = Path(__file__).parent / "data"
 def paragraphs_of(name: str) -> list[str]:
     # Stand-in for mtsum.segment: every non-empty line is a paragraph (the seeds
     # put caption twins on adjacent lines inside one blank-line block).
-    return [
-        line
-        for line in (DATA / name).read_text(encoding="utf-8").splitlines()
-        if line.strip()
-    ]
+    return [line for line in (DATA / name).read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def removed_by_index(
@@ -115,9 +112,7 @@ def test_swedish_seed_without_boilerplate_keeps_everything() -> None:
     assert result.kept_indices == list(range(len(paras)))
     # The section kicker glued to the first sentence is cut; the sentence is kept.
     assert result.paragraphs[0] == paras[0].removeprefix("UTRIKES ")
-    assert [(s.rule, s.text) for s in result.stripped] == [
-        ("sv:section_label", "UTRIKES ")
-    ]
+    assert [(s.rule, s.text) for s in result.stripped] == [("sv:section_label", "UTRIKES ")]
     assert result.paragraphs[1:] == paras[1:]
 
 
@@ -202,9 +197,7 @@ VARIANTS = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("name", "language", "title_index", "expected", "stripped"), VARIANTS
-)
+@pytest.mark.parametrize(("name", "language", "title_index", "expected", "stripped"), VARIANTS)
 def test_variant_articles(
     name: str,
     language: str,
@@ -356,9 +349,7 @@ STRIPS = [
 
 
 @pytest.mark.parametrize(("language", "line", "expected"), STRIPS)
-def test_leading_markers_are_stripped_not_dropped(
-    language: str, line: str, expected: str | None
-) -> None:
+def test_leading_markers_are_stripped_not_dropped(language: str, line: str, expected: str | None) -> None:
     result = clean_paragraphs([LEAD, line], language)
     assert result.removed == []
     assert result.paragraphs == [expected or line]
@@ -385,9 +376,7 @@ LONG = (
     ],
 )
 def test_duplicates_collapse_to_first_occurrence(later: str, rule: str) -> None:
-    result = clean_paragraphs(
-        ["Baustart im Frühjahr", LONG, "Kirby verneinte.", later], "de"
-    )
+    result = clean_paragraphs(["Baustart im Frühjahr", LONG, "Kirby verneinte.", later], "de")
     assert removed_by_index(result) == {3: ("duplicate", rule, 1)}
     assert result.paragraphs == [LONG, "Kirby verneinte."]
 
@@ -503,9 +492,7 @@ def test_rules_dir_from_environment_is_read_at_call_time(
         "rules:\n  publisher_blurb:\n    enabled: false\n  footer:\n    pattern: 'Tidningen Sydkusten AB'\n",
         encoding="utf-8",
     )
-    (tmp_path / "fr.yaml").write_text(
-        "rules:\n  ad:\n    pattern: 'Publicité'\n", encoding="utf-8"
-    )
+    (tmp_path / "fr.yaml").write_text("rules:\n  ad:\n    pattern: 'Publicité'\n", encoding="utf-8")
     monkeypatch.delenv("MTSUM_RULES_DIR", raising=False)
     paras = [
         "Rubrik",
@@ -515,13 +502,9 @@ def test_rules_dir_from_environment_is_read_at_call_time(
     ]
     assert set(removed_by_index(clean_paragraphs(paras, "sv"))) == {1}
     monkeypatch.setenv("MTSUM_RULES_DIR", str(tmp_path))
-    assert removed_by_index(clean_paragraphs(paras, "sv")) == {
-        2: ("boilerplate", "sv:footer", None)
-    }
+    assert removed_by_index(clean_paragraphs(paras, "sv")) == {2: ("boilerplate", "sv:footer", None)}
     # A language file in the user folder replaces the English fallback.
-    french = removed_by_index(
-        clean_paragraphs(["Titre", "Publicité", "Share", LEAD], "fr")
-    )
+    french = removed_by_index(clean_paragraphs(["Titre", "Publicité", "Share", LEAD], "fr"))
     assert french == {1: ("boilerplate", "fr:ad", None)}
 
 
@@ -536,9 +519,7 @@ def test_rules_dir_from_environment_is_read_at_call_time(
         ("rules: [unclosed\n", "cannot read rules file"),
     ],
 )
-def test_malformed_rules_raise_config_error(
-    tmp_path: Path, content: str, message: str
-) -> None:
+def test_malformed_rules_raise_config_error(tmp_path: Path, content: str, message: str) -> None:
     path = tmp_path / "bad.yaml"
     path.write_text(content, encoding="utf-8")
     with pytest.raises(ConfigError, match=message):
@@ -548,6 +529,52 @@ def test_malformed_rules_raise_config_error(
 def test_missing_rules_file_raises_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not found"):
         clean_paragraphs(["x"], "sv", extra_rules=[tmp_path / "nope.yaml"])
+
+
+FRAGMENTS = [
+    "Annons",
+    "Anzeige",
+    "Facebook",
+    "TT",
+    "Max Muster",
+    "Av Anna Svensson",
+    "By Jane Doe",
+    "Publicerad 6 september 2022",
+    "Stand: 12.01.2024, 10:15 Uhr",
+    "Published 6 September 2022",
+    "Foto: AP",
+    "1. Sport",
+    "©",
+]
+SEPARATORS = ["", " ", ", ", " · ", ": ", "/", " och ", " und ", " and "]
+
+
+@pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="needs SIGALRM")
+@pytest.mark.parametrize("language", ["sv", "de", "en"])
+def test_no_rule_backtracks_catastrophically(language: str) -> None:
+    # A rule like (?:Annons\s*:?\s*)+ takes exponential time on a long near-miss;
+    # every packaged pattern must fail fast on repeated tokens with junk at the end.
+    def timeout(*_: object) -> None:
+        raise TimeoutError
+
+    previous = signal.signal(signal.SIGALRM, timeout)
+    try:
+        for rule in load_rules(language):
+            for pattern in rule.patterns:
+                for fragment in FRAGMENTS:
+                    for sep in SEPARATORS:
+                        text = sep.join([fragment] * 30) + " x!"
+                        signal.setitimer(signal.ITIMER_REAL, 5.0)  # a hang guard, not a speed test
+                        try:
+                            pattern.fullmatch(text)
+                            pattern.match(text)
+                            pattern.search(text)
+                        except TimeoutError:
+                            pytest.fail(f"{rule.name} is slow on {text[:60]!r}")
+                        finally:
+                            signal.setitimer(signal.ITIMER_REAL, 0)
+    finally:
+        signal.signal(signal.SIGALRM, previous)
 
 
 def test_import_is_light() -> None:

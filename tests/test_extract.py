@@ -119,9 +119,7 @@ def test_extracted_text_feeds_the_cleaner() -> None:
     text = extract_html((DATA / "en_fire.html").read_text(encoding="utf-8"))
     result = clean_paragraphs(text.split("\n\n"), "en")
     assert result.title == "Fire destroys warehouses in Portside harbour"
-    assert [(r.text, r.rule) for r in result.removed] == [
-        ("Advertisement", "common:ad_marker")
-    ]
+    assert [(r.text, r.rule) for r in result.removed] == [("Advertisement", "common:ad_marker")]
     assert len(result.paragraphs) == 3
 
 
