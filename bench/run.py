@@ -508,7 +508,7 @@ def bench_translation(opts: Options, built: BuiltModels, device: str) -> list[di
             # Warm up on one batch of this shape, then time all segments.
             translator.translate_batch(segments[:batch])
             with counting_generate(model) as record:
-                times, _ = timed(lambda t=translator: t.translate_batch(segments), device,
+                times, _ = timed(lambda t=translator, s=segments: t.translate_batch(s), device,
                                  opts.repeats, warmup=0)
             ok = check_length(record, opts.new_tokens, f"translation beams={beams} batch={batch}")
             med = statistics.median(times)
@@ -520,7 +520,8 @@ def bench_translation(opts: Options, built: BuiltModels, device: str) -> list[di
                 "output_tokens_per_s": record.tokens / opts.repeats / med,
                 "ms_per_batch": 1000 * med / batches_per_run, **summary(times),
             }
-            log.info("translation beams=%d batch=%d: %.2f s for %d segments", beams, batch, med, len(segments))
+            log.info("translation beams=%d batch=%d: %.2f s for %d segments",
+                     beams, batch, med, len(segments))
             rows.append(row)
     return rows
 
@@ -656,8 +657,8 @@ def bench_load(opts: Options, built: BuiltModels, device: str) -> list[dict[str,
     """``load_seq2seq`` (tokenizer + ``from_pretrained`` + ``.to(device)``), each in a fresh process."""
     yaml = write_models_yaml(opts.workdir, built, "load", pinned(opts.new_tokens, 4),
                              pinned(opts.summary_tokens, 4))
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
-           "HF_HUB_OFFLINE": "1", "TRANSFORMERS_VERBOSITY": "error"}
+    pythonpath = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "PYTHONPATH": pythonpath, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_VERBOSITY": "error"}
     rows = []
     for key, path, real in (("de", built.de, "Helsinki-NLP/opus-mt-de-en"),
                             ("sv", built.sv, "Helsinki-NLP/opus-mt-sv-en"),
@@ -787,7 +788,8 @@ def render(results: dict[str, Any], opts: Options) -> str:
                          [[m["paragraphs"], m["chunks"], m["rounds"], m["generate_calls"], m["num_beams"],
                            m["batch_size"], m["median_s"], spread(m)]])]
     if "load" in results:
-        out += ["", "## Model load (`load_seq2seq` from local disk, fresh process each time, warm page cache)", "",
+        out += ["", "## Model load (`load_seq2seq` from local disk, a fresh process each time, "
+                "warm page cache)", "",
                 md_table(["model (architecture)", "parameters", "weights MB", "median s", "min–max s",
                           "import torch+transformers s"],
                          [[r["model"], f"{r['parameters'] / 1e6:.1f} M", r["weights_mb"], r["median_s"],

@@ -31,3 +31,18 @@ def test_key_facts_survive_translation(seeds: dict, default_models: None, key: s
 def test_german_date_survives(seeds: dict) -> None:
     result = mtsum.translate_text(seeds["de"].read_text(encoding="utf-8"))
     assert "December 30, 2023" in result.text or "30 December 2023" in result.text
+
+
+@pytest.mark.parametrize(("key", "facts"), [
+    ("sv", ["North Korea"]),
+    ("de", ["North Korea"]),
+    ("sv2", ["North Korea"]),
+])
+def test_seeds_summarize_with_distilbart(seeds: dict, key: str, facts: list[str]) -> None:
+    result = mtsum.summarize_text(seeds[key].read_text(encoding="utf-8"))
+    assert result.summarizer == "bart" and result.stats.chunks == 1
+    for fact in facts:
+        assert fact.lower() in result.summary.lower()
+    assert result.models["summarization"]["model"] == "sshleifer/distilbart-cnn-12-6"
+    assert len(result.summary.split()) < sum(len(p.split()) for p in
+                                             mtsum.split_paragraphs(seeds[key].read_text(encoding="utf-8")))

@@ -46,11 +46,8 @@ def squash(text: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def tiny_bart_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from tiny_bart import build_tiny_bart  # tests/fixtures is on sys.path (conftest)
-
-    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt"))]
-    return build_tiny_bart(tmp_path_factory.mktemp("tiny-bart"), texts)
+def tiny_bart_dir(tiny_models: Path) -> Path:
+    return tiny_models.parent / "tiny-bart"  # built by tests/fixtures/make_tiny_models.py
 
 
 @pytest.fixture(scope="module", autouse=True)
