@@ -26,8 +26,11 @@ class UnsupportedLanguageError(InputError):
         self.language = language
         self.confidence = confidence
         where = f"{source}: " if source else ""
+        # Short texts give weak guesses; saying "unclear" keeps users from trusting them.
+        what = (f"unsupported language '{language}'" if confidence >= 0.5
+                else f"language unclear, best guess unsupported '{language}'")
         super().__init__(
-            f"{where}unsupported language '{language}' (confidence {confidence:.2f}); "
+            f"{where}{what} (confidence {confidence:.2f}); "
             "mtsum translates sv and de (en passes through). "
             "Use --source sv|de|en to force a language."
         )

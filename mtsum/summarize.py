@@ -119,25 +119,14 @@ def _longest(n_max: int, fits: Callable[[int], bool]) -> int:
     return n
 
 
-def _split_to_fit(text: str, count: Callable[[str], int], limit: int, level: int = 0) -> list[str]:
+def _split_to_fit(text: str, count: Callable[[str], int], limit: int) -> list[str]:
+    """A paragraph over the limit: its sentences, each cut to fit as translation does."""
     if count(text) <= limit:
         return [text]
-    if level >= 2:
-        return _split_chars(text, count, limit)
-    units = split_sentences(text) if level == 0 else text.split()
-    if len(units) <= 1:
-        return _split_to_fit(text, count, limit, level + 1)
-    pieces = [p for unit in units for p in _split_to_fit(unit, count, limit, level + 1)]
+    from .segment import split_long
+
+    pieces = [piece for sentence in split_sentences(text) for piece in split_long(sentence, count, limit)]
     return _pack(pieces, " ", count, limit)
-
-
-def _split_chars(text: str, count: Callable[[str], int], limit: int) -> list[str]:
-    pieces = []
-    while text:
-        n = _longest(len(text), lambda n, text=text: count(text[:n]) <= limit)
-        pieces.append(text[:n])
-        text = text[n:]
-    return pieces
 
 
 class BartSummarizer:

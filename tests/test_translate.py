@@ -141,3 +141,9 @@ def test_uncached_hub_model_offline_fails_fast(tmp_path: Path, monkeypatch: pyte
 def test_bad_settings(tiny_models: Path, kwargs: dict, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         mtsum.translate_text(GERMAN, models=tiny_models, **kwargs)
+
+
+def test_too_short_to_tell_says_so(tiny_models: Path) -> None:
+    with pytest.raises(UnsupportedLanguageError, match="language unclear") as err:
+        mtsum.translate_text("A", models=tiny_models)
+    assert "--source" in str(err.value)
