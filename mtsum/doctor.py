@@ -20,9 +20,9 @@ from .config import ModelsConfig, load_models_config
 from .errors import MtsumError
 
 OPTIONAL_BACKENDS = {
-    "ctranslate2": "faster CPU/GPU inference (--backend ctranslate2)",
+    "ctranslate2": "CTranslate2 inference backend (not used by this version yet)",
     "trafilatura": "article extraction from HTML",
-    "ray": "distributed batch runs",
+    "ray": "distributed batch runs (not used by this version yet)",
     "sacrebleu": "mtsum eval translate (BLEU/chrF)",
     "rouge_score": "mtsum eval summarize (ROUGE)",
 }
