@@ -369,16 +369,6 @@ def _table(rows: list[list[str]]) -> str:
                      for r in rows)
 
 
-def _set_offline(offline: bool | None) -> None:
-    # The pipeline reads offline mode from the environment (models.offline_mode), so
-    # the flag is passed on that way for the commands that run the pipeline.
-    if offline is True:
-        os.environ["HF_HUB_OFFLINE"] = "1"
-    elif offline is False:
-        for var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
-            os.environ.pop(var, None)
-
-
 @main.group("models")
 def models_group() -> None:
     """List, download and check the models in the registry (models.yaml)."""
@@ -529,8 +519,7 @@ def eval_translate(src: str | None, ref: str, hyp: str | None, source: str,
         srcs = read_lines(src)
         if len(srcs) != len(refs):  # check before spending minutes translating
             raise InputError(f"--src has {len(srcs)} lines but --ref has {len(refs)}")
-        _set_offline(offline)
-        hyps, origin = translate_lines(srcs, source, models_path, device), "mtsum"
+        hyps, origin = translate_lines(srcs, source, models_path, device, offline=offline), "mtsum"
         if save_hyp:
             with open(save_hyp, "w", encoding="utf-8") as fh:
                 fh.write("".join(h + "\n" for h in hyps))
@@ -577,8 +566,7 @@ def eval_summarize(docs: str | None, refs: str, hyp: str | None, save_hyp: str |
         documents = read_dir(docs)
         # fail on name mismatches before loading a model
         score_summaries(dict.fromkeys(documents, "x"), dict.fromkeys(references, "x"))
-        _set_offline(offline)
-        hyps, origin = summarize_docs(documents, models_path, device), "mtsum"
+        hyps, origin = summarize_docs(documents, models_path, device, offline=offline), "mtsum"
         if save_hyp:
             Path(save_hyp).mkdir(parents=True, exist_ok=True)
             for name, text in hyps.items():

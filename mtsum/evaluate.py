@@ -167,7 +167,8 @@ def read_dir(folder: str | os.PathLike[str]) -> dict[str, str]:
 
 
 def translate_lines(lines: Sequence[str], source: str, models_config: Any = None,
-                    device: str | None = None, batch_size: int | None = None) -> list[str]:
+                    device: str | None = None, batch_size: int | None = None,
+                    offline: bool | None = None) -> list[str]:
     """Translate line-aligned segments with mtsum's pipeline; one output line per input line.
 
     Blank lines stay blank (the pipeline drops empty paragraphs, so they are not sent).
@@ -184,7 +185,8 @@ def translate_lines(lines: Sequence[str], source: str, models_config: Any = None
     if not todo:
         return out
     result = translate_text("\n".join(line for _, line in todo), source=source,
-                            models=models_config, device=device, batch_size=batch_size)
+                            models=models_config, device=device, batch_size=batch_size,
+                            offline=offline)
     paragraphs = list(result.paragraphs)
     if len(paragraphs) != len(todo):
         raise InputError(
@@ -196,10 +198,10 @@ def translate_lines(lines: Sequence[str], source: str, models_config: Any = None
 
 
 def summarize_docs(docs: Mapping[str, str], models_config: Any = None,
-                   device: str | None = None) -> dict[str, str]:
+                   device: str | None = None, offline: bool | None = None) -> dict[str, str]:
     """Summarize each document with mtsum's BART summarizer: ``{name: summary}``."""
     from . import summarize_text
 
     return {name: summarize_text(text, models=models_config, device=device,
-                                 summarizer="bart").summary
+                                 summarizer="bart", offline=offline).summary
             for name, text in docs.items()}
