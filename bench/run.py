@@ -143,6 +143,8 @@ class Options:
     sections: tuple[str, ...] = ("translation", "end-to-end", "summarization", "load")
     batch_sizes: tuple[int, ...] = (1, 8, 16, 32)
     beams: tuple[int, ...] = (1, 4)
+    summary_beams: tuple[int, ...] = (1, 4)
+    load_repeats: int = 3
     input_tokens: int = 30
     new_tokens: int = 32
     summary_tokens: int = 60
@@ -160,7 +162,8 @@ def parse_args(argv: Sequence[str] | None = None) -> Options:
     p.add_argument("--repeats", type=int, default=None,
                    help="timed repeats per measurement after one warm-up (default 3, --quick 2)")
     p.add_argument("--quick", action="store_true",
-                   help="fewer configurations: batch 1 and 16, German seed only, greedy summaries")
+                   help="fewer configurations: batch 1 and 16, the German seed only, greedy summaries, "
+                        "one load per model")
     p.add_argument("--workdir", type=Path, default=None,
                    help="where the models are built and kept (default: $MTSUM_BENCH_DIR "
                         "or ~/.cache/mtsum-bench)")
@@ -194,6 +197,10 @@ def parse_args(argv: Sequence[str] | None = None) -> Options:
         sections=sections,
         batch_sizes=_ints(a.batch_sizes) if a.batch_sizes else ((1, 16) if a.quick else (1, 8, 16, 32)),
         beams=_ints(a.beams) if a.beams else (1, 4),
+        # --quick: a greedy summary only, one load per model (each load is a fresh
+        # process, and its imports alone take seconds).
+        summary_beams=_ints(a.beams) if a.beams else ((1,) if a.quick else (1, 4)),
+        load_repeats=a.repeats if a.repeats is not None else (1 if a.quick else 3),
         input_tokens=a.input_tokens,
         new_tokens=a.new_tokens,
         summary_tokens=a.summary_tokens,
@@ -362,19 +369,56 @@ def sync(device: str) -> None:
         torch.cuda.synchronize()
 
 
-def timed(fn: Callable[[], T], device: str, repeats: int, warmup: int = 1) -> tuple[list[float], T]:
-    """Wall-clock seconds of ``repeats`` calls after ``warmup`` untimed ones, and the last result."""
+def _busy_seconds() -> float | None:
+    """CPU seconds the whole machine has been busy (all processes, all cores)."""
+    try:
+        fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    except (OSError, IndexError):
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(x) for x in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Timing:
+    """Wall-clock times of the timed calls, and who else used the CPU meanwhile.
+
+    Other engineers' jobs share these machines; ``other_cores`` (CPU used by every
+    other process, or stolen by the hypervisor, averaged over the timed window) says
+    how far a figure was slowed by them.
+    """
+
+    times: list[float]
+    own_cpu_s: float
+    others_cpu_s: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        wall = sum(self.times)
+        return {
+            "median_s": statistics.median(self.times), "min_s": min(self.times), "max_s": max(self.times),
+            "times_s": self.times, "own_cores": self.own_cpu_s / wall,
+            "other_cores": None if self.others_cpu_s is None else max(0.0, self.others_cpu_s) / wall,
+        }
+
+
+def timed(fn: Callable[[], T], device: str, repeats: int, warmup: int = 1) -> tuple[Timing, T]:
+    """Time ``repeats`` calls after ``warmup`` untimed ones; return the timing and the last result."""
     result = None
     for _ in range(warmup):
         result = fn()
     times = []
+    own = 0.0
+    busy_start = _busy_seconds()
     for _ in range(repeats):
         sync(device)
-        start = time.perf_counter()
+        cpu, start = time.process_time(), time.perf_counter()
         result = fn()
         sync(device)
         times.append(time.perf_counter() - start)
-    return times, result  # type: ignore[return-value]
+        own += time.process_time() - cpu
+    busy_end = _busy_seconds()
+    others = None if busy_start is None or busy_end is None else busy_end - busy_start - own
+    return Timing(times, own, others), result  # type: ignore[return-value]
 
 
 @dataclass
@@ -418,10 +462,6 @@ def check_length(record: GenerateLog, expected: int, what: str) -> bool:
         log.warning("%s: generated %s new tokens, expected exactly %d; figures are not comparable",
                     what, sorted(record.new_tokens), expected)
     return ok
-
-
-def summary(times: list[float]) -> dict[str, Any]:
-    return {"median_s": statistics.median(times), "min_s": min(times), "max_s": max(times), "times_s": times}
 
 
 # --- Inputs -------------------------------------------------------------------------
@@ -489,42 +529,41 @@ def take_tokens(paras: list[str], count_tokens: Callable[[str], int], target: in
 
 # --- Sections -----------------------------------------------------------------------
 
+# Batch 1 is timed over this many segments (one call each) rather than over the
+# largest batch size: enough calls for a stable figure, without minutes per repeat.
+MIN_SEGMENTS = 8
+
+
 def bench_translation(opts: Options, built: BuiltModels, device: str) -> list[dict[str, Any]]:
     """Segments/s and tokens/s of ``translate_batch`` for each beam width and batch size."""
     from mtsum.pipeline import Pipeline, Settings
 
     german_words = GERMAN_SEED.read_text(encoding="utf-8").split()
-    n_segments = max(opts.batch_sizes)
     rows = []
+    segments: list[str] = []
     for beams in opts.beams:
         yaml = write_models_yaml(opts.workdir, built, f"throughput-b{beams}",
                                  pinned(opts.new_tokens, beams), pinned(opts.summary_tokens, beams))
-        segments: list[str] = []
         for batch in opts.batch_sizes:
-            pipe = Pipeline(yaml, Settings(source="de", device=device, batch_size=batch))
-            translator = pipe.translator("de")
+            translator = Pipeline(yaml, Settings(source="de", device=device, batch_size=batch)).translator("de")
             if not segments:
-                segments = fixed_length_segments(translator.count_tokens, german_words,
-                                                 opts.input_tokens, n_segments)
+                segments = fixed_length_segments(translator.count_tokens, german_words, opts.input_tokens,
+                                                 max(MIN_SEGMENTS, *opts.batch_sizes))
+            run = segments[:max(MIN_SEGMENTS, batch)]
             model = translator.loaded.model  # type: ignore[attr-defined]
-            # Warm up on one batch of this shape, then time all segments.
-            translator.translate_batch(segments[:batch])
+            translator.translate_batch(run[:batch])  # warm-up: one batch of this shape
             with counting_generate(model) as record:
-                times, _ = timed(lambda t=translator, s=segments: t.translate_batch(s), device,
-                                 opts.repeats, warmup=0)
+                timing, _ = timed(lambda t=translator, r=run: t.translate_batch(r), device,
+                                  opts.repeats, warmup=0)
             ok = check_length(record, opts.new_tokens, f"translation beams={beams} batch={batch}")
-            med = statistics.median(times)
-            batches_per_run = len(record.calls) / opts.repeats
-            row = {
-                "num_beams": beams, "batch_size": batch, "segments": len(segments),
-                "input_tokens": opts.input_tokens, "new_tokens": opts.new_tokens,
-                "output_length_fixed": ok, "segments_per_s": len(segments) / med,
-                "output_tokens_per_s": record.tokens / opts.repeats / med,
-                "ms_per_batch": 1000 * med / batches_per_run, **summary(times),
-            }
-            log.info("translation beams=%d batch=%d: %.2f s for %d segments",
-                     beams, batch, med, len(segments))
-            rows.append(row)
+            med = statistics.median(timing.times)
+            rows.append({
+                "num_beams": beams, "batch_size": batch, "segments": len(run),
+                "input_tokens": opts.input_tokens, "new_tokens": opts.new_tokens, "output_length_fixed": ok,
+                "segments_per_s": len(run) / med, "output_tokens_per_s": record.tokens / opts.repeats / med,
+                "ms_per_batch": 1000 * med / (len(record.calls) / opts.repeats), **timing.to_dict(),
+            })
+            log.info("translation beams=%d batch=%d: %.2f s for %d segments", beams, batch, med, len(run))
     return rows
 
 
@@ -537,32 +576,34 @@ def bench_end_to_end(opts: Options, built: BuiltModels, device: str) -> dict[str
     yaml = write_models_yaml(opts.workdir, built, "e2e", pinned(opts.new_tokens, beams),
                              pinned(opts.summary_tokens, beams))
     seeds = [GERMAN_SEED] if opts.quick else sorted(SEEDS.glob("*.txt"))
+    # Warm-up: loads both translation models and lingua's detector, untimed.
+    warm = Pipeline(yaml, Settings(device=device))
+    for path in seeds:
+        warm.translate(path.read_text(encoding="utf-8"), path.name)
     rows = []
     for path in seeds:
         text = path.read_text(encoding="utf-8")
+        language = warm.document_language(text)[0]
+        translator = warm.translator(language)
 
         def run(text: str = text, name: str = path.name) -> Any:
             # A new Pipeline each time: its segment cache must start empty.
             return Pipeline(yaml, Settings(device=device)).translate(text, name)
 
-        warm = Pipeline(yaml, Settings(device=device))
-        warm.translate(text, path.name)  # loads models and lingua, untimed
-        model = warm.translator(warm.document_language(text)[0]).loaded.model  # type: ignore[attr-defined]
-        with counting_generate(model) as record:
-            times, result = timed(run, device, opts.repeats, warmup=0)
+        with counting_generate(translator.loaded.model) as record:  # type: ignore[attr-defined]
+            timing, result = timed(run, device, opts.repeats, warmup=0)
         check_length(record, opts.new_tokens, f"end-to-end {path.name}")
         s = result.stats
-        translator = warm.translator(result.source_language)
         in_tokens = [translator.count_tokens(seg) for para in split_paragraphs(text)
-                     for seg in warm.segments(para, result.source_language)]
+                     for seg in warm.segments(para, language)]
         rows.append({
             "input": path.name, "language": result.source_language, "words": len(text.split()),
             "paragraphs": s.paragraphs, "segments": s.segments, "unique_segments": s.unique_segments,
             "segments_translated": s.segments_translated, "mean_input_tokens": statistics.mean(in_tokens),
             "num_beams": beams, "new_tokens": opts.new_tokens, "batch_size": warm.batch_size,
-            "output_tokens": record.tokens // opts.repeats, **summary(times),
+            "output_tokens": record.tokens // opts.repeats, **timing.to_dict(),
         })
-        log.info("end-to-end %s: %.2f s", path.name, statistics.median(times))
+        log.info("end-to-end %s: %.2f s", path.name, statistics.median(timing.times))
     return {"articles": rows, "dedupe": _dedupe_effect(opts, yaml, device)}
 
 
@@ -578,12 +619,12 @@ def _dedupe_effect(opts: Options, yaml: Path, device: str) -> dict[str, Any]:
              if any(ch.isalpha() for ch in seg)]
     unique = list(dict.fromkeys(every))
     translator = pipe.translator("de")
-    all_times, _ = timed(lambda: translator.translate_batch(every), device, opts.repeats, warmup=0)
-    unique_times, _ = timed(lambda: translator.translate_batch(unique), device, opts.repeats, warmup=0)
+    all_timing, _ = timed(lambda: translator.translate_batch(every), device, opts.repeats, warmup=0)
+    unique_timing, _ = timed(lambda: translator.translate_batch(unique), device, opts.repeats, warmup=0)
     return {
-        "input": GERMAN_SEED.name, "segments": len(every), "unique_segments": len(unique),
-        "all_median_s": statistics.median(all_times), "unique_median_s": statistics.median(unique_times),
-        "all_times_s": all_times, "unique_times_s": unique_times,
+        "input": GERMAN_SEED.name, "num_beams": 4, "batch_size": pipe.batch_size,
+        "all": {"segments": len(every), **all_timing.to_dict()},
+        "unique": {"segments": len(unique), **unique_timing.to_dict()},
     }
 
 
@@ -592,26 +633,23 @@ def bench_summarization(opts: Options, built: BuiltModels, device: str) -> dict[
     from mtsum.pipeline import Pipeline, Settings
 
     chunk_rows = []
-    summarizer = None
-    for beams in opts.beams:
+    for beams in opts.summary_beams:
         yaml = write_models_yaml(opts.workdir, built, f"summary-b{beams}",
                                  pinned(opts.new_tokens, 4), pinned(opts.summary_tokens, beams))
         summarizer = Pipeline(yaml, Settings(device=device)).summarizer("bart")
         limit = summarizer.max_input_tokens()  # text tokens: 1024 minus <s> and </s>
-        paras = english_paragraphs(2 * limit)
-        chunk = " ".join(take_tokens([" ".join(paras)], summarizer.count_tokens, limit))
-        model = summarizer.loaded.model
-        with counting_generate(model) as record:
-            times, _ = timed(lambda s=summarizer, c=chunk: s.summarize_batch([c]), device, opts.repeats)
+        chunk = " ".join(take_tokens([" ".join(english_paragraphs(2 * limit))], summarizer.count_tokens, limit))
+        with counting_generate(summarizer.loaded.model) as record:
+            timing, _ = timed(lambda s=summarizer, c=chunk: s.summarize_batch([c]), device, opts.repeats)
         ok = check_length(record, opts.summary_tokens, f"summary beams={beams}")
         chunk_rows.append({
             "num_beams": beams, "input_tokens": summarizer.count_tokens(chunk) + 2,
-            "new_tokens": opts.summary_tokens, "output_length_fixed": ok, **summary(times),
+            "new_tokens": opts.summary_tokens, "output_length_fixed": ok, **timing.to_dict(),
         })
-        log.info("summary of one chunk, beams=%d: %.2f s", beams, statistics.median(times))
+        log.info("summary of one chunk, beams=%d: %.2f s", beams, statistics.median(timing.times))
 
-    # The long article: as many tokens as ~article_words words of English would be for
-    # BART's real tokenizer, at the real models' beam width unless --quick.
+    # The long article holds as many tokens as ~article_words words of English would
+    # for BART's real tokenizer; decoded at the real model's beam width unless --quick.
     beams = 1 if opts.quick else 4
     yaml = write_models_yaml(opts.workdir, built, f"mapreduce-b{beams}",
                              pinned(opts.new_tokens, 4), pinned(opts.summary_tokens, beams))
@@ -619,18 +657,21 @@ def bench_summarization(opts: Options, built: BuiltModels, device: str) -> dict[
     target = round(opts.article_words * TOKENS_PER_WORD)
     paras = take_tokens(english_paragraphs(3 * opts.article_words), summarizer.count_tokens, target)
     tokens = sum(summarizer.count_tokens(p) for p in paras)
-    repeats = 1 if opts.quick else min(opts.repeats, 2)  # minutes per run on 2 cores
+    # A run takes minutes on 2 cores, so at most 2 repeats; the single-chunk runs
+    # above have already warmed the model up.
+    repeats = 1 if opts.quick else min(opts.repeats, 2)
     with counting_generate(summarizer.loaded.model) as record:
-        times, out = timed(lambda: summarizer.summarize(paras), device, repeats, warmup=0)
+        timing, out = timed(lambda: summarizer.summarize(paras), device, repeats, warmup=0)
     check_length(record, opts.summary_tokens, "map-reduce")
-    log.info("map-reduce: %d chunks, %d rounds, %.1f s", out.chunks, out.rounds, statistics.median(times))
+    log.info("map-reduce: %d chunks, %d rounds, %.1f s", out.chunks, out.rounds, statistics.median(timing.times))
     return {
         "chunk": chunk_rows,
         "map_reduce": {
             "words_equivalent": opts.article_words, "tokens": tokens, "tokens_per_word": TOKENS_PER_WORD,
             "paragraphs": len(paras), "chunks": out.chunks, "rounds": out.rounds,
             "generate_calls": len(record.calls) // repeats, "num_beams": beams,
-            "batch_size": summarizer.batch_size, "new_tokens": opts.summary_tokens, **summary(times),
+            "batch_size": summarizer.batch_size, "new_tokens": opts.summary_tokens, "repeats": repeats,
+            **timing.to_dict(),
         },
     }
 
@@ -677,7 +718,7 @@ def bench_load(opts: Options, built: BuiltModels, device: str) -> list[dict[str,
                             ("sv", built.sv, "Helsinki-NLP/opus-mt-sv-en"),
                             ("bart", built.bart, "sshleifer/distilbart-cnn-12-6")):
         runs = []
-        for _ in range(opts.repeats):
+        for _ in range(opts.load_repeats):
             proc = subprocess.run([sys.executable, "-c", _LOAD_CHILD, str(yaml), key, device],
                                   env=env, capture_output=True, text=True, check=False)
             if proc.returncode != 0:
@@ -689,7 +730,7 @@ def bench_load(opts: Options, built: BuiltModels, device: str) -> list[dict[str,
             "model": real, "parameters": runs[0]["parameters"], "weights_mb": weights / 1e6,
             "import_s": statistics.median(r["import_s"] for r in runs),
             "first_generate_s": statistics.median(r["first_generate_s"] for r in runs),
-            **summary(loads),
+            "median_s": statistics.median(loads), "min_s": min(loads), "max_s": max(loads), "times_s": loads,
         })
         log.info("load %s: %.2f s", key, statistics.median(loads))
     return rows
@@ -737,8 +778,8 @@ def _loadavg() -> list[float] | None:
 def md_table(headers: list[str], rows: list[list[Any]]) -> str:
     def fmt(v: Any) -> str:
         if isinstance(v, float):
-            return f"{v:.3g}" if abs(v) < 100 else f"{v:.0f}"
-        return str(v)
+            return f"{v:.3g}" if abs(v) < 1000 else f"{v:.0f}"
+        return "–" if v is None else str(v)
 
     lines = ["| " + " | ".join(headers) + " |",
              "|" + "|".join("---" if i == 0 else "---:" for i in range(len(headers))) + "|"]
@@ -750,6 +791,13 @@ def spread(row: dict[str, Any]) -> str:
     return f"{row['min_s']:.3g}–{row['max_s']:.3g}"
 
 
+def others(row: dict[str, Any]) -> str:
+    return "–" if row.get("other_cores") is None else f"{row['other_cores']:.2f}"
+
+
+OTHERS = "others' cores"  # column: CPU other processes used while we were timing
+
+
 def render(results: dict[str, Any], opts: Options) -> str:
     env = results["environment"]
     out = ["## Environment", "", md_table(["", ""], [
@@ -758,55 +806,74 @@ def render(results: dict[str, Any], opts: Options) -> str:
         ["torch threads", env["torch_threads"]],
         ["torch / transformers", f"{env['torch']} / {env['transformers']}"],
         ["python / mtsum / commit", f"{env['python']} / {env['mtsum']} / {env['git_commit']}"],
-        ["load average (start → end)", f"{env['load_average_start']} → {env.get('load_average_end')}"],
-        ["repeats", f"median of {opts.repeats} after a warm-up"],
-    ])]
+        ["load average 1/5/15 min (start → end)",
+         f"{env['load_average_start']} → {env.get('load_average_end')}"],
+        ["timing", f"wall clock, median of {opts.repeats} timed runs after a warm-up "
+                   f"(map-reduce and loads: see their sections)"],
+    ]), "",
+        f"*{OTHERS}*: CPU time all other processes (and the hypervisor) used during the timed runs, "
+        f"divided by their wall time; above ~0.2 on a {env['cpu_count']}-core machine the figure is "
+        "slowed by them.",
+    ]
     if "translation" in results:
-        out += ["", "## Translation throughput (opus-mt-de-en architecture, `translate_batch`)", "",
-                f"{opts.input_tokens} input tokens and exactly {opts.new_tokens} new tokens per segment, "
-                f"{results['translation'][0]['segments']} segments per run.", "",
-                md_table(["num_beams", "batch", "median s", "min–max s", "segments/s", "output tokens/s",
-                          "ms/batch"],
-                         [[r["num_beams"], r["batch_size"], r["median_s"], spread(r), r["segments_per_s"],
-                           r["output_tokens_per_s"], r["ms_per_batch"]] for r in results["translation"]])]
+        rows = results["translation"]
+        out += ["", "## Translation throughput (opus-mt-de-en architecture, `MarianTranslator.translate_batch`)",
+                "", f"{opts.input_tokens} input tokens and exactly {opts.new_tokens} new tokens per segment; "
+                "each run translates max(8, batch) segments.", "",
+                md_table(["num_beams", "batch", "segments", "median s", "min–max s", "segments/s",
+                          "output tokens/s", "ms/batch", OTHERS],
+                         [[r["num_beams"], r["batch_size"], r["segments"], r["median_s"], spread(r),
+                           r["segments_per_s"], r["output_tokens_per_s"], r["ms_per_batch"], others(r)]
+                          for r in rows])]
     if "end-to-end" in results:
         e2e = results["end-to-end"]
-        out += ["", "## End-to-end `Pipeline.translate` (seed articles, num_beams 4, batch 16)", "",
-                f"Exactly {opts.new_tokens} new tokens per translated segment; language detection, "
-                "sentence splitting and de-duplication included; models already loaded.", "",
+        rows = e2e["articles"]
+        out += ["", "## End-to-end `Pipeline.translate` (seed articles)", "",
+                f"num_beams 4, batch {rows[0]['batch_size']}, exactly {opts.new_tokens} new tokens per "
+                "translated segment; detection, sentence splitting and de-duplication included, models "
+                "already loaded. Input tokens are counted with the tiny test tokenizer, which cuts words "
+                "finer than the real 58k vocabulary.", "",
                 md_table(["article", "lang", "words", "paragraphs", "segments", "unique", "translated",
-                          "mean input tokens", "median s", "min–max s", "s/translated segment"],
+                          "mean input tokens", "median s", "min–max s", "s/translated segment", OTHERS],
                          [[r["input"], r["language"], r["words"], r["paragraphs"], r["segments"],
                            r["unique_segments"], r["segments_translated"], r["mean_input_tokens"],
-                           r["median_s"], spread(r), r["median_s"] / max(1, r["segments_translated"])]
-                          for r in e2e["articles"]])]
+                           r["median_s"], spread(r), r["median_s"] / max(1, r["segments_translated"]),
+                           others(r)] for r in rows])]
         d = e2e["dedupe"]
-        out += ["", f"De-duplication on {d['input']} (`translate_batch`, batch 16, num_beams 4):", "",
-                md_table(["segments sent", "count", "median s"],
-                         [["all (no de-duplication)", d["segments"], d["all_median_s"]],
-                          ["unique (what the pipeline sends)", d["unique_segments"], d["unique_median_s"]],
-                          ["saved", d["segments"] - d["unique_segments"],
-                           d["all_median_s"] - d["unique_median_s"]]])]
+        saved = d["all"]["median_s"] - d["unique"]["median_s"]
+        out += ["", f"De-duplication on {d['input']} (`translate_batch`, batch {d['batch_size']}, "
+                f"num_beams {d['num_beams']}):", "",
+                md_table(["segments sent to the model", "segments", "median s", "min–max s", OTHERS],
+                         [["all (no de-duplication)", d["all"]["segments"], d["all"]["median_s"],
+                           spread(d["all"]), others(d["all"])],
+                          ["unique (what the pipeline sends)", d["unique"]["segments"], d["unique"]["median_s"],
+                           spread(d["unique"]), others(d["unique"])],
+                          ["saved", d["all"]["segments"] - d["unique"]["segments"],
+                           f"{saved:.3g} ({100 * saved / d['all']['median_s']:.0f} %)", "", ""]])]
     if "summarization" in results:
         s = results["summarization"]
-        out += ["", "## Summarization (distilbart-cnn-12-6 architecture)", "",
-                md_table(["input", "num_beams", "new tokens", "median s", "min–max s", "output tokens/s"],
+        out += ["", "## Summarization (distilbart-cnn-12-6 architecture, `BartSummarizer`)", "",
+                md_table(["input", "num_beams", "new tokens", "median s", "min–max s", "output tokens/s",
+                          OTHERS],
                          [[f"one chunk, {r['input_tokens']} tokens", r["num_beams"], r["new_tokens"],
-                           r["median_s"], spread(r), r["new_tokens"] / r["median_s"]] for r in s["chunk"]])]
+                           r["median_s"], spread(r), r["new_tokens"] / r["median_s"], others(r)]
+                          for r in s["chunk"]])]
         m = s["map_reduce"]
-        out += ["", f"Map-reduce over a long article: {m['tokens']} tokens, the size of "
-                f"~{m['words_equivalent']} English words for BART's tokenizer (at {m['tokens_per_word']} "
-                "tokens/word).", "",
-                md_table(["paragraphs", "chunks", "reduce rounds", "generate calls", "num_beams", "batch",
-                          "median s", "min–max s"],
-                         [[m["paragraphs"], m["chunks"], m["rounds"], m["generate_calls"], m["num_beams"],
-                           m["batch_size"], m["median_s"], spread(m)]])]
+        out += ["", f"Map-reduce (`summarize_paragraphs`) over a long article: {m['tokens']} tokens in "
+                f"{m['paragraphs']} paragraphs, what ~{m['words_equivalent']} English words come to with "
+                f"BART's tokenizer (~{m['tokens_per_word']} tokens/word); exactly {m['new_tokens']} new "
+                f"tokens per summary; median of {m['repeats']}.", "",
+                md_table(["chunks", "reduce rounds", "generate calls", "num_beams", "batch", "median s",
+                          "min–max s", OTHERS],
+                         [[m["chunks"], m["rounds"], m["generate_calls"], m["num_beams"], m["batch_size"],
+                           m["median_s"], spread(m), others(m)]])]
     if "load" in results:
-        out += ["", "## Model load (`load_seq2seq` from local disk, a fresh process each time, "
-                "warm page cache)", "",
-                "`load_seq2seq`: tokenizer + `from_pretrained` (safetensors, memory-mapped) + `.to(device)`. "
-                "Imports (torch, transformers' model classes, mtsum) are paid once per process; the first "
-                "`generate` (1 token) shows what a just-loaded model still owes.", "",
+        out += ["", "## Model load (local disk, a fresh process each time, warm page cache)", "",
+                f"Median of {opts.load_repeats}.",
+                "*load*: `mtsum.models.load_seq2seq` = tokenizer + `from_pretrained` (safetensors, "
+                "memory-mapped) + `.to(device)`. *imports*: torch, transformers' model classes and mtsum, "
+                "paid once per process. *first generate*: one token, what a just-loaded model still owes.",
+                "",
                 md_table(["model (architecture)", "parameters", "weights MB", "load median s", "min–max s",
                           "imports s", "first generate s"],
                          [[r["model"], f"{r['parameters'] / 1e6:.1f} M", r["weights_mb"], r["median_s"],
@@ -820,8 +887,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     device = resolve_device(opts.device)
     results: dict[str, Any] = {"environment": environment(device), "settings": {
-        "device": device, "repeats": opts.repeats, "quick": opts.quick, "workdir": str(opts.workdir),
-        "batch_sizes": opts.batch_sizes, "beams": opts.beams, "input_tokens": opts.input_tokens,
+        "device": device, "repeats": opts.repeats, "load_repeats": opts.load_repeats, "quick": opts.quick,
+        "workdir": str(opts.workdir), "batch_sizes": opts.batch_sizes, "beams": opts.beams,
+        "summary_beams": opts.summary_beams, "input_tokens": opts.input_tokens,
         "new_tokens": opts.new_tokens, "summary_tokens": opts.summary_tokens,
         "article_words": opts.article_words, "marian_config": MARIAN_CONFIG, "bart_config": BART_CONFIG,
     }}

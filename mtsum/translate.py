@@ -69,8 +69,9 @@ class MarianTranslator(Translator):
         return self._loaded
 
     def count_tokens(self, text: str) -> int:
-        # +1 for the </s> the tokenizer appends.
-        return len(self.loaded.tokenizer(text, add_special_tokens=True)["input_ids"])
+        # Counted with the </s> the tokenizer appends. verbose=False: measuring an
+        # over-long sentence (to cut it) is not feeding it to the model.
+        return len(self.loaded.tokenizer(text, add_special_tokens=True, verbose=False)["input_ids"])
 
     @property
     def max_input_tokens(self) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -95,11 +96,20 @@ def test_overlong_sentence_is_split_not_truncated(tiny_models: Path) -> None:
     sentence = "Berlin meldet, " + ", ".join([clause] * 120) + "."
     translator = pipeline.translator("de")
     assert translator.count_tokens(sentence) > translator.max_input_tokens
-    pieces = pipeline.segments(sentence, "de")
+    messages: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: messages.append(record.getMessage())  # type: ignore[method-assign]
+    hf_logger = logging.getLogger("transformers")  # does not propagate: listen to it directly
+    hf_logger.addHandler(handler)
+    try:
+        pieces = pipeline.segments(sentence, "de")
+        result = pipeline.translate(sentence)
+    finally:
+        hf_logger.removeHandler(handler)
+    assert not [m for m in messages if "longer than" in m or "truncat" in m.lower()]
     assert len(pieces) > 1
     assert all(translator.count_tokens(p) <= translator.max_input_tokens for p in pieces)
     assert " ".join(pieces) == sentence
-    result = pipeline.translate(sentence)
     assert result.stats.segments == len(pieces)
 
 
