@@ -1,0 +1,159 @@
+"""Environment information and the Markdown tables written to stdout."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import platform
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from build_models import REPO
+from options import Options
+
+
+def environment(device: str) -> dict[str, Any]:
+    import torch
+    import transformers
+
+    import mtsum
+
+    cpu = platform.processor() or platform.machine()
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+                            capture_output=True, text=True, check=False).stdout.strip() or None
+    return {
+        "device": device,
+        "gpu": torch.cuda.get_device_name(device) if device.startswith("cuda") else None,
+        "cpu": cpu,
+        "cpu_count": os.cpu_count(),
+        "torch_threads": torch.get_num_threads(),
+        "torch": torch.__version__,
+        "transformers": transformers.__version__,
+        "python": platform.python_version(),
+        "mtsum": mtsum.__version__,
+        "git_commit": commit,
+        "load_average_start": loadavg(),
+    }
+
+
+def loadavg() -> list[float] | None:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return None
+
+
+def md_table(headers: list[str], rows: list[list[Any]]) -> str:
+    def fmt(v: Any) -> str:
+        if isinstance(v, float):
+            return f"{v:.3g}" if abs(v) < 1000 else f"{v:.0f}"
+        return "–" if v is None else str(v)
+
+    lines = ["| " + " | ".join(headers) + " |",
+             "|" + "|".join("---" if i == 0 else "---:" for i in range(len(headers))) + "|"]
+    lines += ["| " + " | ".join(fmt(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def spread(row: dict[str, Any]) -> str:
+    return f"{row['min_s']:.3g}–{row['max_s']:.3g}"
+
+
+def others(row: dict[str, Any]) -> str:
+    return "–" if row.get("other_cores") is None else f"{row['other_cores']:.2f}"
+
+
+def runs(n: int) -> str:
+    return "one run" if n == 1 else f"median of {n} runs"
+
+
+OTHERS = "others' cores"  # column: CPU other processes used while we were timing
+
+
+def render(results: dict[str, Any], opts: Options) -> str:
+    env = results["environment"]
+    out = ["## Environment", "", md_table(["", ""], [
+        ["device", env["device"] + (f" ({env['gpu']})" if env["gpu"] else "")],
+        ["CPU", f"{env['cpu']} ({env['cpu_count']} logical cores)"],
+        ["torch threads", env["torch_threads"]],
+        ["torch / transformers", f"{env['torch']} / {env['transformers']}"],
+        ["python / mtsum / commit", f"{env['python']} / {env['mtsum']} / {env['git_commit']}"],
+        ["load average 1/5/15 min (start → end)",
+         f"{env['load_average_start']} → {env.get('load_average_end')}"],
+        ["timing", f"wall clock, median of {opts.repeats} timed runs after a warm-up "
+                   f"(map-reduce and loads: see their sections)"],
+    ]), "",
+        f"*{OTHERS}*: CPU time all other processes (and the hypervisor) used during the timed runs, "
+        f"divided by their wall time; above ~0.2 on a {env['cpu_count']}-core machine the figure is "
+        "slowed by them.",
+    ]
+    if "translation" in results:
+        rows = results["translation"]
+        out += ["", "## Translation throughput (opus-mt-de-en architecture, `MarianTranslator.translate_batch`)",
+                "", f"{opts.input_tokens} input tokens and exactly {opts.new_tokens} new tokens per segment; "
+                "each run translates max(8, batch) segments.", "",
+                md_table(["num_beams", "batch", "segments", "median s", "min–max s", "segments/s",
+                          "output tokens/s", "ms/batch", OTHERS],
+                         [[r["num_beams"], r["batch_size"], r["segments"], r["median_s"], spread(r),
+                           r["segments_per_s"], r["output_tokens_per_s"], r["ms_per_batch"], others(r)]
+                          for r in rows])]
+    if "end-to-end" in results:
+        e2e = results["end-to-end"]
+        rows = e2e["articles"]
+        out += ["", "## End-to-end `Pipeline.translate` (seed articles)", "",
+                f"num_beams 4, batch {rows[0]['batch_size']}, exactly {opts.new_tokens} new tokens per "
+                "translated segment; detection, sentence splitting and de-duplication included, models "
+                "already loaded. Input tokens are counted with the tiny test tokenizer, which cuts words "
+                "finer than the real 58k vocabulary.", "",
+                md_table(["article", "lang", "words", "paragraphs", "segments", "unique", "translated",
+                          "mean input tokens", "median s", "min–max s", "s/translated segment", OTHERS],
+                         [[r["input"], r["language"], r["words"], r["paragraphs"], r["segments"],
+                           r["unique_segments"], r["segments_translated"], r["mean_input_tokens"],
+                           r["median_s"], spread(r), r["median_s"] / max(1, r["segments_translated"]),
+                           others(r)] for r in rows])]
+        d = e2e["dedupe"]
+        saved = d["all"]["median_s"] - d["unique"]["median_s"]
+        out += ["", f"De-duplication on {d['input']} (`translate_batch`, batch {d['batch_size']}, "
+                f"num_beams {d['num_beams']}):", "",
+                md_table(["segments sent to the model", "segments", "median s", "min–max s", OTHERS],
+                         [["all (no de-duplication)", d["all"]["segments"], d["all"]["median_s"],
+                           spread(d["all"]), others(d["all"])],
+                          ["unique (what the pipeline sends)", d["unique"]["segments"], d["unique"]["median_s"],
+                           spread(d["unique"]), others(d["unique"])],
+                          ["saved", d["all"]["segments"] - d["unique"]["segments"],
+                           f"{saved:.3g} ({100 * saved / d['all']['median_s']:.0f} %)", "", ""]])]
+    if "summarization" in results:
+        s = results["summarization"]
+        out += ["", "## Summarization (distilbart-cnn-12-6 architecture, `BartSummarizer`)", "",
+                md_table(["input", "num_beams", "new tokens", "median s", "min–max s", "output tokens/s",
+                          OTHERS],
+                         [[f"one chunk, {r['input_tokens']} tokens", r["num_beams"], r["new_tokens"],
+                           r["median_s"], spread(r), r["new_tokens"] / r["median_s"], others(r)]
+                          for r in s["chunk"]])]
+        m = s["map_reduce"]
+        out += ["", f"Map-reduce (`summarize_paragraphs`) over a long article: {m['tokens']} tokens in "
+                f"{m['paragraphs']} paragraphs, what ~{m['words_equivalent']} English words come to with "
+                f"BART's tokenizer (~{m['tokens_per_word']} tokens/word); exactly {m['new_tokens']} new "
+                f"tokens per summary; {runs(m['repeats'])}.", "",
+                md_table(["chunks", "reduce rounds", "final reduce input tokens", "generate calls",
+                          "num_beams", "batch", "median s", "min–max s", OTHERS],
+                         [[m["chunks"], m["rounds"], m["reduce_input_tokens"], m["generate_calls"],
+                           m["num_beams"], m["batch_size"], m["median_s"], spread(m), others(m)]])]
+    if "load" in results:
+        out += ["", "## Model load (local disk, a fresh process each time, warm page cache)", "",
+                f"{runs(opts.load_repeats).capitalize()}.",
+                "*load*: `mtsum.models.load_seq2seq` = tokenizer + `from_pretrained` (safetensors, "
+                "memory-mapped) + `.to(device)`. *imports*: torch, transformers' model classes and mtsum, "
+                "paid once per process. *first generate*: one token, what a just-loaded model still owes.",
+                "",
+                md_table(["model (architecture)", "parameters", "weights MB", "load median s", "min–max s",
+                          "imports s", "first generate s"],
+                         [[r["model"], f"{r['parameters'] / 1e6:.1f} M", r["weights_mb"], r["median_s"],
+                           spread(r), r["import_s"], r["first_generate_s"]] for r in results["load"]])]
+    return "\n".join(out) + "\n"
