@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 import mtsum
@@ -101,22 +102,17 @@ def test_extractive_needs_no_model_at_all(tmp_path: Path) -> None:
         assert any(sentence in p for p in ENGLISH)
 
 
-def test_bart_without_model_exit_3(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("registry_text", "code", "message"), [
+    ("translation:\n  sv: {model: a/b}\nsummarization:\n  model: ./no-bart\n", 3, "no-bart"),
+    ("translation:\n  sv: {model: a/b}\n", 2, "--summarizer extractive"),
+], ids=["missing BART", "no summarization configured"])
+def test_bart_unavailable(tmp_path: Path, registry_text: str, code: int, message: str) -> None:
     article = tmp_path / "en.txt"
     article.write_text("\n\n".join(ENGLISH), encoding="utf-8")
     registry = tmp_path / "models.yaml"
-    registry.write_text("translation:\n  sv: {model: a/b}\nsummarization:\n  model: ./no-bart\n")
+    registry.write_text(registry_text)
     result = CliRunner().invoke(main, ["summarize", str(article), "--models", str(registry)])
-    assert result.exit_code == 3 and "no-bart" in result.stderr
-
-
-def test_no_summarization_configured(tmp_path: Path) -> None:
-    article = tmp_path / "en.txt"
-    article.write_text("\n\n".join(ENGLISH), encoding="utf-8")
-    registry = tmp_path / "models.yaml"
-    registry.write_text("translation:\n  sv: {model: a/b}\n")
-    result = CliRunner().invoke(main, ["summarize", str(article), "--models", str(registry)])
-    assert result.exit_code == 2 and "--summarizer extractive" in result.stderr
+    assert result.exit_code == code and message in result.stderr
 
 
 def test_html_input(tiny_models: Path, tmp_path: Path) -> None:
