@@ -172,6 +172,7 @@ class _Sink:
                 out.parent.mkdir(parents=True, exist_ok=True)
                 self.file = out.open("w", encoding="utf-8")
         self.first = True
+        self.written: set[Any] = set()
 
     def write(self, name: str, rendered: str, header: str | None) -> None:
         from pathlib import Path
@@ -179,6 +180,10 @@ class _Sink:
         if self.dir is not None:
             stem = "stdin" if name in ("-", "<stdin>") else Path(name).stem
             target = self.dir / f"{stem}.en{_SUFFIX[self.fmt]}"
+            n = 2
+            while target in self.written:  # a/x.txt and b/x.txt must not overwrite each other
+                target, n = self.dir / f"{stem}-{n}.en{_SUFFIX[self.fmt]}", n + 1
+            self.written.add(target)
             target.write_text(rendered + "\n", encoding="utf-8")
             log.info("wrote %s", target)
             return

@@ -42,14 +42,45 @@ def _detector():
 def detect_language(text: str) -> Detection:
     """Detect the language of ``text`` among :data:`CANDIDATES`.
 
-    Returns ``Detection("und", 0.0)`` for text with no letters.
+    A text of several paragraphs is judged paragraph by paragraph, weighted by
+    length: lingua on the whole of a mixed text can favour the language with the most
+    distinctive n-grams (three English paragraphs and one German one come out as
+    German with confidence 1.0), whereas a document's language is what most of it is
+    written in. The confidence is then the length-weighted confidence of the paragraphs
+    in the winning language. Returns ``Detection("und", 0.0)`` for text with no letters.
     """
+    if not any(ch.isalpha() for ch in text):
+        return Detection("und", 0.0)
+    from .segment import split_paragraphs
+
+    paragraphs = [p for p in split_paragraphs(text) if _letters(p) >= MIN_LETTERS_FOR_PARAGRAPH]
+    if len(paragraphs) < 2:
+        return _detect_one(text)
+    weight: dict[str, int] = {}
+    confident: dict[str, float] = {}
+    for para in paragraphs:
+        found, letters = _detect_one(para), _letters(para)
+        weight[found.language] = weight.get(found.language, 0) + letters
+        confident[found.language] = confident.get(found.language, 0.0) + letters * found.confidence
+    total = sum(weight.values())
+    ranked = sorted(weight, key=lambda lang: (-weight[lang], lang))
+    best = ranked[0]
+    return Detection(best, confident[best] / total, {lang: weight[lang] / total for lang in ranked[:3]})
+
+
+@functools.lru_cache(maxsize=4096)
+def _detect_one(text: str) -> Detection:
+    """lingua on one piece of text (cached: the pipeline asks about each paragraph twice)."""
     if not any(ch.isalpha() for ch in text):
         return Detection("und", 0.0)
     values = _detector().compute_language_confidence_values(text)
     ranked = {v.language.iso_code_639_1.name.lower(): float(v.value) for v in values[:3]}
     best = values[0]
     return Detection(best.language.iso_code_639_1.name.lower(), float(best.value), ranked)
+
+
+def _letters(text: str) -> int:
+    return sum(ch.isalpha() for ch in text)
 
 
 def paragraph_language(text: str, document_language: str) -> str:
@@ -60,9 +91,9 @@ def paragraph_language(text: str, document_language: str) -> str:
     or unclear paragraphs, and neighbours such as Danish inside a Swedish article,
     follow the document.
     """
-    if sum(ch.isalpha() for ch in text) < MIN_LETTERS_FOR_PARAGRAPH:
+    if _letters(text) < MIN_LETTERS_FOR_PARAGRAPH:
         return document_language
-    found = detect_language(text)
+    found = _detect_one(text)
     if found.language in SUPPORTED and found.language != document_language and found.confidence >= 0.7:
         return found.language
     return document_language

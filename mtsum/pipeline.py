@@ -149,7 +149,9 @@ class Pipeline:
             if dup is None:
                 first_seen[key] = i
             duplicate_of.append(dup)
-            lang = "en" if doc_lang == "en" else paragraph_language(para, doc_lang)
+            # --source en means "all English"; otherwise a German quote in an English
+            # article is still translated.
+            lang = "en" if self.settings.source == "en" else paragraph_language(para, doc_lang)
             languages.append(lang)
             pieces.append([] if lang == "en" else self.segments(para, lang))
 

@@ -78,6 +78,17 @@ def test_translate_output_file_and_dir(tiny_models: Path, seeds: dict, tmp_path:
         f"{seeds[k].stem}.en.json" for k in ("de", "sv"))
 
 
+def test_output_dir_keeps_inputs_with_the_same_name_apart(tiny_models: Path, seeds: dict, tmp_path: Path) -> None:
+    for sub in ("a", "b"):
+        (tmp_path / sub).mkdir()
+        (tmp_path / sub / "x.txt").write_bytes(seeds["de"].read_bytes())
+    outdir = tmp_path / "out"
+    result = run("translate", str(tmp_path / "a" / "x.txt"), str(tmp_path / "b" / "x.txt"), "-o", str(outdir),
+                 "--models", str(tiny_models))
+    assert result.exit_code == 0
+    assert sorted(p.name for p in outdir.iterdir()) == ["x-2.en.txt", "x.en.txt"]
+
+
 def test_english_passes_through(tiny_models: Path, tmp_path: Path) -> None:
     path = tmp_path / "en.txt"
     path.write_text(ENGLISH)

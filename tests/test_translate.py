@@ -157,3 +157,15 @@ def test_too_short_to_tell_says_so(tiny_models: Path) -> None:
     with pytest.raises(UnsupportedLanguageError, match="language unclear") as err:
         mtsum.translate_text("A", models=tiny_models)
     assert "--source" in str(err.value)
+
+
+def test_german_paragraph_in_english_article_is_translated(tiny_models: Path) -> None:
+    english = [f"{ENGLISH_QUOTE} The statement was read out by {who} on national television."
+               for who in ("a spokesman", "the minister", "an official")]
+    text = "\n\n".join([english[0], english[1], GERMAN, english[2]])
+    result = mtsum.translate_text(text, models=tiny_models)
+    assert result.source_language == "en"
+    assert [p.language for p in result.paragraphs] == ["en", "en", "de", "en"]
+    assert set(result.models) == {"de"}
+    forced = mtsum.translate_text(text, models=tiny_models, source="en")
+    assert [p.language for p in forced.paragraphs] == ["en"] * 4 and forced.models == {}
