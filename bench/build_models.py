@@ -70,6 +70,15 @@ MARIAN_GENERATION: dict[str, Any] = {
 # sshleifer/distilbart-cnn-12-6, config.json on the hub: bart-large-cnn with 12
 # encoder and 6 decoder layers. "force_bos_token_to_be_generated": true there is
 # today's forced_bos_token_id=0.
+# The special-token ids, shared by the model config and its generation config.
+BART_TOKEN_IDS: dict[str, int] = {
+    "pad_token_id": 1,
+    "bos_token_id": 0,
+    "eos_token_id": 2,
+    "decoder_start_token_id": 2,
+    "forced_bos_token_id": 0,
+    "forced_eos_token_id": 2,
+}
 BART_CONFIG: dict[str, Any] = {
     "vocab_size": 50264,
     "d_model": 1024,
@@ -82,12 +91,7 @@ BART_CONFIG: dict[str, Any] = {
     "activation_function": "gelu",
     "max_position_embeddings": 1024,
     "scale_embedding": False,
-    "pad_token_id": 1,
-    "bos_token_id": 0,
-    "eos_token_id": 2,
-    "decoder_start_token_id": 2,
-    "forced_bos_token_id": 0,
-    "forced_eos_token_id": 2,
+    **BART_TOKEN_IDS,
 }
 # Its task_specific_params.summarization / generation defaults.
 BART_GENERATION: dict[str, Any] = {
@@ -97,12 +101,7 @@ BART_GENERATION: dict[str, Any] = {
     "min_length": 56,
     "no_repeat_ngram_size": 3,
     "early_stopping": True,
-    "pad_token_id": 1,
-    "bos_token_id": 0,
-    "eos_token_id": 2,
-    "decoder_start_token_id": 2,
-    "forced_bos_token_id": 0,
-    "forced_eos_token_id": 2,
+    **BART_TOKEN_IDS,
 }
 
 

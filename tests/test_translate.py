@@ -136,7 +136,11 @@ def test_missing_model_path(tmp_path: Path) -> None:
 
 
 def test_uncached_hub_model_offline_fails_fast(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "cache"))
+    from huggingface_hub import constants
+
+    # huggingface_hub reads HF_HUB_CACHE at import time; the module attribute is what
+    # snapshot_download consults on each call, so point that at an empty folder.
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "cache"))
     registry = tmp_path / "models.yaml"
     registry.write_text("translation:\n  de: {model: Helsinki-NLP/opus-mt-de-en}\n")
     with pytest.raises(ModelUnavailableError, match="mtsum models pull"):
