@@ -14,13 +14,15 @@ from typing import Any
 
 from .errors import ConfigError
 
-SUPPORTED_SOURCES = ("sv", "de")
-_GENERATION_KEYS = {
+# The decoding settings mtsum understands, reads from models.yaml, records in results
+# and maps onto each backend. One list for the whole package.
+GENERATION_KEYS = (
     "num_beams", "max_length", "min_length", "max_new_tokens", "min_new_tokens",
     "length_penalty", "no_repeat_ngram_size", "early_stopping", "do_sample",
     "repetition_penalty", "num_return_sequences", "temperature", "top_k", "top_p",
-}
-_SPEC_KEYS = {"model", "revision", "generation", "max_input_tokens"}
+)
+_SPEC_KEYS = {"model", "revision", "generation", "max_input_tokens", "backend", "compute_type"}
+_BACKENDS = ("auto", "transformers", "ctranslate2")
 
 
 @dataclass(frozen=True)
@@ -33,9 +35,8 @@ class ModelSpec:
     generation: dict[str, Any] = field(default_factory=dict)
     max_input_tokens: int | None = None
     local: bool = False
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"model": self.model, "revision": self.revision}
+    backend: str | None = None  # None: auto
+    compute_type: str | None = None  # None: the backend's default for the device
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,7 @@ def _parse_spec(entry: Any, key: str, cfg_path: Path, base: Path) -> ModelSpec:
     generation = entry.get("generation") or {}
     if not isinstance(generation, dict):
         raise ConfigError(f"{cfg_path}: '{key}.generation' must be a mapping")
-    bad = set(generation) - _GENERATION_KEYS
+    bad = set(generation) - set(GENERATION_KEYS)
     if bad:
         raise ConfigError(
             f"{cfg_path}: unknown generation setting(s) under '{key}.generation': "
@@ -150,6 +151,13 @@ def _parse_spec(entry: Any, key: str, cfg_path: Path, base: Path) -> ModelSpec:
     if max_in is not None and (not isinstance(max_in, int) or max_in < 8):
         raise ConfigError(f"{cfg_path}: '{key}.max_input_tokens' must be an integer >= 8")
 
+    backend = entry.get("backend")
+    if backend is not None and backend not in _BACKENDS:
+        raise ConfigError(f"{cfg_path}: '{key}.backend' must be one of {', '.join(_BACKENDS)}, got {backend!r}")
+    compute_type = entry.get("compute_type")
+    if compute_type is not None and not isinstance(compute_type, str):
+        raise ConfigError(f"{cfg_path}: '{key}.compute_type' must be a string such as int8 or float16")
+
     model, local = _resolve_model_location(model.strip(), base)
     return ModelSpec(
         name=key,
@@ -158,6 +166,8 @@ def _parse_spec(entry: Any, key: str, cfg_path: Path, base: Path) -> ModelSpec:
         generation=dict(generation),
         max_input_tokens=max_in,
         local=local,
+        backend=None if backend in (None, "auto") else backend,
+        compute_type=compute_type,
     )
 
 

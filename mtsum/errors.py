@@ -56,3 +56,9 @@ class ModelUnavailableError(MtsumError):
 
 class ModelLoadError(ModelUnavailableError):
     """A model's files are present but could not be loaded (corrupt or incompatible)."""
+
+
+class BackendOOMError(MtsumError):
+    """The device ran out of memory for one batch; the batcher halves it and retries."""
+
+    exit_code = 1

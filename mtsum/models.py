@@ -8,40 +8,19 @@ in milliseconds with a fix-it message, instead of after minutes of hub retries
 
 from __future__ import annotations
 
-import logging
+import hashlib
 import os
 import socket
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlparse
 
 from .config import ModelSpec
-from .errors import ConfigError, ModelLoadError, ModelUnavailableError
+from .errors import ModelUnavailableError
 
 # Files a seq2seq checkpoint needs; TF/Flax/Rust weights are never downloaded.
 _WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
 _SIDE_PATTERNS = ["*.json", "*.spm", "*.model", "merges.txt", "*.txt"]
 _PROBE_TIMEOUT_S = 3.0
-
-
-@dataclass
-class LoadedModel:
-    """A model and its tokenizer, ready for ``generate``."""
-
-    spec: ModelSpec
-    model: Any
-    tokenizer: Any
-    device: str
-    path: Path
-    commit: str | None  # resolved hub commit, None for local folders
-
-    @property
-    def revision(self) -> str | None:
-        return self.commit or self.spec.revision
-
-    def describe(self) -> dict[str, Any]:
-        return {"model": self.spec.model, "revision": self.revision}
 
 
 def offline_mode(offline: bool | None = None) -> bool:
@@ -52,37 +31,6 @@ def offline_mode(offline: bool | None = None) -> bool:
         os.environ.get(var, "").strip().lower() in {"1", "true", "yes", "on"}
         for var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
     )
-
-
-def resolve_device(device: str | None = None) -> str:
-    """Map ``auto|cpu|cuda|cuda:N`` (flag > MTSUM_DEVICE > auto) to a torch device string.
-
-    Raises:
-        ConfigError: the device is malformed or CUDA was asked for but is not available.
-    """
-    device = (device or os.environ.get("MTSUM_DEVICE") or "auto").strip().lower()
-    if device == "cpu":
-        return "cpu"
-    if device != "auto" and device != "cuda" and not (
-        device.startswith("cuda:") and device[5:].isdigit()
-    ):
-        raise ConfigError(f"unknown device '{device}': use auto, cpu, cuda or cuda:N")
-    import torch
-
-    if not torch.cuda.is_available():
-        if device == "auto":
-            return "cpu"
-        raise ConfigError(
-            f"device '{device}' requested but CUDA is not available "
-            "(install a CUDA build of torch, or use --device cpu)"
-        )
-    if device == "auto":
-        return "cuda"
-    if device.startswith("cuda:") and int(device[5:]) >= torch.cuda.device_count():
-        raise ConfigError(
-            f"device '{device}' does not exist: {torch.cuda.device_count()} CUDA device(s) visible"
-        )
-    return device
 
 
 def cached_snapshot(spec: ModelSpec) -> tuple[Path, str | None] | None:
@@ -182,47 +130,14 @@ def download_snapshot(spec: ModelSpec, *, local_dir: Path | None = None,
     return Path(path), info.sha
 
 
-def load_seq2seq(spec: ModelSpec, kind: str, device: str, *, offline: bool | None = None) -> LoadedModel:
-    """Load a MarianMT (``kind="marian"``) or BART (``kind="bart"``) model once per process.
-
-    Raises:
-        ModelUnavailableError: the model cannot be found or fetched.
-        ModelLoadError: the files exist but transformers cannot load them.
-    """
-    path, commit = locate(spec, offline=offline)
-    key = (str(path), kind, device)
-    if key not in _LOADED:
-        _LOADED[key] = _load(spec, kind, device, str(path), commit)
-    return _LOADED[key]
-
-
-# One copy of each model per process, keyed by (folder, kind, device).
-_LOADED: dict[tuple[str, str, str], LoadedModel] = {}
-
-
-def _load(spec: ModelSpec, kind: str, device: str, path: str, commit: str | None) -> LoadedModel:
-    import torch  # noqa: F401  (fail here, clearly, if torch is missing)
-    from transformers import AutoTokenizer, BartForConditionalGeneration, MarianMTModel, MarianTokenizer
-    from transformers.utils import logging as hf_logging
-
-    if not logging.getLogger("mtsum").isEnabledFor(logging.DEBUG):
-        hf_logging.disable_progress_bar()  # "Loading weights" bars are noise outside --debug
-
-    classes = {
-        "marian": (MarianMTModel, MarianTokenizer),
-        "bart": (BartForConditionalGeneration, AutoTokenizer),
-    }
-    model_cls, tok_cls = classes[kind]
-    try:
-        tokenizer = tok_cls.from_pretrained(path, local_files_only=True)
-        model = model_cls.from_pretrained(path, local_files_only=True)
-    except (OSError, ValueError, TypeError, KeyError) as exc:
-        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ModelLoadError(
-            f"cannot load {spec.name} from {path}: {detail} "
-            "(is it a complete transformers checkpoint? re-run `mtsum models pull`)"
-        ) from exc
-    model.to(device)
-    model.eval()
-    return LoadedModel(spec=spec, model=model, tokenizer=tokenizer, device=device,
-                       path=Path(path), commit=commit)
+def revision_of(path: Path, commit: str | None) -> str | None:
+    """The hub commit, or for a local folder a fingerprint of its files (names, sizes,
+    modification times): a model replaced in place must not be served from caches
+    keyed by the old one."""
+    if commit:
+        return commit
+    h = hashlib.sha256()
+    for f in sorted(p for p in path.rglob("*") if p.is_file()):
+        st = f.stat()
+        h.update(f"{f.relative_to(path)}:{st.st_size}:{st.st_mtime_ns};".encode())
+    return "local-" + h.hexdigest()[:12]
