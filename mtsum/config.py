@@ -46,6 +46,7 @@ class ModelsConfig:
     path: Path
     translation: dict[str, ModelSpec]
     summarization: ModelSpec | None
+    guard: Any = None  # GuardThresholds; None: the defaults
 
     def translation_spec(self, language: str) -> ModelSpec:
         """The translation model for ``language``; raises ConfigError if none is configured."""

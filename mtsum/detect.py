@@ -43,34 +43,49 @@ def detect_language(text: str) -> Detection:
     """Detect the language of ``text`` among :data:`CANDIDATES`.
 
     A text of several paragraphs is judged paragraph by paragraph, weighted by
-    length: lingua on the whole of a mixed text can favour the language with the most
-    distinctive n-grams (three English paragraphs and one German one come out as
-    German with confidence 1.0), whereas a document's language is what most of it is
-    written in. The confidence is then the length-weighted confidence of the paragraphs
-    in the winning language. Returns ``Detection("und", 0.0)`` for text with no letters.
+    length (see :func:`detect_paragraphs`). Returns ``Detection("und", 0.0)`` for text
+    with no letters.
     """
-    if not any(ch.isalpha() for ch in text):
-        return Detection("und", 0.0)
     from .segment import split_paragraphs
 
-    paragraphs = [p for p in split_paragraphs(text) if _letters(p) >= MIN_LETTERS_FOR_PARAGRAPH]
-    if len(paragraphs) < 2:
-        return _detect_one(text)
+    if not any(ch.isalpha() for ch in text):
+        return Detection("und", 0.0)
+    return detect_paragraphs(split_paragraphs(text))[0]
+
+
+def detect_paragraphs(paragraphs: list[str]) -> tuple[Detection, list[Detection | None]]:
+    """The document's language and each paragraph's own detection (None: too short to judge).
+
+    Each paragraph is detected once. lingua on the whole of a mixed text can favour
+    the language with the most distinctive n-grams (three English paragraphs and one
+    German one come out as German with confidence 1.0), whereas a document's language
+    is what most of it is written in: the paragraphs of 40+ letters vote, weighted by
+    length, and the confidence is the length-weighted confidence of the paragraphs in
+    the winning language. With fewer than two such paragraphs the whole text is judged
+    at once.
+    """
+    found: list[Detection | None] = [
+        _detect_one(p) if _letters(p) >= MIN_LETTERS_FOR_PARAGRAPH else None for p in paragraphs
+    ]
+    voters = [(p, d) for p, d in zip(paragraphs, found) if d is not None]
+    if len(voters) < 2:
+        whole = "\n".join(paragraphs)
+        return (_detect_one(whole) if any(ch.isalpha() for ch in whole) else Detection("und", 0.0)), found
     weight: dict[str, int] = {}
     confident: dict[str, float] = {}
-    for para in paragraphs:
-        found, letters = _detect_one(para), _letters(para)
-        weight[found.language] = weight.get(found.language, 0) + letters
-        confident[found.language] = confident.get(found.language, 0.0) + letters * found.confidence
+    for para, detection in voters:
+        letters = _letters(para)
+        weight[detection.language] = weight.get(detection.language, 0) + letters
+        confident[detection.language] = confident.get(detection.language, 0.0) + letters * detection.confidence
     total = sum(weight.values())
     ranked = sorted(weight, key=lambda lang: (-weight[lang], lang))
     best = ranked[0]
-    return Detection(best, confident[best] / total, {lang: weight[lang] / total for lang in ranked[:3]})
+    return Detection(best, confident[best] / total, {lang: weight[lang] / total for lang in ranked[:3]}), found
 
 
 @functools.lru_cache(maxsize=4096)
 def _detect_one(text: str) -> Detection:
-    """lingua on one piece of text (cached: the pipeline asks about each paragraph twice)."""
+    """lingua on one piece of text (cached: agency copy repeats paragraphs across articles)."""
     if not any(ch.isalpha() for ch in text):
         return Detection("und", 0.0)
     values = _detector().compute_language_confidence_values(text)
@@ -83,17 +98,15 @@ def _letters(text: str) -> int:
     return sum(ch.isalpha() for ch in text)
 
 
-def paragraph_language(text: str, document_language: str) -> str:
-    """Language a paragraph is translated from, given its document's language.
+def paragraph_language(found: Detection | None, document_language: str) -> str:
+    """Language a paragraph is translated from, given its own detection and its document's language.
 
     A long enough paragraph confidently in another *supported* language keeps its
     own (an English quote in a German article passes through untranslated); short
-    or unclear paragraphs, and neighbours such as Danish inside a Swedish article,
-    follow the document.
+    or unclear paragraphs (``found`` is None), and neighbours such as Danish inside a
+    Swedish article, follow the document.
     """
-    if _letters(text) < MIN_LETTERS_FOR_PARAGRAPH:
-        return document_language
-    found = _detect_one(text)
-    if found.language in SUPPORTED and found.language != document_language and found.confidence >= 0.7:
+    if found is not None and found.language in SUPPORTED and found.language != document_language \
+            and found.confidence >= 0.7:
         return found.language
     return document_language

@@ -19,7 +19,8 @@ from collections import Counter
 from typing import Any
 
 from .errors import ConfigError, InputError
-from .summarize import SummaryOutput, split_sentences
+from .segment import split_sentences
+from .summarize import SummaryOutput
 
 __all__ = ["ExtractiveSummarizer", "textrank_scores"]
 

@@ -15,6 +15,8 @@ class Paragraph:
     language: str  # language it was translated from ("en": passed through)
     translation: str
     duplicate_of: int | None = None  # index of the earlier identical paragraph
+    # segments the hallucination guard distrusts: {"segment": k, "reason": ..., "source": ...}
+    flagged: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -22,7 +24,9 @@ class TranslationStats:
     paragraphs: int = 0
     segments: int = 0  # sentences (or pieces) sent for translation, before de-duplication
     unique_segments: int = 0  # after de-duplication
-    segments_translated: int = 0  # went through a model (not found in this run's cache)
+    segments_translated: int = 0  # went through a model (not found in this run's or the persistent cache)
+    cache_hits: int = 0  # unique segments served by the persistent cache
+    flagged_segments: int = 0  # segments the hallucination guard kept but marked
     seconds: float = 0.0
 
 
@@ -82,6 +86,8 @@ class SummaryStats:
     duplicates_collapsed: int = 0
     kept_paragraphs: int = 0  # body paragraphs summarized (the title not included)
     segments_translated: int = 0
+    cache_hits: int = 0
+    flagged_segments: int = 0
     chunks: int = 0  # summarizer inputs on the first level (1: the article fit at once)
     rounds: int = 0  # reduce rounds over chunk summaries
     seconds: float = 0.0
@@ -103,6 +109,7 @@ class SummaryResult:
     models: dict[str, dict[str, Any]]  # translation languages and "summarization"
     settings: dict[str, Any] = field(default_factory=dict)
     source_title: str | None = None  # the headline as written
+    flagged: list[dict[str, Any]] = field(default_factory=list)  # guard flags: paragraph index, reason
 
     @property
     def text(self) -> str:
@@ -121,6 +128,7 @@ class SummaryResult:
             "summarizer": self.summarizer,
             "removed": self.removed,
             "stripped": self.stripped,
+            "flagged": self.flagged,
             "stats": {**asdict(self.stats), "seconds": round(self.stats.seconds, 3)},
             "models": self.models,
             "settings": self.settings,

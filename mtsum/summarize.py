@@ -13,34 +13,28 @@ module (or choosing the extractive summarizer) stays cheap.
 
 from __future__ import annotations
 
-import copy
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from .config import ModelSpec
+from .batching import DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_TOKENS, run_batched
 from .errors import ConfigError, InputError
+
+if TYPE_CHECKING:
+    from .backends.base import Backend
 
 __all__ = [
     "BartSummarizer",
     "Summarizer",
     "SummaryOutput",
     "chunk_paragraphs",
-    "split_sentences",
     "summarize_paragraphs",
 ]
 
 log = logging.getLogger(__name__)
 
 PARAGRAPH_SEP = "\n\n"
-DEFAULT_BATCH_SIZE = 4
-# Decoding settings copied into every result, so a summary says how it was made.
-_RECORDED_SETTINGS = (
-    "num_beams", "max_length", "min_length", "max_new_tokens", "min_new_tokens",
-    "length_penalty", "no_repeat_ngram_size", "early_stopping", "do_sample",
-    "repetition_penalty", "temperature", "top_k", "top_p",
-)
 
 
 @dataclass
@@ -64,13 +58,6 @@ class Summarizer(Protocol):
                   min_length: int | None = None) -> SummaryOutput: ...
 
     def describe(self) -> dict[str, Any]: ...
-
-
-def split_sentences(text: str, language: str = "en") -> list[str]:
-    """Split ``text`` into sentences (mtsum.segment's rules, shared with translation)."""
-    from .segment import split_sentences as segment_sentences  # pure Python, no torch
-
-    return segment_sentences(text, language)
 
 
 def chunk_paragraphs(paragraphs: Sequence[str], count_tokens: Callable[[str], int],
@@ -123,68 +110,40 @@ def _split_to_fit(text: str, count: Callable[[str], int], limit: int) -> list[st
     """A paragraph over the limit: its sentences, each cut to fit as translation does."""
     if count(text) <= limit:
         return [text]
-    from .segment import split_long
+    from .segment import split_long, split_sentences
 
-    pieces = [piece for sentence in split_sentences(text) for piece in split_long(sentence, count, limit)]
+    pieces = [piece for sentence in split_sentences(text, "en") for piece in split_long(sentence, count, limit)]
     return _pack(pieces, " ", count, limit)
 
 
 class BartSummarizer:
-    """A BART summarization model (``bart-large-cnn``, ``distilbart-cnn-12-6``...), loaded on first use.
+    """A BART summarization model (``bart-large-cnn``, ``distilbart-cnn-12-6``...) behind any backend.
 
     Decoding settings: explicit ``max_length``/``min_length`` arguments > the spec's
     ``generation`` (models.yaml) > the model's own generation config.
     """
 
-    def __init__(self, spec: ModelSpec, device: str | None = None, *,
-                 offline: bool | None = None, batch_size: int = DEFAULT_BATCH_SIZE) -> None:
+    def __init__(self, backend: Backend, *, max_batch_tokens: int = DEFAULT_MAX_BATCH_TOKENS,
+                 batch_size: int = DEFAULT_BATCH_SIZE, progress: bool = False) -> None:
         if batch_size < 1:
             raise ConfigError(f"batch size must be at least 1, got {batch_size}")
-        self.spec = spec
-        self.device = device
-        self.offline = offline
+        self.backend = backend
+        self.spec = backend.spec
+        self.max_batch_tokens = max_batch_tokens
         self.batch_size = batch_size
-        self._loaded: Any = None
-
-    @property
-    def loaded(self) -> Any:
-        """The LoadedModel; loads it on first access.
-
-        Raises:
-            ModelUnavailableError, ModelLoadError: see ``mtsum.models.load_seq2seq``.
-            ConfigError: the device is malformed or unavailable.
-        """
-        if self._loaded is None:
-            from .models import load_seq2seq, resolve_device
-
-            self._loaded = load_seq2seq(self.spec, "bart", resolve_device(self.device),
-                                        offline=self.offline)
-        return self._loaded
+        self.progress = progress
 
     def describe(self) -> dict[str, Any]:
-        return self.loaded.describe()
+        return self.backend.describe()
 
     def count_tokens(self, text: str) -> int:
         """Tokens in ``text``, special tokens excluded."""
-        # verbose=False: counting a long paragraph is not feeding it to the model,
-        # so the "longer than the specified maximum" warning would be a false alarm.
-        enc = self.loaded.tokenizer(text, add_special_tokens=False, truncation=False, verbose=False)
-        return len(enc["input_ids"])
+        return self.backend.count_tokens(text)
 
+    @property
     def max_input_tokens(self) -> int:
         """How many text tokens one model input may hold (special tokens already subtracted)."""
-        loaded = self.loaded
-        model_max = int(loaded.model.config.max_position_embeddings)
-        tok_max = getattr(loaded.tokenizer, "model_max_length", None)
-        if isinstance(tok_max, int) and 0 < tok_max < model_max:
-            model_max = tok_max  # huge sentinel values mean "unset"
-        limit = model_max
-        if self.spec.max_input_tokens is not None:
-            if self.spec.max_input_tokens > model_max:
-                log.warning("%s: max_input_tokens %d exceeds the model's %d positions; using %d",
-                            self.spec.name, self.spec.max_input_tokens, model_max, model_max)
-            limit = min(self.spec.max_input_tokens, model_max)
-        return limit - loaded.tokenizer.num_special_tokens_to_add(pair=False)
+        return self.backend.max_input_tokens
 
     def generation_settings(self, max_length: int | None = None,
                             min_length: int | None = None) -> dict[str, Any]:
@@ -194,9 +153,7 @@ class BartSummarizer:
             ConfigError: a length is not a positive integer, or more than one
                 summary per input is asked for.
         """
-        own = self.loaded.model.generation_config
-        settings: dict[str, Any] = {key: getattr(own, key, None) for key in _RECORDED_SETTINGS}
-        settings.update(self.spec.generation)
+        settings: dict[str, Any] = self.backend.generation_settings()
         # An explicit length must win; transformers would prefer *_new_tokens.
         if max_length is not None:
             settings.update(max_length=max_length, max_new_tokens=None)
@@ -218,27 +175,22 @@ class BartSummarizer:
 
     def summarize_batch(self, texts: list[str], max_length: int | None = None,
                         min_length: int | None = None) -> list[str]:
-        """Summarize each text (each must fit the model input) in batches of ``batch_size``.
+        """Summarize each text (each must fit the model input), batched by token budget.
 
         Raises:
-            InputError: a text is longer than ``max_input_tokens()``; use
+            InputError: a text is longer than ``max_input_tokens``; use
                 ``summarize_paragraphs`` to chunk it.
             ConfigError: see ``generation_settings``.
         """
         if not texts:
             return []
-        import torch
-
-        loaded = self.loaded
         settings = self.generation_settings(max_length, min_length)
-        gen_config = copy.deepcopy(loaded.model.generation_config)
-        gen_config.update(**settings)
+        # The backend must not fall back on the model's *_new_tokens when a length was given.
         if max_length is not None:
-            gen_config.max_new_tokens = None
+            settings["max_new_tokens"] = None
         if min_length is not None:
-            gen_config.min_new_tokens = None
-
-        limit = self.max_input_tokens()
+            settings["min_new_tokens"] = None
+        limit = self.max_input_tokens
         lengths = [self.count_tokens(text) for text in texts]
         for i, n in enumerate(lengths):
             if n > limit:
@@ -246,22 +198,9 @@ class BartSummarizer:
                     f"text {i} is {n} tokens, over the summarizer's {limit}-token input limit "
                     "(summarize_paragraphs splits long text into chunks)"
                 )
-        # Longest first, so each batch pads to similar lengths.
-        order = sorted(range(len(texts)), key=lambda i: (-lengths[i], i))
-        results: list[str] = [""] * len(texts)
-        for start in range(0, len(order), self.batch_size):
-            batch = order[start:start + self.batch_size]
-            # Not verbose=False here: an overlong model input must stay loud.
-            enc = loaded.tokenizer([texts[i] for i in batch], return_tensors="pt", padding=True,
-                                   truncation=False)
-            if enc["input_ids"].shape[1] > loaded.model.config.max_position_embeddings:
-                raise AssertionError("chunking produced an input over the model's positions")
-            with torch.inference_mode():
-                out = loaded.model.generate(**enc.to(loaded.device), generation_config=gen_config)
-            decoded = loaded.tokenizer.batch_decode(out, skip_special_tokens=True)
-            for i, summary in zip(batch, decoded, strict=True):
-                results[i] = summary.strip()
-        return results
+        return run_batched(texts, lengths, lambda batch: self.backend.generate(batch, settings),
+                           max_tokens=self.max_batch_tokens, max_items=self.batch_size,
+                           progress="summarizing" if self.progress else None)
 
     def summarize(self, paragraphs: list[str], max_length: int | None = None,
                   min_length: int | None = None) -> SummaryOutput:
@@ -284,7 +223,7 @@ def summarize_paragraphs(paragraphs: list[str], summarizer: BartSummarizer,
     if not texts:
         raise InputError("nothing to summarize: the text has no paragraphs left")
     settings = summarizer.generation_settings(max_length, min_length)
-    limit = summarizer.max_input_tokens()
+    limit = summarizer.max_input_tokens
     count = summarizer.count_tokens
 
     chunks = chunk_paragraphs(texts, count, limit)

@@ -1,29 +1,44 @@
-"""Translation backends: one batch method each; the pipeline owns everything else.
+"""Translators: one batch method each, composed by wrapping (argos-translate style).
 
-As in argos-translate, "already English" is a backend (IdentityTranslator), not an
-``if`` in the pipeline.
+``ModelTranslator`` runs a backend through the shared batcher; ``IdentityTranslator``
+is English ("already in the target language" is a translator, not an ``if``); the
+persistent cache (:mod:`mtsum.cache`) and the hallucination guard (:mod:`mtsum.guard`)
+wrap any translator and look like one.
 """
 
 from __future__ import annotations
 
-import logging
-import sys
 from abc import ABC, abstractmethod
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from .config import ModelSpec
+from .batching import DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_TOKENS, run_batched
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from .backends.base import Backend
+
+
+@dataclass(frozen=True)
+class Translation:
+    """One segment's translation and what is known about it."""
+
+    text: str
+    flag: str | None = None  # why the guard distrusts it ("repetition", ...), else None
+    cached: bool = False  # served by the persistent cache, not a model
+    retried: bool = False  # the guard re-translated it with safer decoding
 
 
 class Translator(ABC):
-    """Translates a batch of segments from one language to English."""
+    """Translates segments from one language to English."""
 
     source: str
 
     @abstractmethod
-    def translate_batch(self, segments: list[str]) -> list[str]:
-        """Translate ``segments`` (each within :attr:`max_input_tokens`), same order."""
+    def translate(self, segments: list[str], **overrides: Any) -> list[Translation]:
+        """Translate ``segments`` (each within :attr:`max_input_tokens`), same order.
+
+        ``overrides`` are decoding settings to use instead of the configured ones.
+        """
 
     def count_tokens(self, text: str) -> int:
         return len(text.split())
@@ -33,8 +48,12 @@ class Translator(ABC):
         return 1_000_000
 
     def describe(self) -> dict[str, Any]:
-        """Model id and revision, recorded in every result."""
+        """Model, revision, backend and settings: recorded in every result."""
         return {"model": None, "revision": None}
+
+    def cache_key(self) -> str:
+        """Everything that changes this translator's output."""
+        return f"identity-{self.source}"
 
 
 class IdentityTranslator(Translator):
@@ -43,89 +62,61 @@ class IdentityTranslator(Translator):
     def __init__(self, source: str = "en") -> None:
         self.source = source
 
-    def translate_batch(self, segments: list[str]) -> list[str]:
-        return list(segments)
+    def translate(self, segments: list[str], **overrides: Any) -> list[Translation]:
+        return [Translation(s) for s in segments]
 
 
-class MarianTranslator(Translator):
-    """A Helsinki-NLP opus-mt (MarianMT) model through transformers, loaded on first use."""
+class ModelTranslator(Translator):
+    """A MarianMT model behind any backend; batches by token budget."""
 
-    def __init__(self, spec: ModelSpec, source: str, device: str, batch_size: int = 16,
-                 offline: bool | None = None, progress: bool = False) -> None:
-        self.spec = spec
+    def __init__(self, backend: Backend, source: str, *, max_batch_tokens: int = DEFAULT_MAX_BATCH_TOKENS,
+                 batch_size: int = DEFAULT_BATCH_SIZE, progress: bool = False) -> None:
+        self.backend = backend
         self.source = source
-        self.device = device
-        self.batch_size = max(1, batch_size)
-        self.offline = offline
+        self.max_batch_tokens = max_batch_tokens
+        self.batch_size = batch_size
         self.progress = progress
-        self._loaded = None
 
-    @property
-    def loaded(self):
-        if self._loaded is None:
-            from .models import load_seq2seq
-
-            self._loaded = load_seq2seq(self.spec, "marian", self.device, offline=self.offline)
-        return self._loaded
+    def translate(self, segments: list[str], **overrides: Any) -> list[Translation]:
+        if not segments:
+            return []
+        settings = {**self.backend.generation_settings(), **overrides}
+        lengths = [self.backend.count_tokens(s) for s in segments]
+        texts = run_batched(segments, lengths, lambda batch: self.backend.generate(batch, settings),
+                            max_tokens=self.max_batch_tokens, max_items=self.batch_size,
+                            progress=f"translating {self.source}" if self.progress else None)
+        return [Translation(t) for t in texts]
 
     def count_tokens(self, text: str) -> int:
-        # Counted with the </s> the tokenizer appends. verbose=False: measuring an
-        # over-long sentence (to cut it) is not feeding it to the model.
-        return len(self.loaded.tokenizer(text, add_special_tokens=True, verbose=False)["input_ids"])
+        return self.backend.count_tokens(text)
 
     @property
     def max_input_tokens(self) -> int:
-        if self.spec.max_input_tokens:
-            return self.spec.max_input_tokens
-        loaded = self.loaded
-        limits = [loaded.model.config.max_position_embeddings]
-        tok_max = getattr(loaded.tokenizer, "model_max_length", None)
-        if isinstance(tok_max, int) and tok_max < 100_000:
-            limits.append(tok_max)
-        return min(limits)
-
-    def generation_settings(self) -> dict[str, Any]:
-        """The model's own generation config with models.yaml's overrides applied."""
-        cfg = self.loaded.model.generation_config.to_diff_dict()
-        keep = {"num_beams", "max_length", "max_new_tokens", "length_penalty", "no_repeat_ngram_size",
-                "early_stopping", "do_sample", "repetition_penalty", "min_length"}
-        settings = {k: v for k, v in cfg.items() if k in keep}
-        settings.update(self.spec.generation)
-        return settings
+        return self.backend.max_input_tokens
 
     def describe(self) -> dict[str, Any]:
-        info = {"model": self.spec.model, "revision": self.spec.revision}
-        if self._loaded is not None:
-            info["revision"] = self._loaded.revision
-            info["generation"] = self.generation_settings()
-        return info
+        return self.backend.describe()
 
-    def translate_batch(self, segments: list[str]) -> list[str]:
-        import torch
+    def cache_key(self) -> str:
+        return self.backend.cache_key()
 
-        if not segments:
-            return []
-        loaded = self.loaded
-        tokenizer, model = loaded.tokenizer, loaded.model
-        # Sorting by length keeps padding, and so wasted compute, small.
-        order = sorted(range(len(segments)), key=lambda i: len(segments[i]), reverse=True)
-        out: list[str] = [""] * len(segments)
-        batches = [order[i:i + self.batch_size] for i in range(0, len(order), self.batch_size)]
-        bar = None
-        if self.progress and sys.stderr.isatty():
-            from tqdm import tqdm
 
-            bar = tqdm(total=len(segments), desc=f"translating {self.source}", unit="seg", file=sys.stderr)
-        with torch.inference_mode():
-            for batch in batches:
-                texts = [segments[i] for i in batch]
-                enc = tokenizer(texts, return_tensors="pt", padding=True).to(loaded.device)
-                generated = model.generate(**enc, **self.spec.generation)
-                decoded = tokenizer.batch_decode(generated, skip_special_tokens=True)
-                for i, text in zip(batch, decoded):
-                    out[i] = text.strip()
-                if bar is not None:
-                    bar.update(len(batch))
-        if bar is not None:
-            bar.close()
-        return out
+class TranslatorWrapper(Translator):
+    """Base for wrappers: everything but ``translate`` is the inner translator's."""
+
+    def __init__(self, inner: Translator) -> None:
+        self.inner = inner
+        self.source = inner.source
+
+    def count_tokens(self, text: str) -> int:
+        return self.inner.count_tokens(text)
+
+    @property
+    def max_input_tokens(self) -> int:
+        return self.inner.max_input_tokens
+
+    def describe(self) -> dict[str, Any]:
+        return self.inner.describe()
+
+    def cache_key(self) -> str:
+        return self.inner.cache_key()

@@ -35,10 +35,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(autouse=True)
-def _hermetic_env(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
-    """No test reaches the hub or reads the user's settings, unless it is a network test."""
-    for var in ("MTSUM_MODELS", "MTSUM_DEVICE", "MTSUM_BATCH_SIZE", "MTSUM_RULES_DIR"):
+def _hermetic_env(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest,
+                  tmp_path_factory: pytest.TempPathFactory) -> None:
+    """No test reaches the hub or reads the user's settings or caches, unless it is a network test."""
+    for var in ("MTSUM_MODELS", "MTSUM_DEVICE", "MTSUM_BATCH_SIZE", "MTSUM_RULES_DIR", "MTSUM_BACKEND",
+                "MTSUM_MAX_BATCH_TOKENS", "MTSUM_CACHE", "MTSUM_CACHE_MAX_MB"):
         monkeypatch.delenv(var, raising=False)
+    # Each test starts with an empty translation cache of its own.
+    monkeypatch.setenv("MTSUM_CACHE_DIR", str(tmp_path_factory.mktemp("mtsum-cache")))
     if "network" not in request.keywords:
         monkeypatch.setenv("HF_HUB_OFFLINE", "1")
 

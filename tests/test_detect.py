@@ -19,6 +19,7 @@ from mtsum.detect import (
     SUPPORTED,
     Detection,
     detect_language,
+    detect_paragraphs,
     paragraph_language,
 )
 
@@ -125,6 +126,11 @@ def test_tsv_neighbours_flagged_as_unsupported(
 
 # --- paragraph_language -------------------------------------------------------------
 
+
+def _paragraph_language(text: str, document_language: str) -> str:
+    return paragraph_language(detect_paragraphs([text])[1][0], document_language)
+
+
 LONG_EN = (
     "The minister told reporters on Monday that the government would not change its position "
     "on the new energy tax, despite growing pressure from businesses and opposition parties."
@@ -152,23 +158,23 @@ LONG_DE = (
 )
 def test_short_paragraph_inherits_document_language(text: str, document_language: str) -> None:
     assert sum(ch.isalpha() for ch in text) < MIN_LETTERS_FOR_PARAGRAPH
-    assert paragraph_language(text, document_language) == document_language
+    assert _paragraph_language(text, document_language) == document_language
 
 
 def test_long_english_paragraph_in_german_document_is_english() -> None:
     assert detect_language(LONG_EN).language == "en"
-    assert paragraph_language(LONG_EN, "de") == "en"
+    assert _paragraph_language(LONG_EN, "de") == "en"
 
 
 def test_long_german_paragraph_in_swedish_document_is_german() -> None:
-    assert paragraph_language(LONG_DE, "sv") == "de"
+    assert _paragraph_language(LONG_DE, "sv") == "de"
 
 
 def test_long_danish_paragraph_in_swedish_document_follows_document() -> None:
     # Detected as Danish (unsupported), so the paragraph follows the Swedish document.
     assert detect_language(LONG_DA).language == "da"
-    assert paragraph_language(LONG_DA, "sv") == "sv"
+    assert _paragraph_language(LONG_DA, "sv") == "sv"
 
 
 def test_paragraph_in_document_language_keeps_it() -> None:
-    assert paragraph_language(LONG_EN, "en") == "en"
+    assert _paragraph_language(LONG_EN, "en") == "en"

@@ -12,7 +12,8 @@ import pytest
 
 from mtsum.errors import ConfigError, InputError
 from mtsum.extractive import ExtractiveSummarizer, textrank_scores
-from mtsum.summarize import SummaryOutput, split_sentences
+from mtsum.segment import split_sentences
+from mtsum.summarize import SummaryOutput
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,13 +33,13 @@ ARTICLE = [
 
 
 def sentences_of(paragraphs: list[str]) -> list[str]:
-    return [s for p in paragraphs for s in split_sentences(p)]
+    return [s for p in paragraphs for s in split_sentences(p, "en")]
 
 
 def positions(summary: str, paragraphs: list[str]) -> list[int]:
     """Index of each summary sentence in the input; fails unless each is an input sentence."""
     source = sentences_of(paragraphs)
-    picked = split_sentences(summary)
+    picked = split_sentences(summary, "en")
     assert all(s in source for s in picked), picked
     return [source.index(s) for s in picked]
 
@@ -108,7 +109,7 @@ def test_repeated_sentence_is_selected_once() -> None:
 
 def test_top_sentence_is_kept_even_over_the_word_budget() -> None:
     out = ExtractiveSummarizer().summarize(ARTICLE, max_words=2)
-    assert len(split_sentences(out.summary)) == 1
+    assert len(split_sentences(out.summary, "en")) == 1
 
 
 def test_min_length_adds_sentences_beyond_the_default_count() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from mtsum.config import ModelSpec
+from mtsum.backends import create_backend
 from mtsum.summarize import BartSummarizer, summarize_paragraphs
 
 pytestmark = pytest.mark.network
@@ -33,7 +34,8 @@ ARTICLE = [
 
 @pytest.fixture(scope="module")
 def summarizer() -> BartSummarizer:
-    return BartSummarizer(ModelSpec(name="summarization", model=MODEL, revision="main"), "cpu")
+    return BartSummarizer(create_backend(ModelSpec(name="summarization", model=MODEL, revision="main"),
+                                         "summarization", backend="transformers", device="cpu"))
 
 
 def test_distilbart_summary_mentions_the_story(summarizer: BartSummarizer) -> None:

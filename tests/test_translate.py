@@ -118,7 +118,8 @@ def test_settings_and_revisions_recorded(tiny_models: Path) -> None:
     data = result.to_dict()
     assert data["settings"]["batch_size"] == 3 and data["settings"]["device"] == "cpu"
     assert set(data["models"]["de"]) >= {"model", "revision"}
-    assert set(data["stats"]) == {"paragraphs", "segments", "unique_segments", "segments_translated", "seconds"}
+    assert set(data["stats"]) == {"paragraphs", "segments", "unique_segments", "segments_translated",
+                                  "cache_hits", "flagged_segments", "seconds"}
 
 
 @pytest.mark.parametrize("batch_size", [1, 2, 64])
