@@ -229,30 +229,31 @@ class Pipeline:
         One document's failure (its language, its model) is yielded as its outcome and
         the others go on.
         """
-        window: list[PreparedDocument] = []
+        window: list[tuple[Document, PreparedDocument | MtsumError]] = []
         pending = 0
         for doc in docs:
             try:
-                prepared = self.prepare(doc, clean=clean)
+                prepared: PreparedDocument | MtsumError = self.prepare(doc, clean=clean)
             except MtsumError as exc:
-                yield doc, exc
-                continue
-            window.append(prepared)
-            pending += len(prepared.model_segments())
+                prepared = exc
+            window.append((doc, prepared))
+            if isinstance(prepared, PreparedDocument):
+                pending += len(prepared.model_segments())
+            # Outcomes keep input order, so a failure waits for its window too.
             if pending >= WINDOW_SEGMENTS or len(window) >= WINDOW_DOCUMENTS:
                 yield from self._flush(window)
                 window, pending = [], 0
         if window:
             yield from self._flush(window)
 
-    def _flush(self, window: list[PreparedDocument]
+    def _flush(self, window: list[tuple[Document, PreparedDocument | MtsumError]]
                ) -> Iterator[tuple[Document, TranslationResult | MtsumError]]:
+        ready = [p for _, p in window if isinstance(p, PreparedDocument)]
         todo: dict[str, list[str]] = {}
-        for prepared in window:
+        for prepared in ready:
             for lang, seg in prepared.model_segments():
                 if (lang, seg) not in self._memo:
-                    todo.setdefault(lang, [])
-                    todo[lang].append(seg)
+                    todo.setdefault(lang, []).append(seg)
         failed: dict[str, MtsumError] = {}
         translated_now: set[tuple[str, str]] = set()
         if len(self._memo) > _MEMO_MAX:
@@ -268,13 +269,13 @@ class Pipeline:
                 self._memo[(lang, seg)] = out
                 if not out.cached:
                     translated_now.add((lang, seg))
-        for prepared in window:
+        for doc, prepared in window:
+            if isinstance(prepared, MtsumError):
+                yield doc, prepared
+                continue
             needed = {lang for lang, _ in prepared.model_segments()}
             error = next((failed[lang] for lang in sorted(needed) if lang in failed), None)
-            if error is not None:
-                yield prepared.doc, error
-                continue
-            yield prepared.doc, self._assemble(prepared, translated_now)
+            yield doc, error if error is not None else self._assemble(prepared, translated_now)
 
     def _assemble(self, prepared: PreparedDocument, translated_now: set[tuple[str, str]]) -> TranslationResult:
         stats = TranslationStats(paragraphs=prepared.total_paragraphs)

@@ -29,8 +29,8 @@ class LoadedModel:
     revision: str | None  # hub commit, or a fingerprint of a local folder
 
 
-# One copy of each model per process, keyed by (folder, task, device).
-_LOADED: dict[tuple[str, str, str], LoadedModel] = {}
+# One copy of each model per process, keyed by (folder, task, device, revision).
+_LOADED: dict[tuple[str, str, str, str], LoadedModel] = {}
 
 
 def load(spec: ModelSpec, task: str, device: str, *, offline: bool | None = None) -> LoadedModel:
@@ -43,9 +43,10 @@ def load(spec: ModelSpec, task: str, device: str, *, offline: bool | None = None
     from ..models import locate, revision_of
 
     path, commit = locate(spec, offline=offline)
-    key = (str(path), task, device)
+    revision = revision_of(path, commit)
+    key = (str(path), task, device, revision or "")  # a folder replaced in place is loaded anew
     if key not in _LOADED:
-        _LOADED[key] = _load(spec, task, device, path, revision_of(path, commit))
+        _LOADED[key] = _load(spec, task, device, path, revision)
     return _LOADED[key]
 
 

@@ -1,0 +1,59 @@
+"""The hallucination guard around a translator: flagged outputs are retried, then marked."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+from mtsum.guard import GuardedTranslator, GuardThresholds
+from mtsum.pipeline import Pipeline, Settings
+from mtsum.translate import Translation, Translator
+
+
+class Looping(Translator):
+    """Loops on every segment unless asked not to repeat, like OPUS-MT on noisy input."""
+
+    source = "de"
+
+    def __init__(self, fixable: bool) -> None:
+        self.fixable = fixable
+        self.calls: list[dict] = []
+
+    def translate(self, segments: list[str], **overrides: object) -> list[Translation]:
+        self.calls.append(dict(overrides))
+        if overrides.get("no_repeat_ngram_size") and self.fixable:
+            return [Translation(f"a fine translation of {s}") for s in segments]
+        return [Translation("poor, " * 12) for _ in segments]
+
+
+def test_a_loop_is_retried_with_safer_decoding() -> None:
+    inner = Looping(fixable=True)
+    out = GuardedTranslator(inner).translate(["Der arme Mann ging nach Hause."])
+    assert out[0].text.startswith("a fine translation") and out[0].flag is None and out[0].retried
+    assert inner.calls[1]["no_repeat_ngram_size"] == 3
+
+
+def test_a_loop_that_stays_is_kept_and_marked() -> None:
+    inner = Looping(fixable=False)
+    out = GuardedTranslator(inner).translate(["Der arme Mann, der müde war, ging nach Hause."])
+    assert out[0].flag == "repetition" and out[0].text.startswith("poor, poor")
+    assert len(inner.calls) == 3  # first try, safer decoding, clause by clause
+
+
+def test_guard_settings_change_the_cache_key() -> None:
+    inner = Looping(fixable=True)
+    assert GuardedTranslator(inner).cache_key() != GuardedTranslator(inner, GuardThresholds(max_repeats=9)).cache_key()
+
+
+def test_tiny_models_repetition_is_flagged_retried_and_shown_in_json(tiny_models: Path, seeds: dict) -> None:
+    pipeline = Pipeline(tiny_models, Settings(cache=False))
+    # The tiny random models stutter ("ha ha ha"); a strict threshold makes that a loop.
+    pipeline.config = dataclasses.replace(pipeline.config, guard=GuardThresholds(max_repeats=2))
+    result = pipeline.translate(seeds["de"].read_text(encoding="utf-8"))
+    data = json.loads(json.dumps(result.to_dict()))
+    flagged = [f for p in data["paragraphs"] for f in p["flagged"]]
+    assert data["stats"]["flagged_segments"] == len(flagged) > 0
+    assert {f["reason"] for f in flagged} <= {"repetition", "length_ratio", "wrong_script"}
+    assert all(p["translation"] for p in data["paragraphs"])  # kept, never dropped
+    assert data["models"]["de"]["guard"]["max_repeats"] == 2
