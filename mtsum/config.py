@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
+from .errors import ConfigError, UnconfiguredLanguageError
 
 SUPPORTED_SOURCES = ("sv", "de")
 _GENERATION_KEYS = {
@@ -51,7 +51,7 @@ class ModelsConfig:
         try:
             return self.translation[language]
         except KeyError:
-            raise ConfigError(
+            raise UnconfiguredLanguageError(
                 f"{self.path}: no translation model configured for '{language}' "
                 f"(add translation.{language}.model)"
             ) from None
