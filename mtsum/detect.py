@@ -10,6 +10,7 @@ and reported as unsupported instead of mistranslated.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 
 SUPPORTED = ("sv", "de", "en")
@@ -17,6 +18,13 @@ CANDIDATES = ("sv", "de", "en", "da", "nb", "nn", "nl", "fr", "es", "it", "pt", 
 # Below this many letters a paragraph's own detection is not trusted (headlines,
 # bylines, "Annons"): it inherits the document's language.
 MIN_LETTERS_FOR_PARAGRAPH = 40
+# Tokens that are not language must not vote: a 300 KB base64 line is "Norwegian
+# Nynorsk" with confidence 1.00 to lingua and, by length, outweighs the article.
+_LONGEST_WORD = 50  # German compounds reach ~40 letters; base64, hashes, minified code go on
+_URL_PREFIXES = ("http://", "https://", "ftp://", "www.")
+_CODE_CHARS = frozenset("_{}<>[]\\|=#$^*~`@")
+_CAMEL = re.compile(r"[a-zäöüåæøéß][A-ZÄÖÜÅÆØÉ]")
+_TOKEN = re.compile(r"\S+")
 
 
 @dataclass(frozen=True)
@@ -53,6 +61,8 @@ def detect_language(text: str) -> Detection:
         return Detection("und", 0.0)
     from .segment import split_paragraphs
 
+    text = linguistic_text(text)
+
     paragraphs = [p for p in split_paragraphs(text) if _letters(p) >= MIN_LETTERS_FOR_PARAGRAPH]
     if len(paragraphs) < 2:
         return _detect_one(text)
@@ -68,9 +78,25 @@ def detect_language(text: str) -> Detection:
     return Detection(best, confident[best] / total, {lang: weight[lang] / total for lang in ranked[:3]})
 
 
+def linguistic_text(text: str) -> str:
+    """``text`` with the tokens that are not language blanked out: over-long runs
+    (base64, hashes), URLs, e-mail addresses, numbers, code-like tokens and camelCase
+    identifiers. Whitespace and line breaks are kept, so paragraphs stay paragraphs."""
+    return _TOKEN.sub(_blank_non_linguistic, text)
+
+
+def _blank_non_linguistic(match: re.Match[str]) -> str:
+    token = match.group()
+    if (len(token) >= _LONGEST_WORD or token.lower().startswith(_URL_PREFIXES)
+            or any(ch.isdigit() or ch in _CODE_CHARS for ch in token) or _CAMEL.search(token)):
+        return " "
+    return token
+
+
 @functools.lru_cache(maxsize=4096)
 def _detect_one(text: str) -> Detection:
     """lingua on one piece of text (cached: the pipeline asks about each paragraph twice)."""
+    text = linguistic_text(text)
     if not any(ch.isalpha() for ch in text):
         return Detection("und", 0.0)
     values = _detector().compute_language_confidence_values(text)
@@ -80,7 +106,7 @@ def _detect_one(text: str) -> Detection:
 
 
 def _letters(text: str) -> int:
-    return sum(ch.isalpha() for ch in text)
+    return sum(ch.isalpha() for ch in linguistic_text(text))
 
 
 def paragraph_language(text: str, document_language: str) -> str:
