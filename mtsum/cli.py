@@ -12,6 +12,7 @@ import os
 import signal
 import sys
 import traceback
+from collections.abc import Iterator
 from typing import Any
 
 import click
@@ -107,7 +108,35 @@ _source_opt = click.option(
     help="Source language; anything but auto skips detection.")
 _batch_opt = click.option(
     "--batch-size", type=click.IntRange(min=1), default=None,
-    help="Segments per model call (default: MTSUM_BATCH_SIZE, else 16).")
+    help="At most this many segments per model call (default: MTSUM_BATCH_SIZE, else 32).")
+
+
+def _engine_opts(fn: Any) -> Any:
+    """--backend, --compute-type, --max-batch-tokens and --cache/--no-cache (shared by the model commands)."""
+    for option in reversed([
+        click.option("--backend", type=click.Choice(["auto", "transformers", "ctranslate2"]), default=None,
+                     help="auto (default; MTSUM_BACKEND): CTranslate2 where a converted model exists "
+                          "and ctranslate2 is installed, else transformers."),
+        click.option("--compute-type", default=None,
+                     help="int8, int8_float16, float16, float32… (default: per model in models.yaml, "
+                          "else the backend's default for the device)."),
+        click.option("--max-batch-tokens", type=click.IntRange(min=1), default=None,
+                     help="Padded tokens per model call (default: MTSUM_MAX_BATCH_TOKENS, else 4096)."),
+        click.option("--cache", "cache", type=click.Path(dir_okay=False), default=None,
+                     help="Translation cache file (default: MTSUM_CACHE, else the user cache directory)."),
+        click.option("--no-cache", "no_cache", is_flag=True, help="Neither read nor write the translation cache."),
+    ]):
+        fn = option(fn)
+    return fn
+
+
+def _settings(ctx: click.Context, engine: dict[str, Any], **kwargs: Any) -> Any:
+    from .pipeline import Settings
+
+    return Settings(backend=engine["backend"], compute_type=engine["compute_type"],
+                    max_batch_tokens=engine["max_batch_tokens"],
+                    cache=False if engine["no_cache"] else engine["cache"],
+                    progress=not ctx.obj["quiet"], **kwargs)
 _input_format_opt = click.option(
     "--input-format", type=click.Choice(["auto", "text", "html"]), default="auto", show_default=True,
     help="auto: .html/.htm files and documents starting with <html> are HTML.")
@@ -115,105 +144,55 @@ _paths_arg = click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 _SUFFIX = {"text": ".txt", "json": ".json", "markdown": ".md"}
 
 
-def _for_each_input(ctx: click.Context, paths: tuple[str, ...], work: Any) -> int:
-    """Run ``work(path)`` per input; a bad input is reported and skipped, not fatal.
+def _report_error(ctx: click.Context) -> Any:
+    """The runner's ``on_error``: one stderr line per failed input (and a traceback with --debug)."""
 
-    Errors that concern the whole run (a model or the registry) stop it. Returns the
-    worst exit code seen.
-    """
-    from .errors import InputError
+    def report(name: str, exc: MtsumError) -> None:
+        if ctx.obj.get("debug"):
+            traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
+        click.echo(f"mtsum: error: {str(exc).replace(chr(10), ' ')}", err=True)
 
-    worst = 0
-    for path in paths:
-        try:
-            work(path)
-        except InputError as exc:
-            if ctx.obj.get("debug"):
-                traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
-            click.echo(f"mtsum: error: {str(exc).replace(chr(10), ' ')}", err=True)
-            worst = max(worst, exc.exit_code)
-    return worst
+    return report
 
 
-def _run_documents(ctx: click.Context, paths: tuple[str, ...], input_format: str, output: str | None,
-                   fmt: str, produce: Any) -> None:
-    """Read each input, render it with ``produce(doc)``, write it; exit with the worst code."""
-    from .inputs import read_input
+def _run(ctx: click.Context, paths: tuple[str, ...], process: Any, render: Any, *, output: str | None = None,
+         suffix: str = "", headers: bool = False, input_format: str = "auto") -> None:
+    """Check the output, run every input through ``process``, exit with the worst code."""
+    from .runs import open_sink, run_inputs
 
-    sink = _Sink(output, len(paths), fmt)
-
-    def work(path: str) -> None:
-        doc = read_input(path, input_format)
-        header = f"==> {doc.name} <==" if len(paths) > 1 and fmt == "text" else None
-        sink.write(path, produce(doc), header)
-
-    try:
-        code = _for_each_input(ctx, paths, work)
-    finally:
-        sink.close()
-    ctx.exit(code)
+    sink = open_sink(output, paths, suffix, headers=headers)
+    report = run_inputs(paths, process, sink, render, input_format=input_format,
+                        on_error=_report_error(ctx))
+    ctx.exit(report.exit_code)
 
 
-class _Sink:
-    """stdout, one file, or one file per input in a directory (-o)."""
-
-    def __init__(self, output: str | None, n_inputs: int, fmt: str) -> None:
-        from pathlib import Path
-
-        self.fmt = fmt
-        self.dir = None
-        self.file = None
-        if output:
-            out = Path(output)
-            if n_inputs > 1 or out.is_dir() or output.endswith(("/", os.sep)):
-                out.mkdir(parents=True, exist_ok=True)
-                self.dir = out
-            else:
-                out.parent.mkdir(parents=True, exist_ok=True)
-                self.file = out.open("w", encoding="utf-8")
-        self.first = True
-        self.written: set[Any] = set()
-
-    def write(self, name: str, rendered: str, header: str | None) -> None:
-        from pathlib import Path
-
-        if self.dir is not None:
-            stem = "stdin" if name in ("-", "<stdin>") else Path(name).stem
-            target = self.dir / f"{stem}.en{_SUFFIX[self.fmt]}"
-            n = 2
-            while target in self.written:  # a/x.txt and b/x.txt must not overwrite each other
-                target, n = self.dir / f"{stem}-{n}.en{_SUFFIX[self.fmt]}", n + 1
-            self.written.add(target)
-            target.write_text(rendered + "\n", encoding="utf-8")
-            log.info("wrote %s", target)
-            return
-        if header and not self.first:
-            rendered = "\n" + rendered
-        if header:
-            rendered = header + "\n" + rendered
-        self.first = False
-        if self.file is not None:
-            self.file.write(rendered + "\n")
-        else:
-            click.echo(rendered)
-
-    def close(self) -> None:
-        if self.file is not None:
-            self.file.close()
-
-
-def _render_translation(result: Any, fmt: str) -> str:
+def _json_line(data: Any) -> str:
+    """One JSON object on one line, also for readers that split lines like ``str.splitlines``:
+    json.dumps leaves U+2028, U+2029 and NEL raw when ensure_ascii is off."""
     import json
 
+    text = json.dumps(data, ensure_ascii=False)
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("\x85", "\\u0085")
+
+
+def _render_translation(result: Any, fmt: str) -> Iterator[str]:
+    """Chunks of the rendered translation; text comes a paragraph at a time (stdout flushes each)."""
     if fmt == "json":
-        return json.dumps(result.to_dict(), ensure_ascii=False)
+        yield _json_line(result.to_dict())
+        return
     if fmt == "markdown":
         models = ", ".join(f"{m['model']}" for m in result.models.values()) or "none (English)"
         conf = "" if result.language_confidence is None else f", confidence {result.language_confidence:.2f}"
         title = f"# {result.title}\n\n" if result.title else ""
-        return (f"{title}*{result.input}: translated from {result.source_language}{conf} with {models}*"
-                f"\n\n{result.text}")
-    return result.text
+        yield f"{title}*{result.input}: translated from {result.source_language}{conf} with {models}*"
+        parts = [p.translation for p in result.output_paragraphs(bool(result.settings.get("dedupe")))]
+        for part in parts:
+            yield "\n\n" + part
+        return
+    parts = [result.title] if result.title else []
+    parts += [p.translation for p in result.output_paragraphs(bool(result.settings.get("dedupe")))]
+    for i, part in enumerate(parts):
+        yield ("\n\n" if i else "") + part
 
 
 @main.command()
@@ -225,20 +204,17 @@ def detect(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> None:
 
     Any language is reported; only sv, de and en can be translated.
     """
-    import json
-
     from .detect import detect_language
-    from .inputs import read_input
+    from .runs import per_document
 
-    def work(path: str) -> None:
-        doc = read_input(path)
-        found = detect_language(doc.text)
+    def render(item: tuple[str, Any]) -> Iterator[str]:
+        name, found = item
         if fmt == "json":
-            click.echo(json.dumps({"input": doc.name, **found.to_dict()}, ensure_ascii=False))
+            yield _json_line({"input": name, **found.to_dict()})
         else:
-            click.echo(f"{doc.name}\t{found.language}\t{found.confidence:.2f}")
+            yield f"{name}\t{found.language}\t{found.confidence:.2f}"
 
-    ctx.exit(_for_each_input(ctx, paths, work))
+    _run(ctx, paths, per_document(lambda doc: (doc.name, detect_language(doc.text))), render)
 
 
 @main.command()
@@ -257,38 +233,44 @@ def detect(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> None:
               help="Drop boilerplate, captions and duplicates before translating (as summarize does).")
 @_input_format_opt
 @_offline_opt
+@_engine_opts
 @click.pass_context
 def translate(ctx: click.Context, paths: tuple[str, ...], output: str | None, fmt: str, source: str,
               device: str | None, batch_size: int | None, models_path: str | None, dedupe: bool,
-              clean: bool, input_format: str, offline: bool | None) -> None:
+              clean: bool, input_format: str, offline: bool | None, **engine: Any) -> None:
     """Translate Swedish or German news (PATH, or - for stdin) to English.
 
-    English paragraphs pass through untranslated; repeated segments are translated once.
+    English paragraphs pass through untranslated; repeated segments are translated once,
+    and several inputs share batches.
     """
-    from .pipeline import Pipeline, Settings
+    from .pipeline import Pipeline
 
-    settings = Settings(source=source, device=device, batch_size=batch_size, dedupe=dedupe,
-                        offline=offline, progress=not ctx.obj["quiet"])
-    pipeline = Pipeline(models_path, settings)
+    pipeline = Pipeline(models_path, _settings(ctx, engine, source=source, device=device,
+                                               batch_size=batch_size, dedupe=dedupe, offline=offline))
 
-    def produce(doc: Any) -> str:
-        result = pipeline.translate_document(doc, clean=clean)
-        s = result.stats
-        log.info("%s: %s, %d paragraphs, %d of %d segments translated in %.1f s", doc.name,
-                 result.source_language, s.paragraphs, s.segments_translated, s.segments, s.seconds)
-        return _render_translation(result, fmt)
+    def process(docs: list[Any]) -> Iterator[tuple[Any, Any]]:
+        for doc, result in pipeline.translate_many(docs, clean=clean):
+            if not isinstance(result, MtsumError):
+                s = result.stats
+                log.info("%s: %s, %d paragraphs, %d of %d segments translated (%d cached) in %.1f s",
+                         doc.name, result.source_language, s.paragraphs, s.segments_translated,
+                         s.segments, s.cache_hits, s.seconds)
+            yield doc, result
 
-    _run_documents(ctx, paths, input_format, output, fmt, produce)
+    _run(ctx, paths, process, lambda result: _render_translation(result, fmt), output=output,
+         suffix=".en" + _SUFFIX[fmt], headers=fmt == "text" and len(paths) > 1, input_format=input_format)
 
 
 # --- summarize (issue 3) ---
 
 
-def _render_summary(result: Any, fmt: str) -> str:
-    import json
+def _render_summary(result: Any, fmt: str) -> Iterator[str]:
+    yield _summary_text(result, fmt)
 
+
+def _summary_text(result: Any, fmt: str) -> str:
     if fmt == "json":
-        return json.dumps(result.to_dict(), ensure_ascii=False)
+        return _json_line(result.to_dict())
     if fmt == "markdown":
         s = result.stats
         title = f"## {result.title}\n\n" if result.title else ""
@@ -318,30 +300,33 @@ def _render_summary(result: Any, fmt: str) -> str:
 @_models_opt
 @_input_format_opt
 @_offline_opt
+@_engine_opts
 @click.pass_context
 def summarize(ctx: click.Context, paths: tuple[str, ...], output: str | None, fmt: str, summarizer: str,
               max_length: int | None, min_length: int | None, source: str, device: str | None,
               batch_size: int | None, models_path: str | None, input_format: str,
-              offline: bool | None) -> None:
+              offline: bool | None, **engine: Any) -> None:
     """Clean, translate and summarize articles (PATH, or - for stdin).
 
     Navigation, ads, bylines, captions and repeated paragraphs are removed before
     translation; long articles are summarized in chunks, never truncated.
     """
-    from .pipeline import Pipeline, Settings
+    from .pipeline import Pipeline
 
-    settings = Settings(source=source, device=device, batch_size=batch_size, offline=offline,
-                        progress=not ctx.obj["quiet"])
-    pipeline = Pipeline(models_path, settings)
+    pipeline = Pipeline(models_path, _settings(ctx, engine, source=source, device=device,
+                                               batch_size=batch_size, offline=offline))
 
-    def produce(doc: Any) -> str:
-        result = pipeline.summarize_document(doc, summarizer, max_length=max_length, min_length=min_length)
-        s = result.stats
-        log.info("%s: %s, %d of %d paragraphs kept, %d chunk(s), %.1f s", doc.name,
-                 result.source_language, s.kept_paragraphs, s.paragraphs, s.chunks, s.seconds)
-        return _render_summary(result, fmt)
+    def process(docs: list[Any]) -> Iterator[tuple[Any, Any]]:
+        for doc, result in pipeline.summarize_many(docs, summarizer, max_length=max_length,
+                                                   min_length=min_length):
+            if not isinstance(result, MtsumError):
+                s = result.stats
+                log.info("%s: %s, %d of %d paragraphs kept, %d chunk(s), %.1f s", doc.name,
+                         result.source_language, s.kept_paragraphs, s.paragraphs, s.chunks, s.seconds)
+            yield doc, result
 
-    _run_documents(ctx, paths, input_format, output, fmt, produce)
+    _run(ctx, paths, process, lambda result: _render_summary(result, fmt), output=output,
+         suffix=".summary" + _SUFFIX[fmt], headers=fmt == "text" and len(paths) > 1, input_format=input_format)
 
 
 # --- models / eval / doctor commands (issue 4) ---
@@ -486,6 +471,48 @@ def models_verify(names: tuple[str, ...], models_path: str | None, device: str |
             f"{len(failed)} of {len(results)} model(s) failed verification: "
             f"{', '.join(r.name for r in failed)} (see the report above)"
         )
+
+
+@main.group("cache")
+def cache_group() -> None:
+    """Inspect or empty the persistent translation cache."""
+
+
+_cache_path_opt = click.option(
+    "--cache", "cache", type=click.Path(dir_okay=False), default=None,
+    help="Cache file (default: MTSUM_CACHE, else the user cache directory).")
+
+
+@cache_group.command("stats")
+@_cache_path_opt
+@_format_opt
+def cache_stats(cache: str | None, fmt: str) -> None:
+    """Where the cache is, how many translations it holds, its size and bound."""
+    from .cache import TranslationStore, resolve_cache_path
+
+    path = resolve_cache_path(cache)
+    if path is None:
+        raise click.UsageError("the translation cache is switched off (MTSUM_CACHE=off)")
+    stats = TranslationStore(path).stats()
+    if fmt == "json":
+        _echo_json(stats)
+        return
+    click.echo(f"path:     {stats['path']}{'' if stats['exists'] else ' (not created yet)'}")
+    click.echo(f"entries:  {stats['entries']} translations from {stats['keys']} model configuration(s)")
+    click.echo(f"size:     {_human_size(stats['bytes'])} of at most {_human_size(stats['max_bytes'])} "
+               "(least recently used entries go first; MTSUM_CACHE_MAX_MB)")
+
+
+@cache_group.command("clear")
+@_cache_path_opt
+def cache_clear(cache: str | None) -> None:
+    """Remove every cached translation."""
+    from .cache import TranslationStore, resolve_cache_path
+
+    path = resolve_cache_path(cache)
+    if path is None:
+        raise click.UsageError("the translation cache is switched off (MTSUM_CACHE=off)")
+    click.echo(f"removed {TranslationStore(path).clear()} cached translation(s) from {path}")
 
 
 @main.group("eval")

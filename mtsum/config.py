@@ -12,15 +12,39 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
+from .errors import ConfigError, UnconfiguredLanguageError
+from .guard import GuardThresholds
 
+# Each generation setting: (kind, lowest, highest, strictly above lowest). Checked when
+# the file is read, so "num_beams: four" fails at once instead of after loading a model.
+_GENERATION_RULES: dict[str, tuple[str, float | None, float | None, bool]] = {
+    "num_beams": ("int", 1, None, False),
+    "max_length": ("int", 1, None, False),
+    "min_length": ("int", 0, None, False),
+    "max_new_tokens": ("int", 1, None, False),
+    "min_new_tokens": ("int", 0, None, False),
+    "no_repeat_ngram_size": ("int", 0, None, False),
+    "num_return_sequences": ("int", 1, None, False),
+    "top_k": ("int", 0, None, False),
+    "length_penalty": ("number", None, None, False),
+    "repetition_penalty": ("number", 0, None, True),
+    "temperature": ("number", 0, None, True),
+    "top_p": ("number", 0, 1, True),
+    "do_sample": ("bool", None, None, False),
+    "early_stopping": ("bool_or_never", None, None, False),
+}
 # The decoding settings mtsum understands, reads from models.yaml, records in results
 # and maps onto each backend. One list for the whole package.
-GENERATION_KEYS = (
-    "num_beams", "max_length", "min_length", "max_new_tokens", "min_new_tokens",
-    "length_penalty", "no_repeat_ngram_size", "early_stopping", "do_sample",
-    "repetition_penalty", "num_return_sequences", "temperature", "top_k", "top_p",
-)
+GENERATION_KEYS = tuple(_GENERATION_RULES)
+_GUARD_RULES: dict[str, tuple[str, float | None, float | None, bool]] = {
+    "max_ngram": ("int", 1, None, False),
+    "min_repeats": ("int", 2, None, False),
+    "min_length_ratio": ("number", 0, None, False),
+    "max_length_ratio": ("number", 0, None, True),
+    "min_source_chars": ("int", 0, None, False),
+    "min_script_share": ("number", 0, 1, False),
+    "min_letters": ("int", 0, None, False),
+}
 _SPEC_KEYS = {"model", "revision", "generation", "max_input_tokens", "backend", "compute_type"}
 _BACKENDS = ("auto", "transformers", "ctranslate2")
 
@@ -46,14 +70,14 @@ class ModelsConfig:
     path: Path
     translation: dict[str, ModelSpec]
     summarization: ModelSpec | None
-    guard: Any = None  # GuardThresholds; None: the defaults
+    guard: GuardThresholds = field(default_factory=GuardThresholds)
 
     def translation_spec(self, language: str) -> ModelSpec:
         """The translation model for ``language``; raises ConfigError if none is configured."""
         try:
             return self.translation[language]
         except KeyError:
-            raise ConfigError(
+            raise UnconfiguredLanguageError(
                 f"{self.path}: no translation model configured for '{language}' "
                 f"(add translation.{language}.model)"
             ) from None
@@ -91,11 +115,14 @@ def load_models_config(path: str | os.PathLike[str] | None = None) -> ModelsConf
 
     cfg_path = resolve_models_path(path)
     try:
-        raw = yaml.safe_load(cfg_path.read_text(encoding="utf-8"))
+        raw = yaml.load(cfg_path.read_text(encoding="utf-8"), Loader=_strict_loader())  # a SafeLoader
     except FileNotFoundError:
         raise ConfigError(
             f"models file not found: {cfg_path} (check --models or MTSUM_MODELS)"
         ) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{cfg_path}: not UTF-8 text (undecodable byte at offset {exc.start}); "
+                          "save it as UTF-8") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{cfg_path}: not valid YAML: {exc}".replace("\n", " ")) from None
     except OSError as exc:
@@ -103,7 +130,7 @@ def load_models_config(path: str | os.PathLike[str] | None = None) -> ModelsConf
 
     if not isinstance(raw, dict):
         raise ConfigError(f"{cfg_path}: expected a mapping with 'translation' and 'summarization'")
-    unknown = set(raw) - {"translation", "summarization"}
+    unknown = set(raw) - {"translation", "summarization", "guard"}
     if unknown:
         raise ConfigError(f"{cfg_path}: unknown top-level key(s): {', '.join(sorted(unknown))}")
 
@@ -119,7 +146,72 @@ def load_models_config(path: str | os.PathLike[str] | None = None) -> ModelsConf
     summarization = (
         None if summ_raw is None else _parse_spec(summ_raw, "summarization", cfg_path, base)
     )
-    return ModelsConfig(path=cfg_path, translation=translation, summarization=summarization)
+    return ModelsConfig(path=cfg_path, translation=translation, summarization=summarization,
+                        guard=_parse_guard(raw.get("guard"), cfg_path))
+
+
+def _parse_guard(raw: Any, cfg_path: Path) -> GuardThresholds:
+    if raw is None:
+        return GuardThresholds()
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{cfg_path}: 'guard' must be a mapping of thresholds")
+    unknown = set(raw) - set(_GUARD_RULES)
+    if unknown:
+        raise ConfigError(f"{cfg_path}: unknown key(s) under 'guard': {', '.join(sorted(map(str, unknown)))} "
+                          f"(allowed: {', '.join(_GUARD_RULES)})")
+    for key, value in raw.items():
+        _check_value(value, _GUARD_RULES[key], f"guard.{key}", cfg_path)
+    return GuardThresholds(**raw)
+
+
+def _check_value(value: Any, rule: tuple[str, float | None, float | None, bool], key: str, cfg_path: Path) -> None:
+    """Type and range of one setting; the message names the file, the key and the value."""
+    kind, low, high, strict = rule
+    if kind in ("bool", "bool_or_never"):
+        if isinstance(value, bool) or (kind == "bool_or_never" and value == "never"):
+            return
+        raise ConfigError(f"{cfg_path}: '{key}' must be true or false"
+                          f"{' or never' if kind == 'bool_or_never' else ''}, got {value!r}")
+    is_int = isinstance(value, int) and not isinstance(value, bool)  # YAML's true is not a number
+    ok_type = is_int if kind == "int" else is_int or isinstance(value, float)
+    what = "an integer" if kind == "int" else "a number"
+    if low is not None and high is not None:
+        what += f" {'above' if strict else 'from'} {low} to {high}"
+    elif low is not None:
+        what += f" {'>' if strict else '>='} {low}"
+    in_range = ok_type and value == value and not (  # value == value rejects NaN
+        (low is not None and (value <= low if strict else value < low)) or (high is not None and value > high))
+    if not in_range:
+        raise ConfigError(f"{cfg_path}: '{key}' must be {what}, got {value!r}")
+
+
+def _strict_mapping(loader: Any, node: Any, deep: bool = False) -> dict[Any, Any]:
+    """PyYAML keeps the last of two equal keys without a word; a typo'd duplicate
+    (two ``sv:`` entries) would silently win, so it is an error here."""
+    import yaml
+
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        try:
+            first = seen.get(key)
+        except TypeError:  # an unhashable key: let PyYAML report it
+            continue
+        if first is not None:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r} (first on line {first})", key_node.start_mark)
+        seen[key] = key_node.start_mark.line + 1
+    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+
+def _strict_loader() -> Any:
+    import yaml
+
+    class StrictLoader(yaml.SafeLoader):
+        pass
+
+    StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _strict_mapping)
+    return StrictLoader
 
 
 def _parse_spec(entry: Any, key: str, cfg_path: Path, base: Path) -> ModelSpec:
@@ -146,8 +238,13 @@ def _parse_spec(entry: Any, key: str, cfg_path: Path, base: Path) -> ModelSpec:
     if bad:
         raise ConfigError(
             f"{cfg_path}: unknown generation setting(s) under '{key}.generation': "
-            f"{', '.join(sorted(bad))}"
+            f"{', '.join(sorted(map(str, bad)))}"
         )
+    for name, value in generation.items():
+        _check_value(value, _GENERATION_RULES[name], f"{key}.generation.{name}", cfg_path)
+    low, high = generation.get("min_length"), generation.get("max_length")
+    if low is not None and high is not None and low > high:
+        raise ConfigError(f"{cfg_path}: '{key}.generation.min_length' ({low}) is above max_length ({high})")
     max_in = entry.get("max_input_tokens")
     if max_in is not None and (not isinstance(max_in, int) or max_in < 8):
         raise ConfigError(f"{cfg_path}: '{key}.max_input_tokens' must be an integer >= 8")

@@ -10,6 +10,7 @@ and reported as unsupported instead of mistranslated.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 
 SUPPORTED = ("sv", "de", "en")
@@ -17,6 +18,13 @@ CANDIDATES = ("sv", "de", "en", "da", "nb", "nn", "nl", "fr", "es", "it", "pt", 
 # Below this many letters a paragraph's own detection is not trusted (headlines,
 # bylines, "Annons"): it inherits the document's language.
 MIN_LETTERS_FOR_PARAGRAPH = 40
+# Tokens that are not language must not vote: a 300 KB base64 line is "Norwegian
+# Nynorsk" with confidence 1.00 to lingua and, by length, outweighs the article.
+_LONGEST_WORD = 50  # German compounds reach ~40 letters; base64, hashes, minified code go on
+_URL_PREFIXES = ("http://", "https://", "ftp://", "www.")
+_CODE_CHARS = frozenset("_{}<>[]\\|=#$^*~`@")
+_CAMEL = re.compile(r"[a-zäöüåæøéß][A-ZÄÖÜÅÆØÉ]")
+_TOKEN = re.compile(r"\S+")
 
 
 @dataclass(frozen=True)
@@ -83,9 +91,25 @@ def detect_paragraphs(paragraphs: list[str]) -> tuple[Detection, list[Detection 
     return Detection(best, confident[best] / total, {lang: weight[lang] / total for lang in ranked[:3]}), found
 
 
+def linguistic_text(text: str) -> str:
+    """``text`` with the tokens that are not language blanked out: over-long runs
+    (base64, hashes), URLs, e-mail addresses, numbers, code-like tokens and camelCase
+    identifiers. Whitespace and line breaks are kept, so paragraphs stay paragraphs."""
+    return _TOKEN.sub(_blank_non_linguistic, text)
+
+
+def _blank_non_linguistic(match: re.Match[str]) -> str:
+    token = match.group()
+    if (len(token) >= _LONGEST_WORD or token.lower().startswith(_URL_PREFIXES)
+            or any(ch.isdigit() or ch in _CODE_CHARS for ch in token) or _CAMEL.search(token)):
+        return " "
+    return token
+
+
 @functools.lru_cache(maxsize=4096)
 def _detect_one(text: str) -> Detection:
     """lingua on one piece of text (cached: agency copy repeats paragraphs across articles)."""
+    text = linguistic_text(text)
     if not any(ch.isalpha() for ch in text):
         return Detection("und", 0.0)
     values = _detector().compute_language_confidence_values(text)
@@ -95,7 +119,7 @@ def _detect_one(text: str) -> Detection:
 
 
 def _letters(text: str) -> int:
-    return sum(ch.isalpha() for ch in text)
+    return sum(ch.isalpha() for ch in linguistic_text(text))
 
 
 def paragraph_language(found: Detection | None, document_language: str) -> str:

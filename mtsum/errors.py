@@ -11,12 +11,16 @@ class MtsumError(Exception):
     """Base class: anything mtsum raises deliberately."""
 
     exit_code = 1
+    # True: the error concerns one input (the runner reports it and goes on with the
+    # others); False: it concerns the whole run (bad registry, bad device), which stops.
+    per_input = False
 
 
 class InputError(MtsumError):
     """The input cannot be used: missing, a directory, empty, binary or undecodable."""
 
     exit_code = 2
+    per_input = True
 
 
 class UnsupportedLanguageError(InputError):
@@ -42,16 +46,43 @@ class ConfigError(MtsumError):
     exit_code = 2
 
 
+class UnconfiguredLanguageError(ConfigError):
+    """models.yaml has no translation model for one input's language: that input fails, the others go on."""
+
+    per_input = True
+
+
+class OutputError(MtsumError):
+    """An output path cannot be written: it is an input, a file where a folder is needed,
+    its folder cannot be created, it is not writable, or the disk is full."""
+
+    exit_code = 2
+
+
+class Interrupted(MtsumError):
+    """SIGINT or SIGTERM stopped the run; finished outputs are kept, nothing partial is left."""
+
+    def __init__(self, signum: int) -> None:
+        import signal
+
+        self.signum = signum
+        self.exit_code = 128 + signum  # the shell convention: 130 for SIGINT, 143 for SIGTERM
+        name = signal.Signals(signum).name
+        super().__init__(f"interrupted by {name}; finished outputs are kept, no partial file was left")
+
+
 class MissingDependencyError(MtsumError):
     """An optional package is needed for this feature; the message names the extra."""
 
     exit_code = 2
+    per_input = True  # e.g. HTML extraction: the text inputs can still go on
 
 
 class ModelUnavailableError(MtsumError):
     """A model is neither in the local cache nor reachable, or a local model path is missing."""
 
     exit_code = 3
+    per_input = True  # only the inputs in that model's language fail
 
 
 class ModelLoadError(ModelUnavailableError):

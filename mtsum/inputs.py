@@ -8,6 +8,8 @@ plausible text, so a binary file is refused instead of turned into mojibake.
 from __future__ import annotations
 
 import codecs
+import errno
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,8 +47,7 @@ def read_input(name: str, input_format: str = "auto") -> Document:
         path = Path(name)
         label = name
         suffix = path.suffix.lower()
-        if not path.exists():
-            raise InputError(f"{name}: no such file")
+        _check_path(name, path)
         if path.is_dir():
             raise InputError(f"{name}: is a directory (pass the files inside it)")
         try:
@@ -64,6 +65,20 @@ def read_input(name: str, input_format: str = "auto") -> Document:
     if not text.strip():
         raise InputError(f"{label}: empty input (nothing to translate)")
     return Document(name=label, text=text, format="html" if is_html else "text")
+
+
+def _check_path(name: str, path: Path) -> None:
+    """A missing path, a dangling link and a link loop are three different problems."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise InputError(f"{name}: symbolic link loop (the link points back to itself)") from None
+        if exc.errno == errno.ENOENT and path.is_symlink():
+            raise InputError(f"{name}: broken symbolic link (its target {os.readlink(path)} does not exist)") from None
+        if exc.errno == errno.ENOENT:
+            raise InputError(f"{name}: no such file") from None
+        raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from None
 
 
 def decode_bytes(data: bytes, label: str = "input") -> str:
@@ -100,9 +115,16 @@ def decode_bytes(data: bytes, label: str = "input") -> str:
 def _checked(text: str, label: str, fallback: bool = False) -> str:
     controls = sum(1 for ch in text if ord(ch) < 32 and ch not in _ALLOWED_CONTROLS)
     letters = sum(ch.isalpha() for ch in text)
-    if controls > max(2, len(text) // 1000) or letters < 0.3 * len(text.strip()):
-        what = "not UTF-8 and not plausible cp1252 text" if fallback else "binary data, not text"
-        raise InputError(f"{label}: {what}; convert it to UTF-8")
+    visible = len("".join(text.split()))
+    if fallback and (controls > max(2, len(text) // 1000) or letters < 0.3 * visible):
+        raise InputError(f"{label}: not UTF-8 and not plausible cp1252 text; convert it to UTF-8")
+    if controls > max(2, len(text) // 1000):
+        raise InputError(f"{label}: binary data, not text ({controls} control characters); convert it to UTF-8")
+    if letters < 0.3 * visible:
+        # Correctly encoded text made of emoji, symbols or digits: its encoding is fine,
+        # there is just nothing a translation model could work on.
+        raise InputError(f"{label}: no translatable text ({letters} letters among {visible} "
+                         "characters: emoji, symbols or numbers)")
     return text.lstrip("\ufeff")
 
 

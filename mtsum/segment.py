@@ -30,6 +30,13 @@ _SYMMETRIC_QUOTES = {'"', "”"}
 _MAX_QUOTE_MERGE_CHARS = 800
 
 
+# Every line boundary of str.splitlines: a paragraph separator and a form feed (a page
+# break) end a paragraph; the others (U+2028, NEL, vertical tab, CR, file/group/record
+# separators) end a line.
+_LINE_BREAKS = str.maketrans({"\r": "\n", "\u2028": "\n", "\x85": "\n", "\v": "\n", "\x1c": "\n",
+                              "\x1d": "\n", "\x1e": "\n", "\u2029": "\n\n", "\f": "\n\n"})
+
+
 def split_paragraphs(text: str) -> list[str]:
     """Split text into paragraphs.
 
@@ -38,7 +45,7 @@ def split_paragraphs(text: str) -> list[str]:
     hard-wrapped lines (wrapped mid-sentence at a fixed width) are reflowed into one
     paragraph; a block of short or ragged lines keeps one paragraph per line.
     """
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2029", "\n\n")
+    text = text.replace("\r\n", "\n").translate(_LINE_BREAKS)
     blocks = re.split(r"\n[ \t]*\n", text.strip("\n"))
     if len(blocks) == 1:
         return [_clean_line(line) for line in text.split("\n") if line.strip()]
@@ -158,32 +165,71 @@ def _quote_open(text: str) -> bool:
     return bool(stack)
 
 
+_WHOLE_COUNT_MAX_CHARS = 100_000
+
+
 def split_long(text: str, count_tokens: Callable[[str], int], limit: int) -> list[str]:
     """Split ``text`` into pieces of at most ``limit`` tokens, at word boundaries.
 
     Prefers to cut after clause punctuation; a single word longer than the limit is
     cut between characters. Joining the pieces with spaces restores the text.
+
+    Linear in the length of the text: each piece is found by a search over its own
+    length that starts from the previous piece's size, so ``count_tokens`` sees only
+    strings about as long as a piece, a few times each. (A 1 MB run without spaces
+    used to be re-measured from its start for every piece cut off it: hours.)
     """
-    if count_tokens(text) <= limit:
+    # Counting a huge text whole would cost as much as cutting it; the search below
+    # finds "it all fits" by itself, so only ordinary sentences take this shortcut.
+    if len(text) < _WHOLE_COUNT_MAX_CHARS and count_tokens(text) <= limit:
         return [text]
     words = text.split()
     pieces: list[str] = []
-    current: list[str] = []
-    for word in words:
-        if count_tokens(word) > limit:
-            if current:
-                pieces.append(" ".join(current))
-                current = []
-            pieces.extend(_split_word(word, count_tokens, limit))
+    i, guess = 0, 2
+    while i < len(words):
+        if count_tokens(words[i]) > limit:
+            pieces.extend(_split_word(words[i], count_tokens, limit))
+            i += 1
             continue
-        if current and count_tokens(" ".join([*current, word])) > limit:
-            cut = _clause_cut(current)
-            pieces.append(" ".join(current[:cut]))
-            current = current[cut:]
-        current.append(word)
-    if current:
-        pieces.append(" ".join(current))
+        size = _longest_fit(lambda n, i=i: " ".join(words[i:i + n]), len(words) - i, count_tokens, limit, guess)
+        cut = len(words) if i + size == len(words) else i + _clause_cut(words[i:i + size])
+        pieces.append(" ".join(words[i:cut]))
+        i, guess = cut, size
     return pieces
+
+
+def _longest_fit(piece: Callable[[int], str], most: int, count_tokens: Callable[[str], int], limit: int,
+                 guess: int) -> int:
+    """A large n (1..most) with ``count_tokens(piece(n)) <= limit``; n = 1 is taken to fit.
+
+    The answer is the largest such n, or one whose count is within ``limit // 32``
+    of the limit (a piece need not be filled to the last token). Token counts grow
+    about in proportion to n, so each probe aims just under the limit at the rate
+    measured so far (one or two probes per piece when the text is uniform); every
+    third probe bisects once an upper bound is known, keeping the worst case
+    logarithmic. Probes never go far beyond the answer.
+    """
+    slack = limit // 32
+    fits, too_big = 1, most + 1
+    n, probes = guess, 0
+    while too_big - fits > 1:
+        n = min(max(n, fits + 1), too_big - 1)
+        tokens = count_tokens(piece(n))
+        if tokens <= limit:
+            fits = n
+            if tokens >= limit - slack:
+                break
+        else:
+            too_big = n
+        probes += 1
+        if probes % 3 == 0 and too_big <= most:
+            n = (fits + too_big) // 2
+        else:
+            # counts include a constant (the end-of-sentence token); aim inside the slack
+            n = int(n * (limit - 1 - slack / 2) / max(tokens - 1, 1))
+            if n <= fits:
+                n = fits + 1
+    return fits
 
 
 def _clause_cut(words: list[str]) -> int:
@@ -195,11 +241,10 @@ def _clause_cut(words: list[str]) -> int:
 
 
 def _split_word(word: str, count_tokens: Callable[[str], int], limit: int) -> list[str]:
-    pieces, start = [], 0
+    pieces, start, size = [], 0, 2
     while start < len(word):
-        end = len(word)
-        while end - start > 1 and count_tokens(word[start:end]) > limit:
-            end = start + max(1, (end - start) // 2)
-        pieces.append(word[start:end])
-        start = end
+        # one character always goes, even if the tokenizer counts it over the limit
+        size = _longest_fit(lambda n, s=start: word[s:s + n], len(word) - start, count_tokens, limit, size)
+        pieces.append(word[start:start + size])
+        start += size
     return pieces

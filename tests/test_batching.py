@@ -73,13 +73,13 @@ def test_backend_raising_oom_above_n_still_translates_everything(tiny_models: Pa
     from mtsum.pipeline import Pipeline, Settings
     from mtsum.translate import ModelTranslator
 
-    class SmallGPU(TransformersBackend):
-        calls: list[int] = []
+    calls: list[int] = []
 
+    class SmallGPU(TransformersBackend):
         def generate(self, texts: list[str], settings: dict) -> list[str]:  # type: ignore[override]
             if len(texts) > 2:
                 raise BackendOOMError("CUDA out of memory (simulated)")
-            SmallGPU.calls.append(len(texts))
+            calls.append(len(texts))
             return super().generate(texts, settings)
 
     pipeline = Pipeline(tiny_models, Settings(cache=False))
@@ -89,10 +89,10 @@ def test_backend_raising_oom_above_n_still_translates_everything(tiny_models: Pa
     plain = ModelTranslator(TransformersBackend(spec, "translation", "cpu"), "de", batch_size=16)
     small = ModelTranslator(SmallGPU(spec, "translation", "cpu"), "de", batch_size=16)
     assert [t.text for t in small.translate(segments)] == [t.text for t in plain.translate(segments)]
-    assert max(SmallGPU.calls) <= 2 and sum(SmallGPU.calls) == len(segments)
+    assert max(calls) <= 2 and sum(calls) == len(segments)
 
 
-def pipeline_doc(text: str):  # noqa: ANN201
+def pipeline_doc(text: str):
     from mtsum.inputs import Document
 
     return Document("<test>", text, "text")

@@ -128,3 +128,28 @@ def test_two_processes_write_at_once(tmp_path: Path) -> None:
         _, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, err
     assert TranslationStore(db).stats()["entries"] == 2 * 150 * 5
+
+
+def test_cache_commands(tiny_models: Path, seeds: dict, tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from mtsum.cli import main
+
+    cache = tmp_path / "c.sqlite3"
+    runner = CliRunner()
+    done = runner.invoke(main, ["-q", "translate", str(seeds["de"]), "--models", str(tiny_models),
+                                "--cache", str(cache), "--format", "json"])
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.stdout)["stats"]["segments_translated"] == 14
+    again = runner.invoke(main, ["-q", "translate", str(seeds["de"]), "--models", str(tiny_models),
+                                 "--cache", str(cache), "--format", "json"])
+    assert json.loads(again.stdout)["stats"]["cache_hits"] == 14
+    stats = runner.invoke(main, ["cache", "stats", "--cache", str(cache), "--format", "json"])
+    assert json.loads(stats.stdout)["entries"] == 14
+    cleared = runner.invoke(main, ["cache", "clear", "--cache", str(cache)])
+    assert cleared.exit_code == 0 and "removed 14" in cleared.stdout
+    off = runner.invoke(main, ["-q", "translate", str(seeds["de"]), "--models", str(tiny_models),
+                               "--no-cache", "--format", "json"])
+    assert json.loads(off.stdout)["settings"]["cache"] is None

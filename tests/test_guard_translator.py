@@ -43,17 +43,17 @@ def test_a_loop_that_stays_is_kept_and_marked() -> None:
 
 def test_guard_settings_change_the_cache_key() -> None:
     inner = Looping(fixable=True)
-    assert GuardedTranslator(inner).cache_key() != GuardedTranslator(inner, GuardThresholds(max_repeats=9)).cache_key()
+    assert GuardedTranslator(inner).cache_key() != GuardedTranslator(inner, GuardThresholds(min_repeats=9)).cache_key()
 
 
 def test_tiny_models_repetition_is_flagged_retried_and_shown_in_json(tiny_models: Path, seeds: dict) -> None:
     pipeline = Pipeline(tiny_models, Settings(cache=False))
     # The tiny random models stutter ("ha ha ha"); a strict threshold makes that a loop.
-    pipeline.config = dataclasses.replace(pipeline.config, guard=GuardThresholds(max_repeats=2))
+    pipeline.config = dataclasses.replace(pipeline.config, guard=GuardThresholds(min_repeats=2))
     result = pipeline.translate(seeds["de"].read_text(encoding="utf-8"))
     data = json.loads(json.dumps(result.to_dict()))
     flagged = [f for p in data["paragraphs"] for f in p["flagged"]]
     assert data["stats"]["flagged_segments"] == len(flagged) > 0
     assert {f["reason"] for f in flagged} <= {"repetition", "length_ratio", "wrong_script"}
     assert all(p["translation"] for p in data["paragraphs"])  # kept, never dropped
-    assert data["models"]["de"]["guard"]["max_repeats"] == 2
+    assert data["models"]["de"]["guard"]["min_repeats"] == 2

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from mtsum.config import ModelSpec
 from mtsum.backends import create_backend
+from mtsum.config import ModelSpec
 from mtsum.summarize import BartSummarizer, summarize_paragraphs
 
 pytestmark = pytest.mark.network

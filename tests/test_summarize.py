@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from mtsum.backends import create_backend
 from mtsum.config import ModelSpec
 from mtsum.errors import ConfigError, InputError, ModelUnavailableError
-from mtsum.backends import create_backend
 from mtsum.summarize import BartSummarizer, SummaryOutput, chunk_paragraphs, summarize_paragraphs
 
 ROOT = Path(__file__).resolve().parent.parent

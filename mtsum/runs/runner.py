@@ -1,0 +1,107 @@
+"""The per-input loop: read every input, run them through one ``process`` step, write
+each outcome as soon as it exists, and keep going when one input fails.
+
+``process`` receives all documents at once, so an engine can batch across them; it
+yields ``(document, outcome)`` pairs in any order, where an outcome is a result or
+the :class:`~mtsum.errors.MtsumError` that stopped that one document. An error it
+*raises* concerns the whole run and stops it (after discarding what is unfinished).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import MtsumError
+from ..inputs import Document, read_input
+from .signals import stop_on_signals
+from .sinks import Sink
+
+log = logging.getLogger(__name__)
+
+Outcome = Any  # a result object, or the MtsumError that failed its document
+Process = Callable[[list[Document]], Iterator[tuple[Document, Outcome]]]
+Render = Callable[[Any], Iterable[str]]
+OnError = Callable[[str, MtsumError], None]
+
+
+@dataclass
+class RunReport:
+    """What a run did; ``exit_code`` is the worst code seen (0: everything written)."""
+
+    inputs: int = 0
+    written: int = 0
+    failed: list[tuple[str, MtsumError]] = field(default_factory=list)
+    exit_code: int = 0
+
+
+def run_inputs(paths: Sequence[str], process: Process, sink: Sink, render: Render, *,
+               input_format: str = "auto", on_error: OnError | None = None,
+               handle_signals: bool = True) -> RunReport:
+    """Read ``paths``, run the readable ones through ``process``, write each result.
+
+    A per-input failure (unreadable input, unsupported language, a model missing for
+    that input's language) is passed to ``on_error`` and counted; the others go on.
+    With ``handle_signals``, SIGINT/SIGTERM raise :class:`~mtsum.errors.Interrupted`
+    (exit 130/143) and the sink keeps only finished files.
+
+    Raises:
+        MtsumError: an error that concerns the whole run (bad registry, bad device),
+            an output that cannot be written, or Interrupted.
+    """
+    report = RunReport(inputs=len(paths))
+
+    def failed(name: str, exc: MtsumError) -> None:
+        report.failed.append((name, exc))
+        report.exit_code = max(report.exit_code, exc.exit_code)
+        if on_error is not None:
+            on_error(name, exc)
+
+    committed = False
+    with stop_on_signals() if handle_signals else nullcontext():
+        try:
+            docs: list[Document] = []
+            index: dict[int, int] = {}
+            for i, path in enumerate(paths):
+                try:
+                    doc = read_input(path, input_format)
+                except MtsumError as exc:
+                    if not exc.per_input:
+                        raise
+                    failed(path, exc)
+                    continue
+                index[id(doc)] = i
+                docs.append(doc)
+            if docs:
+                for doc, outcome in process(docs):
+                    if isinstance(outcome, MtsumError):
+                        failed(doc.name, outcome)
+                        continue
+                    sink.write(index[id(doc)], doc.name, render(outcome))
+                    report.written += 1
+            committed = True
+        finally:
+            sink.close(commit=committed)
+    return report
+
+
+def per_document(work: Callable[[Document], Any]) -> Process:
+    """A ``process`` that calls ``work(doc)`` on each document in turn, yielding a
+    per-input MtsumError as that document's outcome instead of raising it."""
+
+    def process(docs: list[Document]) -> Iterator[tuple[Document, Outcome]]:
+        for doc in docs:
+            try:
+                result = work(doc)
+            except MtsumError as exc:
+                if not exc.per_input:
+                    raise
+                yield doc, exc
+                continue
+            yield doc, result
+
+    return process
+

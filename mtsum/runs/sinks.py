@@ -1,0 +1,273 @@
+"""Where results go: stdout, one file, or one file per input in a folder.
+
+A file is never written in place: text goes to a temporary file beside the target,
+which is fsynced and renamed over it only once complete, so a failed or interrupted
+run leaves earlier files as they were and no partial file. Every output path is
+checked before any input is read; an output that is one of the inputs is refused.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+import stat
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+from ..errors import OutputError
+from .signals import deferred
+
+log = logging.getLogger(__name__)
+
+STDIN_NAMES = ("-", "<stdin>")
+T = TypeVar("T")
+
+
+class Sink:
+    """Receives each document's rendered chunks; ``close(commit)`` ends the run."""
+
+    def write(self, index: int, name: str, chunks: Iterable[str]) -> None:
+        raise NotImplementedError
+
+    def close(self, commit: bool = True) -> None:
+        """Finish the run: keep what was written (``commit``) or discard what is pending."""
+
+
+class _Stream(Sink):
+    """Documents one after another, with ``==> name <==`` headers when asked."""
+
+    def __init__(self, headers: bool) -> None:
+        self.headers = headers
+        self.count = 0
+
+    def _emit(self, text: str) -> None:
+        raise NotImplementedError
+
+    def write(self, index: int, name: str, chunks: Iterable[str]) -> None:
+        if self.headers:
+            self._emit(("\n" if self.count else "") + f"==> {name} <==\n")
+        for chunk in chunks:
+            self._emit(chunk)
+        self._emit("\n")
+        self.count += 1
+
+
+class StdoutSink(_Stream):
+    """Writes to whatever ``sys.stdout`` is now, flushing each chunk (a paragraph) as it comes."""
+
+    def _emit(self, text: str) -> None:
+        out = sys.stdout
+        out.write(text)
+        out.flush()
+
+
+class FileSink(_Stream):
+    """All documents into one file, renamed into place when the run ends well."""
+
+    def __init__(self, target: Path, headers: bool) -> None:
+        super().__init__(headers)
+        self.target = target
+        self._tmp: _TempFile | None = None
+
+    def _emit(self, text: str) -> None:
+        if self._tmp is None:
+            self._tmp = _TempFile(self.target)
+        self._tmp.write(text)
+
+    def write(self, index: int, name: str, chunks: Iterable[str]) -> None:
+        super().write(index, name, chunks)
+        log.debug("%s: added to %s", name, self.target)
+
+    def close(self, commit: bool = True) -> None:
+        tmp, self._tmp = self._tmp, None
+        if tmp is None:  # nothing succeeded: an existing file stays as it was
+            return
+        if commit:
+            tmp.commit()
+            log.info("wrote %s", self.target)
+        else:
+            tmp.discard()
+
+
+class DirSink(Sink):
+    """One file per input, each renamed into place as soon as it is complete."""
+
+    def __init__(self, targets: list[Path]) -> None:
+        self.targets = targets
+
+    def write(self, index: int, name: str, chunks: Iterable[str]) -> None:
+        target = self.targets[index]
+        tmp = _TempFile(target)
+        try:
+            for chunk in chunks:
+                tmp.write(chunk)
+            tmp.write("\n")
+        except BaseException:
+            tmp.discard()
+            raise
+        tmp.commit()
+        log.info("wrote %s", target)
+
+
+class _TempFile:
+    """A temporary file beside ``target`` that becomes ``target`` on commit."""
+
+    def __init__(self, target: Path) -> None:
+        self.target = target
+        if target.exists() and not target.is_file():
+            # /dev/stdout, a FIFO: renaming over it would replace the device node.
+            self.path = None
+            self.fh = _guard(target, lambda: open(target, "w", encoding="utf-8"))
+            return
+        fd, name = _guard(target, lambda: tempfile.mkstemp(
+            dir=target.parent, prefix=f".{target.name}.", suffix=".mtsum-part"))
+        self.path = Path(name)
+        self.fh = os.fdopen(fd, "w", encoding="utf-8")
+
+    def write(self, text: str) -> None:
+        try:
+            _guard(self.target, lambda: self.fh.write(text))
+        except BaseException:
+            self.discard()
+            raise
+
+    def commit(self) -> None:
+        with deferred():  # a signal now waits until the file is whole and in place
+            try:
+                _guard(self.target, self._commit)
+            except BaseException:
+                self.discard()
+                raise
+
+    def _commit(self) -> None:
+        self.fh.flush()
+        if self.path is None:
+            self.fh.close()
+            return
+        os.fsync(self.fh.fileno())
+        self.fh.close()
+        os.chmod(self.path, _mode_for(self.target))
+        os.replace(self.path, self.target)
+        _fsync_dir(self.target.parent)
+
+    def discard(self) -> None:
+        with deferred():
+            try:
+                self.fh.close()
+            except OSError:
+                pass
+            if self.path is not None:
+                self.path.unlink(missing_ok=True)
+
+
+def _guard(target: Path, action: Callable[[], T]) -> T:
+    try:
+        return action()
+    except OSError as exc:
+        raise OutputError(_describe(target, exc)) from None
+
+
+def _describe(target: Path, exc: OSError) -> str:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"{target}: cannot write: disk full (free some space or choose another -o)"
+    return f"{target}: cannot write: {exc.strerror or exc}"
+
+
+def _mode_for(target: Path) -> int:
+    """An existing file keeps its mode; a new one gets the usual 0666 minus the umask."""
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems cannot fsync a folder; the rename itself is still atomic
+    finally:
+        os.close(fd)
+
+
+def open_sink(output: str | None, inputs: Sequence[str], suffix: str, *, headers: bool = False) -> Sink:
+    """The sink for ``-o output`` (None: stdout), checked before any input is read.
+
+    ``output`` is a folder (one ``<stem><suffix>`` file per input) when there are
+    several inputs, when it is an existing folder, or when it ends with ``/``;
+    otherwise one file.
+
+    Raises:
+        OutputError: the output is one of the inputs, a file where a folder is
+            needed, its folder cannot be created, or it is not writable.
+    """
+    if not output:
+        return StdoutSink(headers)
+    out = Path(output)
+    if len(inputs) > 1 or out.is_dir() or output.endswith(("/", os.sep)):
+        if out.exists() and not out.is_dir():
+            raise OutputError(f"{output}: exists and is not a folder; with several inputs -o names a folder")
+        _make_folder(out, output)
+        targets = output_names(out, inputs, suffix)
+        for target in targets:
+            _refuse_input(target, inputs)
+        return DirSink(targets)
+    _refuse_input(out, inputs)
+    _make_folder(out.parent, output)
+    return FileSink(out, headers)
+
+
+def output_names(folder: Path, inputs: Sequence[str], suffix: str) -> list[Path]:
+    """``folder/<stem><suffix>`` per input; a repeated stem gets ``-2``, ``-3``…"""
+    targets: list[Path] = []
+    for name in inputs:
+        stem = "stdin" if name in STDIN_NAMES else Path(name).stem
+        target, n = folder / f"{stem}{suffix}", 2
+        while target in targets:  # a/x.txt and b/x.txt must not overwrite each other
+            target, n = folder / f"{stem}-{n}{suffix}", n + 1
+        targets.append(target)
+    return targets
+
+
+def _make_folder(folder: Path, output: str) -> None:
+    for parent in (folder, *folder.parents):
+        if parent.exists():
+            if not parent.is_dir():
+                raise OutputError(f"{output}: {parent} is a file, not a folder")
+            break
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{output}: cannot create folder {folder}: {exc.strerror or exc}") from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise OutputError(f"{output}: folder {folder} is not writable")
+
+
+def _refuse_input(target: Path, inputs: Sequence[str]) -> None:
+    for name in inputs:
+        if name in STDIN_NAMES:
+            continue
+        if _same_file(target, Path(name)):
+            raise OutputError(f"{target}: the output is also an input; choose another -o "
+                              "(mtsum never overwrites its input)")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)  # follows symlinks and hard links
+    except OSError:
+        pass
+    try:
+        return a.resolve() == b.resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop on older Pythons
+        return False
