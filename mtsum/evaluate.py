@@ -199,9 +199,19 @@ def translate_lines(lines: Sequence[str], source: str, models_config: Any = None
 
 def summarize_docs(docs: Mapping[str, str], models_config: Any = None,
                    device: str | None = None, offline: bool | None = None) -> dict[str, str]:
-    """Summarize each document with mtsum's BART summarizer: ``{name: summary}``."""
-    from . import summarize_text
+    """Summarize each document with mtsum's BART summarizer (shared batches): ``{name: summary}``.
 
-    return {name: summarize_text(text, models=models_config, device=device,
-                                 summarizer="bart", offline=offline).summary
-            for name, text in docs.items()}
+    Raises:
+        the first error of any document (InputError, ModelUnavailableError, ...).
+    """
+    from .errors import MtsumError
+    from .inputs import Document
+    from .pipeline import Pipeline, Settings
+
+    pipeline = Pipeline(models_config, Settings(device=device, offline=offline))
+    out: dict[str, str] = {}
+    for doc, result in pipeline.summarize_many([Document(n, t, "text") for n, t in docs.items()], "bart"):
+        if isinstance(result, MtsumError):
+            raise result
+        out[doc.name] = result.summary
+    return out

@@ -34,7 +34,7 @@ def test_translate_german_seed_json(tiny_models: Path, seeds: dict) -> None:
     assert data["stats"]["paragraphs"] == 8 == len(data["paragraphs"])
     assert data["stats"]["unique_segments"] < data["stats"]["segments"]
     assert data["stats"]["segments_translated"] == data["stats"]["unique_segments"]
-    assert set(data["paragraphs"][0]) == {"index", "source", "language", "translation", "duplicate_of"}
+    assert set(data["paragraphs"][0]) == {"index", "source", "language", "translation", "duplicate_of", "flagged"}
     assert set(data["models"]["de"]) >= {"model", "revision"}
     assert 0 <= data["language_confidence"] <= 1
 

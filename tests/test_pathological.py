@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from mtsum.detect import detect_language, linguistic_text, paragraph_language
+from mtsum.detect import detect_language, detect_paragraphs, linguistic_text, paragraph_language
 from mtsum.segment import split_long
 
 DATA = Path(__file__).parent / "data"
@@ -86,7 +86,9 @@ def test_noise_does_not_vote(noise: str) -> None:
     text = GERMAN + "\n\n" + paragraph
     assert detect_language(text).language == "de"
     assert linguistic_text(paragraph).strip() == ""
-    assert paragraph_language(paragraph, "de") == "de"  # too few letters left to disagree
+    found = detect_paragraphs([paragraph])[1][0]
+    assert found is None  # too few letters left to judge
+    assert paragraph_language(found, "de") == "de"
 
 
 def test_linguistic_text_keeps_words_and_line_breaks() -> None:
