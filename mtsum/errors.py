@@ -56,3 +56,21 @@ class ModelUnavailableError(MtsumError):
 
 class ModelLoadError(ModelUnavailableError):
     """A model's files are present but could not be loaded (corrupt or incompatible)."""
+
+
+class ArticlesFailedError(MtsumError):
+    """Some inputs of a multi-input run (e.g. ``mtsum digest``) failed; the rest were done."""
+
+    exit_code = 4
+
+
+class StateError(MtsumError):
+    """The digest state database cannot be opened or is not mtsum's."""
+
+    exit_code = 2
+
+
+class StateLockedError(StateError):
+    """Another digest holds the state; retry later (EX_TEMPFAIL, as cron wrappers expect)."""
+
+    exit_code = 75
