@@ -45,7 +45,8 @@ def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("mtsum.digest", "templates"),
         autoescape=lambda name: bool(name and name.endswith(".html.j2")),
-        trim_blocks=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,  # a typo in a template fails the tests, not silently
     )

@@ -117,8 +117,15 @@ class State:
                              "(choose another with --state or MTSUM_STATE)") from None
         self._lock = FileLock(f"{self.path}.lock")
         try:
-            # filelock: a negative timeout waits forever, 0 tries once.
-            self._lock.acquire(timeout=self.wait, poll_interval=0.2)
+            try:
+                self._lock.acquire(timeout=0)
+            except Timeout:
+                if self.wait == 0:
+                    raise
+                log.info("another digest is using the state %s; waiting%s", self.path,
+                         " until it ends" if self.wait < 0 else f" up to {self.wait:g} s")
+                # filelock: a negative timeout waits for ever.
+                self._lock.acquire(timeout=self.wait, poll_interval=0.2)
         except Timeout:
             raise StateLockedError(
                 f"another mtsum digest is using the state {self.path} (lock {self.path}.lock); "
