@@ -191,8 +191,8 @@ def test_seeds_with_tiny_models(tiny_models: Path, seeds: dict, tmp_path: Path) 
     for path in seeds.values():
         shutil.copy(path, folder)
     pipeline = Pipeline(tiny_models)
-    report = build_digest([str(folder)], tmp_path / "out", summarizer="bart", state_path=tmp_path / "s.db",
-                          pipeline=pipeline)
+    report = build_digest([str(folder)], tmp_path / "out", summarizer="extractive",
+                          state_path=tmp_path / "s.db", pipeline=pipeline)
     assert report.summary_line == "3 new, 0 unchanged, 0 failed"
     data = load_json(tmp_path)
     found = {Path(s["path"]).name: s["language"] for story in data["stories"] for e in story["entries"]
@@ -204,7 +204,7 @@ def test_seeds_with_tiny_models(tiny_models: Path, seeds: dict, tmp_path: Path) 
 
     # Unchanged: no model is even loaded.
     fresh = Pipeline(tiny_models)
-    again = build_digest([str(folder)], tmp_path / "out", summarizer="bart", state_path=tmp_path / "s.db",
+    again = build_digest([str(folder)], tmp_path / "out", summarizer="extractive", state_path=tmp_path / "s.db",
                          pipeline=fresh)
     assert again.summary_line == "0 new, 3 unchanged, 0 failed" and not fresh._translators
 
@@ -213,6 +213,6 @@ def test_seeds_with_tiny_models(tiny_models: Path, seeds: dict, tmp_path: Path) 
     changed.write_text(tiny_models.read_text(encoding="utf-8").replace(
         "sv: {model: ./tiny-opus-mt-sv-en}", "sv: {model: ./tiny-opus-mt-sv-en, generation: {num_beams: 2}}"),
         encoding="utf-8")
-    third = build_digest([str(folder)], tmp_path / "out", summarizer="bart", state_path=tmp_path / "s.db",
+    third = build_digest([str(folder)], tmp_path / "out", summarizer="extractive", state_path=tmp_path / "s.db",
                          pipeline=Pipeline(changed))
     assert third.summary_line == "2 new, 1 unchanged, 0 failed"

@@ -99,7 +99,7 @@ def build_digest(inputs: Iterable[str], out_dir: str | Path, *, formats: Iterabl
         log.info("%d article(s): %d unchanged, %d to process", len(paths), unchanged, len(todo))
 
         pending = {str(p.path): p for p in todo}
-        new = 0
+        new, failed_before = 0, len(failures)
         for doc, result in process_documents(pipeline, _read(todo, failures), summarizer):
             p = pending[doc.name]
             if isinstance(result, MtsumError):
@@ -108,7 +108,7 @@ def build_digest(inputs: Iterable[str], out_dir: str | Path, *, formats: Iterabl
             done[p.key] = state.put(_article(p, result, model_signature(
                 pipeline.config, summarizer, source, result.languages)))
             new += 1
-            log.info("[%d/%d] %s: %s, %s", new + len(failures), len(todo), p.path,
+            log.info("[%d/%d] %s: %s, %s", new + len(failures) - failed_before, len(todo), p.path,
                      result.summary.source_language, result.summary.title or "(no title)")
 
         included = [(p, done[str(p.resolve())]) for p in paths if str(p.resolve()) in done]
