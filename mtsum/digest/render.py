@@ -34,6 +34,10 @@ def _code(text: Any) -> str:
     return str(text).replace("`", "'")
 
 
+def _basename(path: Any) -> str:
+    return str(path).replace("\\", "/").rsplit("/", 1)[-1]
+
+
 def _language_name(code: Any) -> str:
     return LANGUAGE_NAMES.get(str(code), str(code))
 
@@ -50,7 +54,7 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,  # a typo in a template fails the tests, not silently
     )
-    env.filters.update(md=_md, code=_code, language_name=_language_name)
+    env.filters.update(md=_md, code=_code, language_name=_language_name, basename=_basename)
     return env
 
 
