@@ -99,7 +99,9 @@ def model_labels(articles: list[Article]) -> dict[str, list[str]]:
     for a in articles:
         for role, info in a.models.items():
             out.setdefault(role, set()).add(_model_label(info))
-    return {role: sorted(labels) for role, labels in sorted(out.items())}
+    # Translation models by language first, the summarizer last.
+    order = sorted(out, key=lambda role: (role == "summarization", role != "sv", role))
+    return {role: sorted(out[role]) for role in order}
 
 
 def _version() -> str:
