@@ -70,7 +70,7 @@ def build_digest(inputs: Iterable[str], out_dir: str | Path, *, formats: Iterabl
     out = Path(out_dir)
     paths = collect_inputs(inputs, exclude=[out])
     if since is not None:
-        paths = [p for p in paths if p.stat().st_mtime >= since.timestamp()]
+        paths = [p for p in paths if _mtime(p) >= since.timestamp()]
     if pipeline is None:
         from ..pipeline import Pipeline
 
@@ -128,6 +128,13 @@ def build_digest(inputs: Iterable[str], out_dir: str | Path, *, formats: Iterabl
             log.info("wrote %s", target)
         state.finish_run(new, unchanged, len(failures))
     return report
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:  # vanished since it was listed: reading it will say so
+        return float("inf")
 
 
 def _check_formats(formats: Iterable[str]) -> list[str]:
