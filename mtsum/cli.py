@@ -656,3 +656,91 @@ def doctor_cmd(models_path: str | None, device: str | None, fmt: str) -> None:
     else:
         lines.append("problems: none")
     click.echo("\n".join(lines))
+
+
+# --- digest (issue 10) ---
+# Presentation only: the work is in mtsum.digest.
+
+
+def _digest_logging(ctx: click.Context, quiet: bool, log_file: str | None) -> None:
+    """--quiet keeps stderr to errors; --log-file gets the full INFO log, timestamped."""
+    debug = bool(ctx.obj.get("debug"))
+    if quiet:
+        stderr_handlers = [h for h in log.handlers if isinstance(h, _StderrHandler)]
+        for h in stderr_handlers:
+            h.setLevel(logging.ERROR)
+        # The handler outlives the command (tests run many in one process).
+        ctx.call_on_close(lambda: [h.setLevel(logging.NOTSET) for h in stderr_handlers])
+    if log_file:
+        from pathlib import Path
+
+        Path(log_file).parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(log_file, encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        log.addHandler(handler)
+        level = log.level
+        log.setLevel(logging.DEBUG if debug else logging.INFO)
+        ctx.call_on_close(lambda: (log.removeHandler(handler), handler.close(), log.setLevel(level)))
+
+
+@main.command("digest")
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="Folder for digest.md/.html/.json and translations/.")
+@click.option("--format", "formats", default="md,html,json", show_default=True,
+              help="Comma-separated: md, html, json.")
+@click.option("--summarizer", type=click.Choice(["bart", "extractive"]), default="bart", show_default=True,
+              help="extractive: ranked sentences of the article, no summarization model needed.")
+@click.option("--since", default=None,
+              help="Only files modified since: a date (2024-01-31), a time (2024-01-31T06:00) or an age (36h, 1d).")
+@click.option("--title", default=None, help="Digest title (default: News digest).")
+@click.option("--state", "state_path", type=click.Path(dir_okay=False), default=None,
+              help="SQLite state (default: MTSUM_STATE, else digest.sqlite3 in the user data folder).")
+@click.option("--rebuild", is_flag=True, help="Ignore the state: process every article again.")
+@click.option("--threshold", type=click.FloatRange(0, 1, min_open=True), default=None,
+              help="Story grouping: TF-IDF cosine similarity at which articles share a story [default: 0.15].")
+@click.option("--wait", type=float, default=0.0, show_default=True,
+              help="Seconds to wait for another digest using the same state (-1: for ever); then exit 75.")
+@click.option("--log-file", type=click.Path(dir_okay=False), default=None,
+              help="Append a timestamped log here (also with --quiet).")
+@click.option("-q", "--quiet", is_flag=True,
+              help="Nothing on stdout or stderr unless something failed (for cron).")
+@_source_opt
+@_device_opt
+@_batch_opt
+@_models_opt
+@_offline_opt
+@click.pass_context
+def digest_cmd(ctx: click.Context, inputs: tuple[str, ...], out_dir: str, formats: str, summarizer: str,
+               since: str | None, title: str | None, state_path: str | None, rebuild: bool,
+               threshold: float | None, wait: float, log_file: str | None, quiet: bool, source: str,
+               device: str | None, batch_size: int | None, models_path: str | None,
+               offline: bool | None) -> None:
+    """Translate, summarize and group new articles into one English digest.
+
+    INPUT: files, folders (searched recursively for .txt, .html, .htm) or globs.
+    Articles already in the state with the same content and models are not processed
+    again; a killed run resumes where it stopped. Prints "N new, M unchanged, K failed";
+    exit 4 if some articles failed, 75 if another digest holds the state.
+    """
+    from .digest import DEFAULT_STORY_THRESHOLD, build_digest, parse_since
+    from .errors import ArticlesFailedError
+    from .pipeline import Pipeline, Settings
+
+    quiet = quiet or bool(ctx.obj.get("quiet"))
+    _digest_logging(ctx, quiet, log_file)
+    settings = Settings(source=source, device=device, batch_size=batch_size, offline=offline,
+                        progress=sys.stderr.isatty() and not quiet)
+    report = build_digest(
+        inputs, out_dir, formats=formats.split(","), summarizer=summarizer,
+        since=parse_since(since) if since else None, title=title, state_path=state_path, rebuild=rebuild,
+        pipeline=Pipeline(models_path, settings),
+        story_threshold=DEFAULT_STORY_THRESHOLD if threshold is None else threshold, wait=wait,
+    )
+    log.debug("digest took %.2f s", report.seconds)
+    failed = bool(report.failed)
+    if failed or not quiet:
+        click.echo(report.summary_line)
+    if log_file:
+        log.info("%s", report.summary_line)
+    ctx.exit(ArticlesFailedError.exit_code if failed else 0)

@@ -93,3 +93,21 @@ class BackendOOMError(MtsumError):
     """The device ran out of memory for one batch; the batcher halves it and retries."""
 
     exit_code = 1
+
+
+class ArticlesFailedError(MtsumError):
+    """Some inputs of a multi-input run (e.g. ``mtsum digest``) failed; the rest were done."""
+
+    exit_code = 4
+
+
+class StateError(MtsumError):
+    """The digest state database cannot be opened or is not mtsum's."""
+
+    exit_code = 2
+
+
+class StateLockedError(StateError):
+    """Another digest holds the state; retry later (EX_TEMPFAIL, as cron wrappers expect)."""
+
+    exit_code = 75

@@ -397,6 +397,7 @@ class Pipeline:
                       "max_length": max_length, "min_length": min_length},
             source_title=translated.source_title,
             flagged=[{"index": p.index, **f} for p in translated.paragraphs for f in p.flagged],
+            translation=translated,
         )
 
     def describe_settings(self, models: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:

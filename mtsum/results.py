@@ -110,6 +110,8 @@ class SummaryResult:
     settings: dict[str, Any] = field(default_factory=dict)
     source_title: str | None = None  # the headline as written
     flagged: list[dict[str, Any]] = field(default_factory=list)  # guard flags: paragraph index, reason
+    # The cleaned translation the summary was made from (not part of the JSON).
+    translation: TranslationResult | None = field(default=None, repr=False, compare=False)
 
     @property
     def text(self) -> str:

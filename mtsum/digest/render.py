@@ -1,0 +1,110 @@
+"""Digest files from a :class:`DigestReport`: Markdown, HTML (Jinja2) and JSON.
+
+HTML templates are autoescaped; Markdown gets its own escaping filter (``md``) so a
+headline such as ``*Breaking* [live]`` stays text, not markup or a link.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from .report import DigestReport
+    from .state import Article
+
+FORMATS = ("md", "html", "json")
+LANGUAGE_NAMES = {"sv": "Swedish", "de": "German", "en": "English", "summarization": "Summarization"}
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|!~])")
+
+
+def _md(text: Any) -> str:
+    """Inline Markdown text: special characters escaped, line breaks kept as paragraphs."""
+    paras = [" ".join(p.split()) for p in str(text or "").split("\n\n")]
+    return "\n\n".join(_MD_SPECIAL.sub(r"\\\1", p) for p in paras if p)
+
+
+def _code(text: Any) -> str:
+    # Inside `...` nothing is markup, but a backtick would end the span.
+    return str(text).replace("`", "'")
+
+
+def _basename(path: Any) -> str:
+    return str(path).replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def _language_name(code: Any) -> str:
+    return LANGUAGE_NAMES.get(str(code), str(code))
+
+
+@functools.lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("mtsum.digest", "templates"),
+        autoescape=lambda name: bool(name and name.endswith(".html.j2")),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,  # a typo in a template fails the tests, not silently
+    )
+    env.filters.update(md=_md, code=_code, language_name=_language_name, basename=_basename)
+    return env
+
+
+def display_date(iso: str) -> str:
+    """``2024-01-05T06:00:00+00:00`` -> ``5 January 2024, 06:00 UTC``."""
+    when = datetime.fromisoformat(iso)
+    return f"{when.day} {when:%B %Y, %H:%M} UTC"
+
+
+def render_digest(report: DigestReport, fmt: str) -> str:
+    """The digest in ``fmt`` (``md``, ``html`` or ``json``)."""
+    data = report.to_dict()
+    if fmt == "json":
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    template = {"md": "digest.md.j2", "html": "digest.html.j2"}[fmt]
+    return environment().get_template(template).render(
+        **data, date=display_date(report.generated_at), version=_version())
+
+
+def render_translation(article: Article, display_path: str, fmt: str, *,
+                       digest_title: str = "", back: str = "../digest.html") -> str:
+    """One article's full English text: ``txt`` or a small ``html`` page."""
+    title = article.title or display_path
+    models = [_model_label(m) for k, m in sorted(article.models.items()) if k != "summarization"]
+    paragraphs = [p for p in article.translation.split("\n\n") if p.strip()]
+    if fmt == "txt":
+        made = f"translated from {article.language} by {', '.join(models)}" if models else "English original"
+        return "\n\n".join([title, *paragraphs, f"-- {display_path} ({made})"]) + "\n"
+    return environment().get_template("translation.html.j2").render(
+        title=title, path=display_path, language=article.language, source_title=article.source_title,
+        paragraphs=paragraphs, models=models, back=back, digest_title=digest_title or "Digest")
+
+
+def _model_label(info: dict[str, Any]) -> str:
+    model, revision = info.get("model"), info.get("revision")
+    return f"{model}@{revision[:12]}" if model and revision else str(model)
+
+
+def model_labels(articles: list[Article]) -> dict[str, list[str]]:
+    """Per role (sv, de, summarization): the distinct models the articles were made with."""
+    out: dict[str, set[str]] = {}
+    for a in articles:
+        for role, info in a.models.items():
+            out.setdefault(role, set()).add(_model_label(info))
+    # Translation models by language first, the summarizer last.
+    order = sorted(out, key=lambda role: (role == "summarization", role != "sv", role))
+    return {role: sorted(out[role]) for role in order}
+
+
+def _version() -> str:
+    from .. import __version__
+
+    return __version__
