@@ -5,9 +5,8 @@ final one ("z.b", "bl.a", "u.s"); spaced forms ("z. B.") are looked up without s
 
 - titles: stand before a name or number and never end a sentence ("Dr.", "Prof.").
 - nonfinal: used inside sentences only ("z. B.", "bl.a.", "t.ex.", "kl.").
-- final: may end a sentence ("usw.", "osv.", "etc."): in English and Swedish, where
-  nouns are lower-case, a capital after them starts a sentence; in German only a
-  sentence starter does.
+- final: usually end a sentence when they don't precede a lower-case word
+  ("usw.", "osv.", "etc."): a capital after them starts a sentence.
 - general: other abbreviations, initials and multi-dot forms ("Co.", "U.S."): a
   sentence ends after them only before a sentence starter ("... & Co. It closed").
 - starters: words that begin sentences but hardly ever follow an abbreviation or a
@@ -33,7 +32,6 @@ class Rules:
     starters: frozenset[str] = frozenset()
     months: frozenset[str] = frozenset()
     ordinals: bool = False  # "3." before a capital is an ordinal (German)
-    final_breaks_before_any_capital: bool = True
     dot_lists: bool = False  # "1. first 2. second" without full stops is an enumeration
     letter_lists: bool = False  # "a. first b. second" likewise
     all_abbreviations: frozenset[str] = field(init=False)
@@ -75,13 +73,13 @@ DE = Rules(
     titles=_set("""dr prof hr fr frl dipl ing med jur phil rer nat pol oec dres st hl sel mag verw päd
                    gen oberstlt"""),
     nonfinal=_set("""z.b z.t z.z z.zt d.h s.o s.u v.a u.u i.d.r i.a i.e.s m.e o.g u.a a.a.o vgl bzw ggf sog sogen
-                     ca evtl inkl exkl zzgl abzgl ggü gem lt bzgl betr vs resp insb insbes allg urspr ehem jew
+                     ca evtl inkl exkl zzgl abzgl ggü gem lt bzgl betr vs resp insb insbes bspw allg urspr ehem jew
                      nr no abs art bd bde kap tel fax s ziff lfd"""),
-    final=_set("""usw etc u.ä o.ä u.ä.m usf m.m.w dgl dergl ff f bspw"""),
+    final=_set("""usw etc u.ä o.ä u.ä.m usf m.m.w dgl dergl ff f"""),
     general=_set("""kath ev evang luth ref röm griech jüd orth dt engl frz franz ital span russ amerik österr
                     schweiz niederl geb gest verh led gesch mio mrd tsd std min sek mind max zt jh jhd jhs jhdt
                     chr v.chr n.chr bzgl hrsg verf übers aufl ausg anm erg ges gmbh ag kg co ltd inc corp
-                    str pl bhf tel a.d i.r e.v o.ä m.e u.s u.k u.n e.u d.c mwst zit ebd vers dt"""),
+                    str pl bhf tel mo di mi do sa a.d i.r e.v o.ä m.e u.s u.k u.n e.u d.c mwst zit ebd vers dt"""),
     months=_DE_MONTHS,
     starters=_set("""Der Die Das Dem Den Des Ein Eine Einer Eines Einem Einen Kein Keine
                      Er Sie Es Wir Ich Du Ihr Man Dies Diese Dieser Dieses Diesem Diesen Dabei Dadurch Dafür
@@ -93,7 +91,6 @@ DE = Rules(
                      Sein Seine Seiner Seinen Ihre Ihren Ihrer Unser Unsere Mehr Viele Alle Jeder Jede Jedes
                      Einige Beide Nicht Nichts Zudem Zunächst Schließlich Insgesamt Demnach Somit Also"""),
     ordinals=True,
-    final_breaks_before_any_capital=False,
 )
 
 _SV_MONTHS = _set("""januari februari mars april maj juni juli augusti september oktober november december
@@ -103,8 +100,8 @@ SV = Rules(
     language="sv",
     titles=_set("dr doc prof hr fru frk mr mrs ms kungl"),
     nonfinal=_set("""bl.a t.ex s.k f.d p.g.a d.v.s dvs pga bla tex sk fd ca kl resp jfr enl inkl exkl
-                     fr.o.m t.o.m f.ö i.st.f m.a.o m.h.t p.s.s s.a.s e.d o.d vs nr tel avd ang bet s"""),
-    final=_set("""m.m osv o.s.v etc m.fl mfl m.m o.dyl e.kr f.kr kr milj mdr st tkr mkr st ggr m.fl"""),
+                     fr.o.m t.o.m i.o.m f.ö f.n tf i.st.f m.a.o m.h.t p.s.s s.a.s e.d o.d vs nr tel avd ang bet s"""),
+    final=_set("""m.m mm osv o.s.v etc m.fl mfl o.dyl e.kr f.kr kr milj mdr st tkr mkr ggr proc t.v t.h"""),
     general=_set("""co corp inc ltd ab u.s u.k u.n e.u d.c jr sr ev fil mag civ ing jur med lic"""),
     months=_SV_MONTHS,
     starters=_set("""Den Det De Dem Denna Detta Dessa Där Då Han Hon Hen Vi Jag Du Ni Man En Ett Men Och Eller

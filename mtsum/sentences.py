@@ -36,7 +36,7 @@ _CLOSERS = {"„": "“”", ",,": "“”", "“": "”“", "»": "«»", "«"
 # The start of the next sentence: optional openers (quotes, dialogue dash), then a word.
 _NEXT = re.compile(r"""\s*(?P<lead>,,|[„“”"»«‘'(\[–—•⁃-]*)\s?(?P<word>[^\W_][\w’'-]*)?""")
 _DOTTED = re.compile(r"(?:[^\W\d_]{1,4}\.)+[^\W\d_]{1,4}")  # U.S, bl.a, d.v.s, z.B
-_SPACED = re.compile(r"(?:(?<=[\s(„“\"»])|^)((?:[^\W\d_]{1,4}\.\s){1,2})$")  # "z. " of "z. B."
+_SPACED = re.compile(r"(?:(?<=[\s(„“\"»])|^)((?:[^\W\d_]{1,2}\.\s){1,2})$")  # "z. " of "z. B."
 _ROMAN = re.compile(r"[IVXLC]{2,}")
 _ORDINAL = re.compile(r"\d{1,3}|\d{1,2}\.\d{1,2}")  # "3", "30.12" (German dates before a month)
 _NUMBER = re.compile(r"[$€£]?\d[\d.,:]*")
@@ -128,7 +128,7 @@ def _cut(text: str, end: re.Match[str], last: int, rules: words.Rules) -> int | 
     mark = end.group()
     ws = text.rfind(" ", 0, start) + 1
     before = text[ws:start].lstrip("„“”\"»«‘'([-–")
-    if _MARKER_ONLY.fullmatch(text[last:start].strip() + mark.rstrip()):
+    if start - last < 12 and _MARKER_ONLY.fullmatch(text[last:start].strip() + mark.rstrip()):
         return None  # "1." / "• 3." / "a)" alone is an enumeration item's number, not a sentence
     if mark.startswith(". ") or (mark.startswith(("..", "…")) and not before):
         # Spaced or free-standing ellipses mark an omission; only a fourth dot ends the
@@ -147,8 +147,7 @@ def _before_number(before: str, rules: words.Rules) -> bool:
     key = before.lower()
     if not before or _NUMBER.fullmatch(before):
         return not _ORDINAL.fullmatch(before)  # "am 1. 3." is a date; "2010. 15 Menschen" two sentences
-    return not (len(before) == 1 or key in rules.all_abbreviations or _DOTTED.fullmatch(before)
-                or before.endswith("°"))
+    return not (key in rules.all_abbreviations or _looks_abbreviated(before) or before.endswith("°"))
 
 
 def _before_capital(text: str, ws: int, before: str, word: str, rules: words.Rules) -> bool:
@@ -168,16 +167,21 @@ def _before_capital(text: str, ws: int, before: str, word: str, rules: words.Rul
         if joined in rules.nonfinal:
             return False
         if joined in rules.final:
-            return rules.final_breaks_before_any_capital or starter
+            return True
         if before.isalpha() and len(before) <= 2:
             return starter  # the last part of "i. d. R." or an initial
     if key in rules.titles or key in rules.nonfinal:
         return False
     if key in rules.final:
-        return rules.final_breaks_before_any_capital or starter
-    if key in rules.general or len(before) == 1 or _DOTTED.fullmatch(before) or _ROMAN.fullmatch(before):
+        return True
+    if key in rules.general or _looks_abbreviated(before):
         return starter
     return True
+
+
+def _looks_abbreviated(word: str) -> bool:
+    """An initial ("E."), a dotted form ("U.S.", "a.m.") or a Roman numeral ("II.")."""
+    return (len(word) == 1 and word.isalpha()) or bool(_DOTTED.fullmatch(word) or _ROMAN.fullmatch(word))
 
 
 def _list_items(text: str, rules: words.Rules) -> list[int]:
@@ -192,7 +196,8 @@ def _list_items(text: str, rules: words.Rules) -> list[int]:
     pos = first.end()
     while True:
         value = str(int(value) + 1) if value.isdigit() else chr(ord(value) + 1)
-        found = re.compile(r"\s(" + (r"[•⁃]\s*" if bullet else "") + re.escape(value + punct) + r")\s").search(text, pos)
+        marker = (r"[•⁃]\s*" if bullet else "") + re.escape(value + punct)
+        found = re.compile(rf"\s({marker})\s").search(text, pos)
         if not found:
             return cuts
         cuts.append(found.start(1))
