@@ -34,6 +34,7 @@ class Rules:
     ordinals: bool = False  # "3." before a capital is an ordinal (German)
     dot_lists: bool = False  # "1. first 2. second" without full stops is an enumeration
     letter_lists: bool = False  # "a. first b. second" likewise
+    initials_follow_names: bool = False  # a single capital letter is an initial only after a name
     all_abbreviations: frozenset[str] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -87,7 +88,8 @@ DE = Rules(
                      Dort Hier Jetzt Nun Heute Gestern Morgen So Aber Und Oder Auch Allerdings Außerdem Zudem
                      Trotzdem Jedoch Zwar Bereits Schon Noch Nur Erst Später Zuvor Inzwischen Mittlerweile
                      Im Am Zum Zur Beim Vom Ins In An Auf Aus Bei Mit Nach Seit Von Vor Für Gegen Ohne Um
-                     Unter Über Laut Trotz Wegen Während Wie Was Wer Wo Wann Warum Als Wenn Ob Weil Nachdem
+                     Unter Über Laut Trotz Wegen Während Bis Ab Zwischen
+                     Wie Was Wer Wo Wann Warum Als Wenn Ob Weil Nachdem
                      Sein Seine Seiner Seinen Ihre Ihren Ihrer Unser Unsere Mehr Viele Alle Jeder Jede Jedes
                      Einige Beide Nicht Nichts Zudem Zunächst Schließlich Insgesamt Demnach Somit Also"""),
     ordinals=True,
@@ -110,6 +112,7 @@ SV = Rules(
                      Dessutom Samtidigt Därför Trots Redan Bara Det Detta Ingen Inget Inga Så Till Med Av Från
                      För Mot Utan Vid Över"""),
     dot_lists=True,
+    initials_follow_names=True,
 )
 
 RULES = {"en": EN, "de": DE, "sv": SV}

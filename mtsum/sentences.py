@@ -123,7 +123,7 @@ def _cut(text: str, end: re.Match[str], last: int, rules: words.Rules) -> int | 
     if nxt is None:
         return None
     lead, word = nxt.group("lead"), nxt.group("word")
-    if word is None or lead == ",," or "(" in lead or "[" in lead or "-" in lead or word[0].islower():
+    if word is None or lead == ",," or "(" in lead or "[" in lead or word[0].islower():
         return None
     mark = end.group()
     ws = text.rfind(" ", 0, start) + 1
@@ -155,11 +155,15 @@ def _before_capital(text: str, ws: int, before: str, word: str, rules: words.Rul
         return True
     starter = word in rules.starters
     if before[0].isdigit() or before[0] in "$€£":
-        if rules.ordinals and _ORDINAL.fullmatch(before):
+        if rules.ordinals and _ORDINAL.fullmatch(before) and not _names_a_number(_previous(text, ws), rules):
             # German ordinals precede capitalised nouns ("der 2. Weltkrieg", "am 3. Oktober");
             # a sentence ending in a small number is followed by an article or pronoun.
             return starter and word.lower() not in rules.months
         return word.lower() not in rules.months
+    if rules.initials_follow_names and len(before) == 1 and before.isupper():
+        # Swedish writes names in full: "på X. Flaggorna" ends a sentence, "Carl G. Svensson" does not.
+        previous = _previous(text, ws)
+        return not previous[:1].isupper() or starter
     key = before.lower()
     spaced = _SPACED.search(text, max(0, ws - 12), ws)
     if spaced and len(before) <= 4:
@@ -177,6 +181,16 @@ def _before_capital(text: str, ws: int, before: str, word: str, rules: words.Rul
     if key in rules.general or _looks_abbreviated(before):
         return starter
     return True
+
+
+def _previous(text: str, ws: int) -> str:
+    """The word before the one starting at ``ws``."""
+    return text[text.rfind(" ", 0, max(0, ws - 1)) + 1 : max(0, ws - 1)] if ws else ""
+
+
+def _names_a_number(previous: str, rules: words.Rules) -> bool:
+    """A capitalised noun before a number takes a cardinal: "Platz 3.", "Artikel 5." (not "Am 3.")."""
+    return previous[:1].isupper() and previous not in rules.starters
 
 
 def _looks_abbreviated(word: str) -> bool:
