@@ -123,7 +123,7 @@ def _cut(text: str, end: re.Match[str], last: int, rules: words.Rules) -> int | 
     if nxt is None:
         return None
     lead, word = nxt.group("lead"), nxt.group("word")
-    if word is None or lead == ",," or "(" in lead or "[" in lead or word[0].islower():
+    if word is None or lead == ",," or "[" in lead or word[0].islower():
         return None
     mark = end.group()
     ws = text.rfind(" ", 0, start) + 1
