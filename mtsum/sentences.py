@@ -2,9 +2,10 @@
 
 Why hand-written: ``make eval-segment`` compares the libraries made for the job on
 pySBD's golden rules and on our own news corpus (tests/data/sentences_*.tsv). pySBD is
-the most accurate of them but has no Swedish and runs at 0.02-0.15 MB/s, falling
-further on long paragraphs; syntok (no Swedish) and sentence-splitter (Moses rules)
-miss a third of the cases and are slower than 0.5 MB/s on long paragraphs as well.
+the most accurate of them but has no Swedish, splits quoted speech, and is not linear:
+at most 0.15 MB/s on short paragraphs, 0.005 MB/s on a 100 KB one (we need 0.5);
+syntok (no Swedish) and sentence-splitter (Moses rules) miss a quarter to a third of
+the cases and are below 0.5 MB/s on long paragraphs as well.
 None fits, so the decision at each candidate boundary is ours: it looks at the word
 before the full stop (abbreviation? ordinal? initial?) and the word after it (lower
 case? a word that starts sentences?), the way pySBD's rules do, in one pass.
