@@ -28,8 +28,15 @@ from . import _sentence_words as words
 MAX_QUOTE_CHARS = 800
 
 # A candidate end: a spaced ellipsis (". . .") or a run of terminal punctuation and
-# closing quotes/brackets, followed by whitespace or the end of the line.
-_END = re.compile(r"""\.(?:[ ]\.){2,}[”“"»«’')\]]*(?=\s|$)|[.!?…][.!?…”“"»«’')\]]*(?=\s|$)""")
+# closing quotes/brackets, followed by whitespace or the end of the line. Matches start
+# only where a run starts, and "(?=(X))\N" consumes a run whole without backtracking
+# into it: a long run of dots must cost linear, not quadratic, time.
+_CLOSING = """”“"»«’')]"""
+_RUN = r"""[.!?…”“"»«’')\]]"""
+_END = re.compile(
+    rf"""(?<!{_RUN})(?:(?<!\.[ ])\.(?=((?:[ ]\.){{2,}}[”“"»«’')\]]*))\1"""
+    rf"""|(?=[”“"»«’')\]]*[.!?…])(?=({_RUN}+))\2)(?=\s|$)"""
+)
 # Quote characters in reading order; ",," is the typewriter form of „.
 _QUOTE = re.compile(r""",,|[„“”"»«]""")
 # What a quote opened by the key may be closed by (Swedish ”…” and »…», German „…“ and »…«).
@@ -119,15 +126,16 @@ def _boundaries(text: str, rules: words.Rules) -> list[int]:
 
 def _cut(text: str, end: re.Match[str], last: int, rules: words.Rules) -> int | None:
     """Where the candidate ``end`` ends a sentence, or None."""
-    start, pos = end.start(), end.end()
+    pos = end.end()
     nxt = _NEXT.match(text, pos) if pos < len(text) else None
     if nxt is None:
         return None
     lead, word = nxt.group("lead"), nxt.group("word")
     if word is None or lead == ",," or "[" in lead or word[0].islower():
         return None
-    mark = end.group()
-    ws = text.rfind(" ", 0, start) + 1
+    mark = end.group().lstrip(_CLOSING)  # a quote closed before the full stop: ”chockad”.
+    start = pos - len(mark)
+    ws = _word_start(text, start)
     before = text[ws:start].lstrip("„“”\"»«‘'([-–")
     if start - last < 12 and _MARKER_ONLY.fullmatch(text[last:start].strip() + mark.rstrip()):
         return None  # "1." / "• 3." / "a)" alone is an enumeration item's number, not a sentence
@@ -184,9 +192,21 @@ def _before_capital(text: str, ws: int, before: str, word: str, rules: words.Rul
     return True
 
 
+def _word_start(text: str, end: int) -> int:
+    """Start of the word that ends at ``end``; only the last 64 characters are looked at,
+    which keeps the scan linear (a longer "word" is no abbreviation anyway)."""
+    window = text[max(0, end - 64) : end]
+    if not window or window[-1].isspace():
+        return end
+    return end - len(window.rsplit(None, 1)[-1])
+
+
 def _previous(text: str, ws: int) -> str:
     """The word before the one starting at ``ws``."""
-    return text[text.rfind(" ", 0, max(0, ws - 1)) + 1 : max(0, ws - 1)] if ws else ""
+    end = ws
+    while end > 0 and text[end - 1].isspace():
+        end -= 1
+    return text[_word_start(text, end) : end]
 
 
 def _names_a_number(previous: str, rules: words.Rules) -> bool:
