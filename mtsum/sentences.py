@@ -34,8 +34,9 @@ MAX_QUOTE_CHARS = 800
 _CLOSING = """”“"»«’')]"""
 _RUN = r"""[.!?…”“"»«’')\]]"""
 _END = re.compile(
-    rf"""(?<!{_RUN})(?:(?<!\.[ ])\.(?=((?:[ ]\.){{2,}}[”“"»«’')\]]*))\1"""
-    rf"""|(?=[”“"»«’')\]]*[.!?…])(?=({_RUN}+))\2)(?=\s|$)"""
+    rf"""{_RUN}(?<!{_RUN}.)"""  # first character of a run (starting with a character class is fast)
+    rf"""(?:(?<=\.)(?<!\.[ ]\.)(?=((?:[ ]\.){{2,}}[”“"»«’')\]]*))\1"""
+    rf"""|(?:(?<=[.!?…])|(?=[”“"»«’')\]]*[.!?…]))(?=({_RUN}*))\2)(?=\s|$)"""
 )
 # Quote characters in reading order; ",," is the typewriter form of „.
 _QUOTE = re.compile(r""",,|[„“”"»«]""")
@@ -174,8 +175,10 @@ def _before_capital(text: str, ws: int, before: str, word: str, rules: words.Rul
         previous = _previous(text, ws)
         return not previous[:1].isupper() or starter
     key = before.lower()
-    spaced = _SPACED.search(text, max(0, ws - 12), ws)
-    if spaced and len(before) <= 4:
+    if len(before) > 4 and before.isalpha() and key not in rules.all_abbreviations:
+        return True  # most candidates: an ordinary word
+    spaced = _SPACED.search(text, max(0, ws - 12), ws) if len(before) <= 4 else None
+    if spaced:
         joined = (spaced.group(1) + before).replace(" ", "").lower()
         if joined in rules.nonfinal:
             return False
@@ -195,10 +198,13 @@ def _before_capital(text: str, ws: int, before: str, word: str, rules: words.Rul
 def _word_start(text: str, end: int) -> int:
     """Start of the word that ends at ``end``; only the last 64 characters are looked at,
     which keeps the scan linear (a longer "word" is no abbreviation anyway)."""
-    window = text[max(0, end - 64) : end]
-    if not window or window[-1].isspace():
-        return end
-    return end - len(window.rsplit(None, 1)[-1])
+    start = max(0, end - 64)
+    word = text[text.rfind(" ", start, end) + 1 : end]
+    if not word.isprintable():  # a tab or a no-break space: rare, so the slow way
+        word = text[start:end].rsplit(None, 1)[-1] if text[start:end].strip() else ""
+        if end and text[end - 1].isspace():
+            word = ""
+    return end - len(word)
 
 
 def _previous(text: str, ws: int) -> str:
