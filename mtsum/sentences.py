@@ -3,7 +3,7 @@
 Why hand-written: ``make eval-segment`` compares the libraries made for the job on
 pySBD's golden rules and on our own news corpus (tests/data/sentences_*.tsv). pySBD is
 the most accurate of them but has no Swedish, splits quoted speech, and is not linear:
-at most 0.15 MB/s on short paragraphs, 0.005 MB/s on a 100 KB one (we need 0.5);
+at most 0.15 MB/s on short paragraphs, about 0.01 MB/s on a 100 KB one (we need 0.5);
 syntok (no Swedish) and sentence-splitter (Moses rules) miss a quarter to a third of
 the cases and are below 0.5 MB/s on long paragraphs as well.
 None fits, so the decision at each candidate boundary is ours: it looks at the word
