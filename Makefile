@@ -11,7 +11,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 RUN_ARGS ?= --format markdown
 
-.PHONY: install test test-network run lint bench clean
+.PHONY: install test test-network run lint bench eval-segment clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ run: $(STAMP)
 # Speed figures with random weights in the real models' exact architectures.
 bench: $(STAMP)
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# Sentence splitters compared on tests/data (needs the eval extra: pySBD, syntok).
+eval-segment: $(STAMP)
+	$(PIP) install --quiet -e '.[eval]'
+	$(PY) scripts/eval_segment.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check mtsum tests

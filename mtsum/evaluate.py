@@ -11,16 +11,14 @@ model is loaded) or from mtsum's own pipeline via ``translate_lines`` /
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from .errors import InputError, MissingDependencyError
+from .segment import split_sentences
 
 ROUGE_TYPES = ("rouge1", "rouge2", "rougeL", "rougeLsum")
-# rougeLsum (summary-level LCS, the "R-L" of the BART paper) wants one sentence per line.
-_SENT_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-ZÅÄÖÜ0-9])")
 
 
 def read_lines(path: str | os.PathLike[str]) -> list[str]:
@@ -135,11 +133,9 @@ def score_summaries(hyps: Mapping[str, str] | Sequence[str],
 
 
 def _sentence_lines(text: str) -> str:
-    """One sentence per line (only rougeLsum looks at newlines)."""
-    lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
-    if len(lines) > 1:
-        return "\n".join(lines)
-    return "\n".join(s.strip() for s in _SENT_END.split(text.strip()) if s.strip())
+    """One sentence per line, for rougeLsum (the "R-L" of the BART paper; the other
+    ROUGE types ignore newlines). Summaries are English; a line break ends a sentence."""
+    return "\n".join(split_sentences(text, "en"))
 
 
 def read_dir(folder: str | os.PathLike[str]) -> dict[str, str]:

@@ -8,26 +8,14 @@ of a paragraph with spaces gives back its text (up to whitespace).
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable
+
+from . import sentences
 
 # A line this long or longer, among similar lines, is taken as wrapped at a width.
 _MIN_WRAP_WIDTH = 30
 _TERMINAL = tuple('.!?:;"”»“\')')
-_SPLITTER_LANGUAGES = {"sv", "de", "en", "da", "nb", "nn", "nl", "fr", "es", "it", "pt", "pl", "fi"}
-# Abbreviations the Moses prefix lists lack; #NUMERIC_ONLY# means "only before a number".
-_EXTRA_PREFIXES = {
-    "sv": "jan feb febr mars apr jun jul aug sep sept okt nov dec kl ca #NUMERIC_ONLY#\n"
-          "Kl Ca bl t ex s k d v s p g a",
-    "de": "Jan Feb Mär Apr Jun Jul Aug Sep Sept Okt Nov Dez Nr Abs Art Bd Bsp ca Ca Hrsg "
-          "Mio Mrd Prof Str usw vgl Vgl z B d h u a o ä s o bzw ggf inkl evtl",
-}
-# Quote characters: opener -> closer. Swedish uses ” for both; the straight quote too.
-_QUOTE_PAIRS = {"„": "“", "“": "”", "»": "«", "«": "»", "‚": "‘"}
-_SYMMETRIC_QUOTES = {'"', "”"}
-# Safety valve: an unbalanced stray quote must not glue a whole paragraph together.
-_MAX_QUOTE_MERGE_CHARS = 800
 
 
 # Every line boundary of str.splitlines: a paragraph separator and a form feed (a page
@@ -89,80 +77,14 @@ def _reflow(lines: list[str]) -> str:
     return out
 
 
-@functools.lru_cache(maxsize=16)
-def _splitter(language: str):
-    from sentence_splitter import SentenceSplitter
-
-    splitter = SentenceSplitter(language=language)
-    extra = _EXTRA_PREFIXES.get(language)
-    if extra:
-        # The library reads one prefix file; we add to its table rather than ship a
-        # modified copy of the Moses lists. tests/test_segment.py guards this hook.
-        table = splitter._SentenceSplitter__non_breaking_prefixes  # type: ignore[attr-defined]
-        numeric = SentenceSplitter.PrefixType.NUMERIC_ONLY
-        default = SentenceSplitter.PrefixType.DEFAULT
-        for line in extra.splitlines():
-            kind = numeric if "#NUMERIC_ONLY#" in line else default
-            for prefix in line.replace("#NUMERIC_ONLY#", "").split():
-                table.setdefault(prefix, kind)
-    return splitter
-
-
 def split_sentences(text: str, language: str) -> list[str]:
-    """Split one paragraph into sentences with language-aware abbreviation rules.
+    """Split one paragraph into sentences with language-aware rules (see mtsum.sentences).
 
     Dates (``Am 30. Dezember``), abbreviations (``z. B.``, ``bl.a.``, ``kl. 14.00``)
-    and quoted speech spanning several sentences do not break a sentence.
+    and quoted speech spanning several sentences do not break a sentence; a line
+    break always does.
     """
-    text = text.strip()
-    if not text:
-        return []
-    lang = language if language in _SPLITTER_LANGUAGES else "en"
-    pieces = [p.strip() for p in _splitter(lang).split(text) if p.strip()]
-    return [part for piece in _merge_open_quotes(pieces) for part in _split_at_quotes(piece)]
-
-
-# The Moses rules neither end a sentence at a closing „…“ / ”…” quote nor before an
-# opening ” (Swedish uses ” on both sides); split there when no quote is open.
-_AT_QUOTE = re.compile(
-    r"(?<=[.!?][“”\"»«])\s+(?=[–\"„“”»«]?[A-ZÅÄÖÆØÜ])|(?<=[.!?])\s+(?=[\"„“”»«]\s*[A-ZÅÄÖÆØÜ])"
-)
-
-
-def _split_at_quotes(text: str) -> list[str]:
-    parts, start = [], 0
-    for match in _AT_QUOTE.finditer(text):
-        if not _quote_open(text[start:match.start()]):
-            parts.append(text[start:match.start()])
-            start = match.end()
-    parts.append(text[start:])
-    return parts
-
-
-def _merge_open_quotes(sentences: list[str]) -> list[str]:
-    merged: list[str] = []
-    carry = ""
-    for sentence in sentences:
-        carry = f"{carry} {sentence}" if carry else sentence
-        if _quote_open(carry) and len(carry) < _MAX_QUOTE_MERGE_CHARS:
-            continue
-        merged.append(carry)
-        carry = ""
-    if carry:
-        merged.append(carry)
-    return merged
-
-
-def _quote_open(text: str) -> bool:
-    stack: list[str] = []
-    for ch in text:
-        if stack and ch == stack[-1]:
-            stack.pop()
-        elif ch in _SYMMETRIC_QUOTES:
-            stack.append(ch)
-        elif ch in _QUOTE_PAIRS:
-            stack.append(_QUOTE_PAIRS[ch])
-    return bool(stack)
+    return sentences.split(text, language)
 
 
 _WHOLE_COUNT_MAX_CHARS = 100_000
