@@ -93,8 +93,10 @@ def test_second_run_processes_nothing_and_an_edit_reprocesses_one(folder: Path, 
     assert second.stdout.strip() == "0 new, 9 unchanged, 0 failed"
     assert load_json(tmp_path)["counts"]["articles"] == 9
 
-    # The content decides, not the time stamp: a scraper re-writing a file unchanged costs nothing.
-    os.utime(folder / "ecb_rates.txt")
+    # Touching a file re-processes exactly that file (its translations come from the cache).
+    touched = os.stat(folder / "ecb_rates.txt")
+    os.utime(folder / "ecb_rates.txt", ns=(touched.st_atime_ns, touched.st_mtime_ns + 10**9))
+    assert digest(folder, tmp_path).stdout.strip() == "1 new, 8 unchanged, 0 failed"
     assert digest(folder, tmp_path).stdout.strip() == "0 new, 9 unchanged, 0 failed"
 
     edited = folder / "ecb_rates.txt"
@@ -109,7 +111,7 @@ def test_second_run_processes_nothing_and_an_edit_reprocesses_one(folder: Path, 
     assert digest(folder, tmp_path, "--rebuild").stdout.strip() == "9 new, 0 unchanged, 0 failed"
     with sqlite3.connect(tmp_path / "state.db") as db:
         assert db.execute("SELECT count(*) FROM articles").fetchone() == (9,)
-        assert db.execute("SELECT count(*) FROM runs WHERE finished_at IS NOT NULL").fetchone() == (5,)
+        assert db.execute("SELECT count(*) FROM runs WHERE finished_at IS NOT NULL").fetchone() == (6,)
 
 
 def test_failed_articles_are_reported_skipped_and_exit_4(folder: Path, tmp_path: Path) -> None:
