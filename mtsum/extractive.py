@@ -18,7 +18,7 @@ import re
 from collections import Counter
 from typing import Any
 
-from .errors import ConfigError, InputError
+from .errors import ConfigError, InputError, MtsumError
 from .segment import split_sentences
 from .summarize import SummaryOutput
 
@@ -99,6 +99,17 @@ class ExtractiveSummarizer:
 
     def describe(self) -> dict[str, Any]:
         return {"model": "textrank", "revision": None}
+
+    def summarize_many(self, documents: list[list[str]], *, max_length: int | None = None,
+                       min_length: int | None = None) -> list[SummaryOutput | MtsumError]:
+        """Each document on its own (no model: nothing to batch); a document's error is its outcome."""
+        out: list[SummaryOutput | MtsumError] = []
+        for paragraphs in documents:
+            try:
+                out.append(self.summarize(paragraphs, max_length=max_length, min_length=min_length))
+            except (InputError, ConfigError) as exc:
+                out.append(exc)
+        return out
 
     def summarize(self, paragraphs: list[str], max_sentences: int | None = None,
                   max_words: int | None = None, *, max_length: int | None = None,

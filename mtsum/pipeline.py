@@ -32,7 +32,7 @@ from .segment import split_long, split_paragraphs, split_sentences
 from .translate import IdentityTranslator, Translation, Translator
 
 if TYPE_CHECKING:
-    from .summarize import Summarizer
+    from .summarize import Summarizer, SummaryOutput
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +40,8 @@ SOURCES = ("auto", "sv", "de", "en")
 # A window of documents shares batches; its results are yielded when it is done.
 WINDOW_SEGMENTS = 2048
 WINDOW_DOCUMENTS = 64
+# Summaries are made for this many documents at a time, their chunks sharing batches.
+SUMMARY_GROUP = 16
 # The in-run memo of translations is dropped past this many entries (memory bound).
 _MEMO_MAX = 200_000
 
@@ -347,25 +349,36 @@ class Pipeline:
     def summarize_many(self, docs: Iterable[Document], summarizer: str = "bart", *,
                        max_length: int | None = None, min_length: int | None = None
                        ) -> Iterator[tuple[Document, SummaryResult | MtsumError]]:
-        """Clean, translate (shared batches) and summarize many documents; yields
-        ``(doc, result or error)`` as each is done."""
+        """Clean, translate and summarize many documents, batching across them for both
+        models; yields ``(doc, result or error)`` in input order, a group at a time."""
         engine = self.summarizer(summarizer)  # fail on a bad choice before translating
+        group: list[tuple[Document, TranslationResult | MtsumError]] = []
         for doc, translated in self.translate_many(docs, clean=True):
+            group.append((doc, translated))
+            if sum(not isinstance(t, MtsumError) for _, t in group) >= SUMMARY_GROUP:
+                yield from self._summarize_group(group, engine, summarizer, max_length, min_length)
+                group = []
+        if group:
+            yield from self._summarize_group(group, engine, summarizer, max_length, min_length)
+
+    def _summarize_group(self, group: list[tuple[Document, TranslationResult | MtsumError]], engine: Summarizer,
+                         kind: str, max_length: int | None, min_length: int | None
+                         ) -> Iterator[tuple[Document, SummaryResult | MtsumError]]:
+        ready = [t for _, t in group if not isinstance(t, MtsumError)]
+        started = time.perf_counter()
+        outputs = iter(engine.summarize_many([_english(t) for t in ready], max_length=max_length,
+                                             min_length=min_length))
+        seconds = (time.perf_counter() - started) / max(1, len(ready))  # the group's time, shared
+        for doc, translated in group:
             if isinstance(translated, MtsumError):
                 yield doc, translated
                 continue
-            try:
-                yield doc, self._summarize(translated, engine, summarizer, max_length, min_length)
-            except MtsumError as exc:
-                yield doc, exc
+            out = next(outputs)
+            yield doc, out if isinstance(out, MtsumError) else self._summary_result(
+                translated, out, kind, max_length, min_length, seconds)
 
-    def _summarize(self, translated: TranslationResult, engine: Summarizer, kind: str,
-                   max_length: int | None, min_length: int | None) -> SummaryResult:
-        start = time.perf_counter()
-        english = [p.translation for p in translated.paragraphs]
-        if not english and translated.title:
-            english = [translated.title]  # a headline-only document summarizes to itself
-        out = engine.summarize(english, max_length=max_length, min_length=min_length)
+    def _summary_result(self, translated: TranslationResult, out: SummaryOutput, kind: str,
+                        max_length: int | None, min_length: int | None, seconds: float) -> SummaryResult:
         removed = translated.removed or []
         reasons = [r["reason"] for r in removed]
         stats = SummaryStats(
@@ -379,7 +392,7 @@ class Pipeline:
             flagged_segments=translated.stats.flagged_segments,
             chunks=out.chunks,
             rounds=out.rounds,
-            seconds=translated.stats.seconds + time.perf_counter() - start,
+            seconds=translated.stats.seconds + seconds,
         )
         models = {**translated.models, "summarization": {**out.model, "settings": out.settings}}
         return SummaryResult(
@@ -413,3 +426,9 @@ class Pipeline:
             "cache": str(self.store.path) if self.store is not None else None,
             "models_file": str(self.config.path),
         }
+
+
+def _english(translated: TranslationResult) -> list[str]:
+    """The cleaned English body; a headline-only document summarizes to its headline."""
+    english = [p.translation for p in translated.paragraphs]
+    return english or ([translated.title] if translated.title else [])

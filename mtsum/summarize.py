@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .batching import DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_TOKENS, run_batched
-from .errors import ConfigError, InputError
+from .errors import ConfigError, InputError, MtsumError
 
 if TYPE_CHECKING:
     from .backends.base import Backend
@@ -29,6 +29,7 @@ __all__ = [
     "Summarizer",
     "SummaryOutput",
     "chunk_paragraphs",
+    "summarize_documents",
     "summarize_paragraphs",
 ]
 
@@ -56,6 +57,9 @@ class Summarizer(Protocol):
 
     def summarize(self, paragraphs: list[str], *, max_length: int | None = None,
                   min_length: int | None = None) -> SummaryOutput: ...
+
+    def summarize_many(self, documents: list[list[str]], *, max_length: int | None = None,
+                       min_length: int | None = None) -> list[SummaryOutput | MtsumError]: ...
 
     def describe(self) -> dict[str, Any]: ...
 
@@ -207,6 +211,11 @@ class BartSummarizer:
         """Summarize one document given as paragraphs; see ``summarize_paragraphs``."""
         return summarize_paragraphs(paragraphs, self, max_length=max_length, min_length=min_length)
 
+    def summarize_many(self, documents: list[list[str]], *, max_length: int | None = None,
+                       min_length: int | None = None) -> list[SummaryOutput | MtsumError]:
+        """Summarize several documents with shared batches; see ``summarize_documents``."""
+        return summarize_documents(documents, self, max_length=max_length, min_length=min_length)
+
 
 def summarize_paragraphs(paragraphs: list[str], summarizer: BartSummarizer,
                          max_length: int | None = None,
@@ -219,32 +228,62 @@ def summarize_paragraphs(paragraphs: list[str], summarizer: BartSummarizer,
             them makes no progress (lower max_length).
         ModelUnavailableError, ModelLoadError: the model cannot be loaded.
     """
-    texts = [p.strip() for p in paragraphs if p and p.strip()]
-    if not texts:
-        raise InputError("nothing to summarize: the text has no paragraphs left")
+    out = summarize_documents([paragraphs], summarizer, max_length, min_length)[0]
+    if isinstance(out, MtsumError):
+        raise out
+    return out
+
+
+def summarize_documents(documents: list[list[str]], summarizer: BartSummarizer,
+                        max_length: int | None = None,
+                        min_length: int | None = None) -> list[SummaryOutput | MtsumError]:
+    """Summarize many documents at once: every document's chunks share batches, round by round.
+
+    Each document is packed into chunks that fit the model; all first-level chunks go
+    through the model together, then the documents that had several chunks reduce
+    their chunk summaries, again together, until each has one summary. A document's
+    own problem (nothing to summarize, summaries that do not shrink) is its outcome;
+    the others go on.
+
+    Raises:
+        ConfigError: bad decoding settings (they concern every document).
+        ModelUnavailableError, ModelLoadError: the model cannot be loaded.
+    """
     settings = summarizer.generation_settings(max_length, min_length)
     limit = summarizer.max_input_tokens
     count = summarizer.count_tokens
-
-    chunks = chunk_paragraphs(texts, count, limit)
-    log.info("summarizing %d paragraph(s) in %d chunk(s) of at most %d tokens",
-             len(texts), len(chunks), limit)
-    summaries = summarizer.summarize_batch(chunks, max_length, min_length)
+    outcomes: list[SummaryOutput | MtsumError | None] = [None] * len(documents)
+    current: dict[int, list[str]] = {}  # document -> texts to summarize in this round
+    first_chunks: dict[int, int] = {}
+    for i, paragraphs in enumerate(documents):
+        texts = [p.strip() for p in paragraphs if p and p.strip()]
+        if not texts:
+            outcomes[i] = InputError("nothing to summarize: the text has no paragraphs left")
+            continue
+        current[i] = chunk_paragraphs(texts, count, limit)
+        first_chunks[i] = len(current[i])
+        log.info("summarizing %d paragraph(s) in %d chunk(s) of at most %d tokens",
+                 len(texts), len(current[i]), limit)
     rounds = 0
-    while len(summaries) > 1:
-        groups = chunk_paragraphs([s for s in summaries if s] or [""], count, limit)
-        if len(groups) >= len(summaries):
-            raise ConfigError(
-                f"{len(summaries)} chunk summaries do not fit fewer {limit}-token inputs, "
-                "so they cannot be reduced to one; lower max_length"
-            )
+    while current:
+        flat = [text for texts in current.values() for text in texts]
+        summaries = iter(summarizer.summarize_batch(flat, max_length, min_length))
+        done = {i: [next(summaries) for _ in texts] for i, texts in current.items()}
+        current = {}
+        for i, summary_list in done.items():
+            if len(summary_list) == 1:
+                outcomes[i] = SummaryOutput(
+                    summary=summary_list[0], chunks=first_chunks[i], rounds=rounds,
+                    settings={"summarizer": "bart", **settings, "max_input_tokens": limit},
+                    model=summarizer.describe())
+                continue
+            groups = chunk_paragraphs([s for s in summary_list if s] or [""], count, limit)
+            if len(groups) >= len(summary_list):
+                outcomes[i] = ConfigError(
+                    f"{len(summary_list)} chunk summaries do not fit fewer {limit}-token inputs, "
+                    "so they cannot be reduced to one; lower max_length")
+                continue
+            log.info("reduce round %d: %d summaries -> %d", rounds + 1, len(summary_list), len(groups))
+            current[i] = groups
         rounds += 1
-        log.info("reduce round %d: %d summaries -> %d", rounds, len(summaries), len(groups))
-        summaries = summarizer.summarize_batch(groups, max_length, min_length)
-    return SummaryOutput(
-        summary=summaries[0],
-        chunks=len(chunks),
-        rounds=rounds,
-        settings={"summarizer": "bart", **settings, "max_input_tokens": limit},
-        model=summarizer.describe(),
-    )
+    return outcomes  # type: ignore[return-value]

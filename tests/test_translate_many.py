@@ -112,3 +112,25 @@ def test_summaries_of_many(tiny_models: Path, seeds: dict) -> None:
     assert [type(r).__name__ for _, r in outcomes] == ["SummaryResult"] * 4 + ["UnsupportedLanguageError"]
     assert all(r.summary for _, r in outcomes[:4])
     assert outcomes[3][1].summary == ENGLISH
+
+
+def test_bart_summaries_of_many_share_batches(tiny_models: Path) -> None:
+    from mtsum.backends.hf import TransformersBackend
+
+    calls: list[tuple[str, int]] = []
+    real = TransformersBackend.generate
+
+    def counting(self: TransformersBackend, texts: list[str], settings: dict) -> list[str]:
+        calls.append((self.task, len(texts)))
+        return real(self, texts, settings)
+
+    docs = [Document(f"{i}.txt", f"{ENGLISH} The mayor of town {i} cut the ribbon on Tuesday.", "text")
+            for i in range(6)]
+    TransformersBackend.generate = counting  # type: ignore[method-assign]
+    try:
+        outcomes = list(Pipeline(tiny_models, Settings(cache=False)).summarize_many(docs, "bart"))
+    finally:
+        TransformersBackend.generate = real  # type: ignore[method-assign]
+    assert [d.name for d, _ in outcomes] == [d.name for d in docs]
+    assert all(r.summary and r.stats.chunks == 1 for _, r in outcomes)
+    assert calls == [("summarization", 6)]  # one batch for all six documents
