@@ -113,6 +113,8 @@ def decode_bytes(data: bytes, label: str = "input") -> str:
 
 
 def _checked(text: str, label: str, fallback: bool = False) -> str:
+    if not text.replace("\ufeff", "").strip():  # a byte-order mark and blanks: UTF-16 spaces, a lone BOM
+        raise InputError(f"{label}: empty input (nothing to translate)")
     controls = sum(1 for ch in text if ord(ch) < 32 and ch not in _ALLOWED_CONTROLS)
     letters = sum(ch.isalpha() for ch in text)
     visible = len("".join(text.split()))
