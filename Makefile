@@ -11,7 +11,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 RUN_ARGS ?= --format markdown
 
-.PHONY: install test test-network run lint bench clean
+.PHONY: install test test-network run lint bench reliability clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ run: $(STAMP)
 # Speed figures with random weights in the real models' exact architectures.
 bench: $(STAMP)
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# Not part of `make test`: the fuzzers with a large budget (MTSUM_FUZZ_PROFILE=large),
+# a 100 MB input (time and peak memory), the signal and file-safety tests.
+reliability: $(STAMP)
+	$(PY) scripts/reliability.py $(RELIABILITY_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check mtsum tests

@@ -43,7 +43,8 @@ TRIED: Counter[str] = Counter()
 WORDS = ["Die", "Bahn", "fährt.", "Regeringen", "vill", "z. B.", "bl.a.", "kl. 14.00", "Am 30. Dezember",
          "„Ja“,", "”Nej”", "»so«", "Mr.", "U.S.", "3.", "Ver-", "teidigung", "—", "...", "?!", "https://x.de/a?b=1"]
 SPECIALS = ["\n", "\n\n", "\r\n", "\r", "\u2028", "\u2029", "\x85", "\f", "\v", "\t", " ", "\u00a0", "\x00",
-            "\x1b", "\u200b", "\u200d", "\ufeff", "\u200e", "\u202e", "\u2066", "😀", "👍🏽", "🇸🇪", "\U0001f468\u200d\U0001f469"]
+            "\x1b", "\u200b", "\u200d", "\ufeff", "\u200e", "\u202e", "\u2066", "😀", "👍🏽", "🇸🇪",
+            "\U0001f468\u200d\U0001f469"]
 pieces = st.one_of(st.sampled_from(WORDS), st.sampled_from(SPECIALS), st.characters(), st.text(max_size=8))
 texts = st.lists(st.one_of(pieces, st.just(" ")), max_size=60).map("".join)
 
