@@ -151,6 +151,7 @@ def test_translate_text_output_is_rendered_per_paragraph(english: Path) -> None:
     doc = Document("x", "One.\n\nTwo.\n\nThree.", "text")
     result = Pipeline(None, Settings(source="en")).translate_document(doc)
     assert list(_render_translation(result, "text")) == ["One.", "\n\nTwo.", "\n\nThree."]
+    assert "".join(_render_translation(result, "markdown")).endswith("*\n\n" + result.text)
 
 
 def test_process_may_yield_equal_copies_of_the_documents(tmp_path: Path) -> None:
