@@ -100,10 +100,12 @@ def main() -> int:
     parser.add_argument("--profile", default="large")
     args = parser.parse_args()
 
-    ok_fuzz, tried = fuzz(args.profile)
-    ok_safety = _pytest(["tests/test_signals.py", "tests/test_file_safety.py", "tests/test_runs.py"], dict(os.environ))
+    # the big run first: peak RSS is read from RUSAGE_CHILDREN, the maximum over all
+    # children so far, and the pytest runs load lingua's models
     big = big_input(args.size_mb)
     line = long_line()
+    ok_fuzz, tried = fuzz(args.profile)
+    ok_safety = _pytest(["tests/test_signals.py", "tests/test_file_safety.py", "tests/test_runs.py"], dict(os.environ))
 
     print("\n== reliability ==")
     for name, n in sorted(tried.items()):
