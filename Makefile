@@ -11,7 +11,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 RUN_ARGS ?= --format markdown
 
-.PHONY: install test test-network run lint bench eval-segment clean
+.PHONY: install test test-network run lint bench eval-segment reliability clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ bench: $(STAMP)
 eval-segment: $(STAMP)
 	$(PIP) install --quiet -e '.[eval]'
 	$(PY) scripts/eval_segment.py
+
+# Not part of `make test`: the fuzzers with a large budget (MTSUM_FUZZ_PROFILE=large),
+# a 100 MB input (time and peak memory), the signal and file-safety tests.
+reliability: $(STAMP)
+	$(PY) scripts/reliability.py $(RELIABILITY_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check mtsum tests

@@ -184,12 +184,8 @@ def _render_translation(result: Any, fmt: str) -> Iterator[str]:
         models = ", ".join(f"{m['model']}" for m in result.models.values()) or "none (English)"
         conf = "" if result.language_confidence is None else f", confidence {result.language_confidence:.2f}"
         title = f"# {result.title}\n\n" if result.title else ""
-        yield f"{title}*{result.input}: translated from {result.source_language}{conf} with {models}*"
-        parts = [p.translation for p in result.output_paragraphs(bool(result.settings.get("dedupe")))]
-        for part in parts:
-            yield "\n\n" + part
-        return
-    parts = [result.title] if result.title else []
+        yield f"{title}*{result.input}: translated from {result.source_language}{conf} with {models}*\n\n"
+    parts = [result.title] if result.title else []  # result.text, a paragraph at a time
     parts += [p.translation for p in result.output_paragraphs(bool(result.settings.get("dedupe")))]
     for i, part in enumerate(parts):
         yield ("\n\n" if i else "") + part

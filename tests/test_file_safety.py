@@ -148,3 +148,13 @@ def test_new_output_file_gets_umask_mode(article: Path, tmp_path: Path) -> None:
     umask = os.umask(0)
     os.umask(umask)
     assert out.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_unwritable_folder_is_exit_2(article: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # as root, chmod cannot make a folder unwritable: ask os.access the way a user would be answered
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    monkeypatch.setattr("mtsum.runs.sinks.os.access", lambda path, mode: Path(path) != locked)
+    result = run("translate", str(article), "-o", str(locked / "out.txt"), "--source", "en")
+    assert result.exit_code == 2 and "not writable" in result.stderr and str(locked) in result.stderr
+    assert list(locked.iterdir()) == []

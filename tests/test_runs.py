@@ -151,3 +151,21 @@ def test_translate_text_output_is_rendered_per_paragraph(english: Path) -> None:
     doc = Document("x", "One.\n\nTwo.\n\nThree.", "text")
     result = Pipeline(None, Settings(source="en")).translate_document(doc)
     assert list(_render_translation(result, "text")) == ["One.", "\n\nTwo.", "\n\nThree."]
+    assert "".join(_render_translation(result, "markdown")).endswith("*\n\n" + result.text)
+
+
+def test_process_may_yield_equal_copies_of_the_documents(tmp_path: Path) -> None:
+    import dataclasses
+
+    paths = []
+    for name in ("a", "b"):
+        (tmp_path / f"{name}.txt").write_text(f"{name} {ENGLISH}")
+        paths.append(str(tmp_path / f"{name}.txt"))
+
+    def process(docs: list[Document]):
+        for doc in reversed(docs):
+            yield dataclasses.replace(doc), doc.text[0]
+
+    report = run_inputs(paths, process, open_sink(str(tmp_path / "out"), paths, ".x"), lambda r: [r],
+                        handle_signals=False)
+    assert report.written == 2 and (tmp_path / "out" / "b.x").read_text() == "b\n"

@@ -2,8 +2,10 @@
 each outcome as soon as it exists, and keep going when one input fails.
 
 ``process`` receives all documents at once, so an engine can batch across them; it
-yields ``(document, outcome)`` pairs in any order, where an outcome is a result or
-the :class:`~mtsum.errors.MtsumError` that stopped that one document. An error it
+yields ``(document, outcome)`` pairs in any order — the Document objects it was
+given — where an outcome is a result or the :class:`~mtsum.errors.MtsumError` that
+stopped that one document (one pair per document; a document it never yields is
+simply not written). An error it
 *raises* concerns the whole run and stops it (after discarding what is unfinished).
 """
 
@@ -80,12 +82,23 @@ def run_inputs(paths: Sequence[str], process: Process, sink: Sink, render: Rende
                     if isinstance(outcome, MtsumError):
                         failed(doc.name, outcome)
                         continue
-                    sink.write(index[id(doc)], doc.name, render(outcome))
+                    sink.write(_position(doc, index, docs), doc.name, render(outcome))
                     report.written += 1
             committed = True
         finally:
             sink.close(commit=committed)
     return report
+
+
+def _position(doc: Document, index: dict[int, int], docs: list[Document]) -> int:
+    """The input position of ``doc``: by identity, else (a process that made new
+    Document objects) by the first equal document."""
+    if id(doc) in index:
+        return index[id(doc)]
+    for known in docs:
+        if known == doc:
+            return index[id(known)]
+    raise ValueError(f"process yielded a document it was not given: {doc.name}")
 
 
 def per_document(work: Callable[[Document], Any]) -> Process:
