@@ -629,3 +629,33 @@ def doctor_cmd(models_path: str | None, device: str | None, fmt: str) -> None:
     else:
         lines.append("problems: none")
     click.echo("\n".join(lines))
+
+
+@models_group.command("convert")
+@click.argument("names", nargs=-1)
+@_models_opt
+@click.option("--compute-type", "compute_type", default="int8", show_default=True,
+              help="Weights to store: int8, int8_float16, int8_float32, int8_bfloat16, int16, float16, "
+                   "bfloat16 or float32.")
+@click.option("--force", is_flag=True, help="Convert again even if an up-to-date conversion exists.")
+@_offline_opt
+@_format_opt
+def models_convert(names: tuple[str, ...], models_path: str | None, compute_type: str, force: bool,
+                   offline: bool | None, fmt: str) -> None:
+    """Convert the configured models (all, or NAMEs) for the CTranslate2 backend.
+
+    Needs `pip install 'mtsum[fast]'`. Conversions are kept in mtsum's cache folder,
+    keyed by model, revision and compute type; `--backend auto` then uses them.
+    """
+    from .config import load_models_config
+    from .manage import convert_models
+
+    done = convert_models(load_models_config(models_path), list(names), compute_type,
+                          offline=offline, force=force)
+    if fmt == "json":
+        _echo_json([m.to_dict() for m in done])
+        return
+    rows = [["NAME", "MODEL", "COMPUTE TYPE", "ACTION", "SIZE", "SECONDS", "PATH"]]
+    rows += [[m.name, m.model, m.compute_type, m.action, _human_size(m.size_bytes), f"{m.seconds:.1f}", m.path]
+             for m in done]
+    click.echo(_table(rows))
