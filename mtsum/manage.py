@@ -170,7 +170,8 @@ def model_status(spec: ModelSpec) -> ModelStatus:
 
     ct2_usable = _usable_conversions(spec, folder, status.commit)
     status.converted = ct2_usable
-    status.formats += [f"ctranslate2:{c}" for c in dict.fromkeys(m["compute_type"] for m in ct2_usable)]
+    stored = sorted({str(m["compute_type"]) for m in ct2_usable}, key=_preference)
+    status.formats += [f"ctranslate2:{c}" for c in stored]
     wanted = [m for m in ct2_usable if spec.compute_type is None
               or _same_weights(m["compute_type"], spec.compute_type)]
     ct2_ok = bool(wanted) and ctranslate2_installed()
@@ -190,6 +191,12 @@ def model_status(spec: ModelSpec) -> ModelStatus:
     else:
         status.missing = source_missing
     return status
+
+
+def _preference(compute_type: str) -> int:
+    from .backends.convert import COMPUTE_TYPES
+
+    return COMPUTE_TYPES.index(compute_type) if compute_type in COMPUTE_TYPES else len(COMPUTE_TYPES)
 
 
 def _same_weights(stored: str, wanted: str) -> bool:
