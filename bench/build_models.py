@@ -21,7 +21,8 @@ REPO = Path(__file__).resolve().parent.parent
 log = logging.getLogger("bench")
 
 # Bump when the way models are built changes, so cached builds are redone.
-BUILD_VERSION = 2
+# 3: BART's tokenizer vocabulary padded to the model's size (CTranslate2 checks it).
+BUILD_VERSION = 3
 
 # --- The real architectures -------------------------------------------------------
 # Helsinki-NLP/opus-mt-de-en, config.json on the hub (every key below is copied from
@@ -194,12 +195,12 @@ def _build_bart(outdir: Path, tiny: Path, seed: int) -> None:
     from transformers import AutoTokenizer, BartConfig, BartForConditionalGeneration, GenerationConfig
 
     outdir.mkdir(parents=True)
-    for name in ("vocab.json", "merges.txt", "tokenizer.json", "tokenizer_config.json"):
+    for name in ("merges.txt", "tokenizer_config.json"):
         shutil.copyfile(tiny / name, outdir / name)
+    n_real = _pad_bart_vocab(tiny, outdir, BART_CONFIG["vocab_size"])
     tokenizer = AutoTokenizer.from_pretrained(outdir)
-    n_real = len(tokenizer)
-    if n_real > BART_CONFIG["vocab_size"]:
-        raise RuntimeError(f"tiny BART tokenizer has {n_real} ids, over {BART_CONFIG['vocab_size']}")
+    if len(tokenizer) != BART_CONFIG["vocab_size"]:
+        raise RuntimeError(f"padded BART tokenizer has {len(tokenizer)} ids, not {BART_CONFIG['vocab_size']}")
 
     torch.manual_seed(seed)
     model = BartForConditionalGeneration(BartConfig(**BART_CONFIG))
@@ -215,6 +216,22 @@ def _build_bart(outdir: Path, tiny: Path, seed: int) -> None:
                 model.final_logits_bias[0, special] = -1e4
     model.generation_config = GenerationConfig(**BART_GENERATION)
     model.save_pretrained(outdir)
+
+
+def _pad_bart_vocab(tiny: Path, outdir: Path, size: int) -> int:
+    """Copy the tiny BART tokenizer with its vocabulary stretched to ``size`` ids by unused
+    fillers (no merge produces them), as the Marian one is: CTranslate2's converter checks
+    that the vocabulary has the model's size. Returns the tiny vocabulary's size."""
+    vocab: dict[str, int] = json.loads((tiny / "vocab.json").read_text(encoding="utf-8"))
+    n_real = len(vocab)
+    if sorted(vocab.values()) != list(range(n_real)) or n_real > size:
+        raise RuntimeError(f"{tiny}/vocab.json: {n_real} ids, not contiguous or over {size}")
+    vocab.update({f"<unused{i}>": i for i in range(n_real, size)})
+    (outdir / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+    fast = json.loads((tiny / "tokenizer.json").read_text(encoding="utf-8"))
+    fast["model"]["vocab"] = vocab
+    (outdir / "tokenizer.json").write_text(json.dumps(fast, ensure_ascii=False), encoding="utf-8")
+    return n_real
 
 
 def write_models_yaml(workdir: Path, built: BuiltModels, name: str,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import platform
 import subprocess
@@ -18,6 +19,14 @@ def environment(device: str) -> dict[str, Any]:
     import transformers
 
     import mtsum
+    from mtsum.backends.ct2 import threads
+
+    try:
+        import ctranslate2
+
+        ct2_version: str | None = ctranslate2.__version__
+    except ImportError:
+        ct2_version = None
 
     cpu = platform.processor() or platform.machine()
     with contextlib.suppress(OSError):
@@ -33,6 +42,8 @@ def environment(device: str) -> dict[str, Any]:
         "cpu": cpu,
         "cpu_count": os.cpu_count(),
         "torch_threads": torch.get_num_threads(),
+        "ctranslate2_threads": threads(),
+        "ctranslate2": ct2_version,
         "torch": torch.__version__,
         "transformers": transformers.__version__,
         "python": platform.python_version(),
@@ -76,13 +87,98 @@ def runs(n: int) -> str:
 OTHERS = "others' cores"  # column: CPU other processes used while we were timing
 
 
+TASK = {"de": "opus-mt-de-en", "bart": "distilbart-cnn-12-6"}
+
+
+def _ratio(rows: list[dict[str, Any]], key: str, beams: int, batch: int) -> dict[str, Any] | None:
+    """CTranslate2 int8 against transformers fp32 in one configuration, if both ran."""
+    pick = {(r["backend"], r["compute_type"]): r for r in rows
+            if r["key"] == key and r["beams"] == beams and r["batch"] == batch}
+    hf, ct = pick.get(("transformers", "float32")), pick.get(("ctranslate2", "int8"))
+    if hf is None or ct is None:
+        return None
+    return {"speed": ct["tokens_per_s"] / hf["tokens_per_s"], "rss": ct["peak_rss_mb"] / hf["peak_rss_mb"],
+            "others": max(hf.get("other_cores") or 0, ct.get("other_cores") or 0)}
+
+
+def _target(what: str, got: float, want: float, higher: bool, fmt: str, others: float | None) -> list[Any]:
+    met = got >= want if higher else got <= want
+    short = "" if met else (f"short by {100 * (1 - got / want):.0f} %" if higher
+                            else f"over by {100 * (got / want - 1):.0f} %")
+    return [what, fmt.format(got), fmt.format(want), "yes" if met else f"**no** ({short})",
+            "–" if others is None else f"{others:.2f}"]
+
+
+def render_engine(results: dict[str, Any], opts: Options) -> list[str]:
+    """Issue 7's comparisons: backends, GEMM share, start-up, the engine hooks, targets."""
+    out: list[str] = []
+    targets: list[list[Any]] = []
+    if "backends" in results:
+        b = results["backends"]
+        g = b["gemm"]
+        rows = b["rows"]
+        base = {(r["key"], r["beams"], r["batch"]): r for r in rows if r["backend"] == "transformers"}
+        out += ["", "## Backends: transformers fp32 vs CTranslate2 int8 and float32", "",
+                f"mtsum's backends (`create_backend(...).generate`, tokenization included), each configuration in "
+                f"a fresh process. opus-mt: {opts.input_tokens}-token segments (</s> included), max(8, 2×batch) "
+                f"of them; distilbart: {opts.summary_input_tokens}-token inputs, max(4, batch) of them; exactly "
+                f"{opts.new_tokens} new tokens asked for (CTranslate2 makes one fewer: transformers spends the "
+                "last step on the forced </s>; tokens/s counts what each really generated). *×hf*: against "
+                "transformers in the same configuration. *GEMM share*: the model's weight FLOPs per second "
+                f"against the float32 GEMM peak measured in this run ({g['n']}×{g['n']}, {g['threads']} threads: "
+                f"**{g['gflops']:.1f} GFLOP/s**); attention scores and beam bookkeeping are not counted.", "",
+                md_table(["model", "num_beams", "batch", "backend", "compute", "target tokens/s", "×hf",
+                          "peak RSS MB", "RSS/hf", "load s", "GFLOP/s", "GEMM share", OTHERS],
+                         [[TASK[r["key"]], r["beams"], r["batch"], r["backend"], r["compute_type"],
+                           r["tokens_per_s"],
+                           r["tokens_per_s"] / base[(r["key"], r["beams"], r["batch"])]["tokens_per_s"]
+                           if (r["key"], r["beams"], r["batch"]) in base else None,
+                           r["peak_rss_mb"],
+                           r["peak_rss_mb"] / base[(r["key"], r["beams"], r["batch"])]["peak_rss_mb"]
+                           if (r["key"], r["beams"], r["batch"]) in base else None,
+                           r["load_s"], r["gflops"], f"{100 * r['peak_share']:.1f} %", others(r)]
+                          for r in rows])]
+        for key, beams, batch, speed, rss in (("de", 4, 32, 4.0, 1 / 3), ("de", 1, 32, 3.0, None),
+                                              ("bart", 4, 2, 3.0, 1 / 3)):
+            ratio = _ratio(rows, key, beams, batch)
+            if ratio is None:
+                continue
+            where = f"{TASK[key]}, beam {beams}, batch {batch}"
+            targets.append(_target(f"CTranslate2 int8 speed vs transformers ({where})", ratio["speed"], speed,
+                                   True, "{:.2f}×", ratio["others"]))
+            if rss is not None:
+                targets.append(_target(f"CTranslate2 int8 peak RSS vs transformers ({where})", ratio["rss"], rss,
+                                       False, "{:.2f}", ratio["others"]))
+    if "startup" in results:
+        st = results["startup"]
+        out += ["", "## Start-up: `mtsum --help`", "",
+                "Fresh interpreter each time, median of at least 5 after a warm-up run.", "",
+                md_table(["command", "median s", "min–max s"],
+                         [[name, v["median_s"], spread(v)] for name, v in st.items() if name != "ratio"])]
+        targets.append(_target("`mtsum --help` vs `import click, yaml`", st["ratio"], 3.0, False, "{:.2f}×", None))
+    from engine import ENGINE_SECTIONS
+
+    for name, (_, title, target) in ENGINE_SECTIONS.items():
+        if name in opts.sections:
+            data = results.get(name)
+            out += ["", f"## {title}", "",
+                    "not measured yet (hook in bench/engine.py); target: " + target if data is None
+                    else "```json\n" + json.dumps(data, indent=2) + "\n```"]
+    if targets:
+        out += ["", "## Targets (issue 7)", "",
+                md_table(["target", "measured", "wanted", "met", OTHERS], targets)]
+    for name, error in results.get("failed", {}).items():
+        out += ["", f"## {name}: FAILED", "", f"`{error}` (see the log)"]
+    return out
+
+
 def render(results: dict[str, Any], opts: Options) -> str:
     env = results["environment"]
     out = ["## Environment", "", md_table(["", ""], [
         ["device", env["device"] + (f" ({env['gpu']})" if env["gpu"] else "")],
         ["CPU", f"{env['cpu']} ({env['cpu_count']} logical cores)"],
-        ["torch threads", env["torch_threads"]],
-        ["torch / transformers", f"{env['torch']} / {env['transformers']}"],
+        ["threads (torch / CTranslate2 intra_threads)", f"{env['torch_threads']} / {env['ctranslate2_threads']}"],
+        ["torch / transformers / ctranslate2", f"{env['torch']} / {env['transformers']} / {env['ctranslate2']}"],
         ["python / mtsum / commit", f"{env['python']} / {env['mtsum']} / {env['git_commit']}"],
         ["load average 1/5/15 min (start → end)",
          f"{env['load_average_start']} → {env.get('load_average_end')}"],
@@ -93,6 +189,7 @@ def render(results: dict[str, Any], opts: Options) -> str:
         f"divided by their wall time; above ~0.2 on a {env['cpu_count']}-core machine the figure is "
         "slowed by them.",
     ]
+    out += render_engine(results, opts)
     if "translation" in results:
         rows = results["translation"]
         out += ["", "## Translation throughput (opus-mt-de-en architecture, `MarianTranslator.translate_batch`)",
@@ -148,7 +245,7 @@ def render(results: dict[str, Any], opts: Options) -> str:
     if "load" in results:
         out += ["", "## Model load (local disk, a fresh process each time, warm page cache)", "",
                 f"{runs(opts.load_repeats).capitalize()}.",
-                "*load*: `mtsum.models.load_seq2seq` = tokenizer + `from_pretrained` (safetensors, "
+                "*load*: `mtsum.backends.hf.load` = tokenizer + `from_pretrained` (safetensors, "
                 "memory-mapped) + `.to(device)`. *imports*: torch, transformers' model classes and mtsum, "
                 "paid once per process. *first generate*: one token, what a just-loaded model still owes.",
                 "",

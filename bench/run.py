@@ -3,7 +3,7 @@
 The hub is unreachable from our machines, so the real checkpoints cannot be timed.
 Instead this builds models with the *exact architecture* of Helsinki-NLP/opus-mt-de-en
 (and sv-en) and sshleifer/distilbart-cnn-12-6, random weights, and loads them through
-mtsum's own path (models.yaml -> Pipeline -> ``load_seq2seq`` -> ``from_pretrained``).
+mtsum's own path (models.yaml -> backend -> ``from_pretrained`` or a CTranslate2 conversion).
 Random weights do the same arithmetic as trained ones; the one thing they change is
 *when decoding stops*, so every run pins the output length with
 ``generation: {min_new_tokens: N, max_new_tokens: N}``. The work is then identical to
@@ -31,7 +31,9 @@ from collections.abc import Sequence
 from typing import Any
 
 # Siblings, importable because Python puts this script's folder first on sys.path.
+from backends import bench_backends, bench_startup
 from build_models import BART_CONFIG, MARIAN_CONFIG, REPO, build_models
+from engine import ENGINE_SECTIONS
 from options import parse_args
 from report import environment, loadavg, render
 from sections import bench_end_to_end, bench_load, bench_summarization, bench_translation
@@ -50,11 +52,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from transformers.utils import logging as hf_logging
 
         hf_logging.set_verbosity_error()
+    from mtsum.backends.devices import resolve_torch_device
     from mtsum.errors import MtsumError
-    from mtsum.models import resolve_device
 
     try:
-        device = resolve_device(opts.device)
+        device = resolve_torch_device(opts.device)
     except MtsumError as exc:  # e.g. --device cuda on a machine without one
         log.error("%s", exc)
         return 2
@@ -70,17 +72,30 @@ def main(argv: Sequence[str] | None = None) -> int:
              opts.workdir)
     built = build_models(opts.workdir, opts.rebuild)
     started = time.perf_counter()
-    if "translation" in opts.sections:
-        results["translation"] = bench_translation(opts, built, device)
-    if "end-to-end" in opts.sections:
-        results["end-to-end"] = bench_end_to_end(opts, built, device)
-    if "summarization" in opts.sections:
-        results["summarization"] = bench_summarization(opts, built, device)
-    if "load" in opts.sections:
-        results["load"] = bench_load(opts, built, device)
+    sections = {
+        "backends": lambda: bench_backends(opts, built, device),
+        "startup": lambda: bench_startup(opts),
+        **{name: (lambda fn=fn: fn(opts, built, device)) for name, (fn, _, _) in ENGINE_SECTIONS.items()},
+        "translation": lambda: bench_translation(opts, built, device),
+        "end-to-end": lambda: bench_end_to_end(opts, built, device),
+        "summarization": lambda: bench_summarization(opts, built, device),
+        "load": lambda: bench_load(opts, built, device),
+    }
+    for name, run in sections.items():
+        if name not in opts.sections:
+            continue
+        try:
+            results[name] = run()
+        except Exception as exc:  # one broken section must not cost the others' figures
+            log.exception("section %s failed", name)
+            results.setdefault("failed", {})[name] = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
     results["environment"]["load_average_end"] = loadavg()
     results["environment"]["bench_seconds"] = time.perf_counter() - started
-    sys.stdout.write(render(results, opts))
+    markdown = render(results, opts)
+    sys.stdout.write(markdown)
+    if opts.output is not None:
+        opts.output.write_text(markdown, encoding="utf-8")
+        log.info("tables written to %s", opts.output)
     if opts.json_path:
         opts.json_path.write_text(json.dumps(results, indent=2, default=list) + "\n", encoding="utf-8")
         log.info("raw numbers written to %s", opts.json_path)

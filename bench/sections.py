@@ -196,13 +196,13 @@ t0 = time.perf_counter()
 import torch
 from transformers import AutoTokenizer, BartForConditionalGeneration, MarianMTModel, MarianTokenizer
 from mtsum.config import load_models_config
-from mtsum.models import load_seq2seq
+from mtsum.backends.hf import load
 t1 = time.perf_counter()
 yaml, key, device = sys.argv[1:4]
 cfg = load_models_config(yaml)
 spec = cfg.summarization if key == "bart" else cfg.translation_spec(key)
 t2 = time.perf_counter()
-loaded = load_seq2seq(spec, "bart" if key == "bart" else "marian", device)
+loaded = load(spec, "summarization" if key == "bart" else "translation", device)
 if device.startswith("cuda"):
     torch.cuda.synchronize()
 t3 = time.perf_counter()
@@ -218,7 +218,7 @@ print(json.dumps({"import_s": t1 - t0, "load_s": t3 - t2, "first_generate_s": t4
 
 
 def bench_load(opts: Options, built: BuiltModels, device: str) -> list[dict[str, Any]]:
-    """``load_seq2seq`` (tokenizer + ``from_pretrained`` + ``.to(device)``), each in a fresh process."""
+    """``backends.hf.load`` (tokenizer + ``from_pretrained`` + ``.to(device)``), each in a fresh process."""
     yaml = write_models_yaml(opts.workdir, built, "load", pinned(opts.new_tokens, 4),
                              pinned(opts.summary_tokens, 4))
     pythonpath = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))

@@ -706,12 +706,13 @@ def _digest_logging(ctx: click.Context, quiet: bool, log_file: str | None) -> No
 @_batch_opt
 @_models_opt
 @_offline_opt
+@_engine_opts
 @click.pass_context
 def digest_cmd(ctx: click.Context, inputs: tuple[str, ...], out_dir: str, formats: str, summarizer: str,
                since: str | None, title: str | None, state_path: str | None, rebuild: bool,
                threshold: float | None, wait: float, log_file: str | None, quiet: bool, source: str,
                device: str | None, batch_size: int | None, models_path: str | None,
-               offline: bool | None) -> None:
+               offline: bool | None, **engine: Any) -> None:
     """Translate, summarize and group new articles into one English digest.
 
     INPUT: files, folders (searched recursively for .txt, .html, .htm) or globs.
@@ -721,12 +722,12 @@ def digest_cmd(ctx: click.Context, inputs: tuple[str, ...], out_dir: str, format
     """
     from .digest import DEFAULT_STORY_THRESHOLD, build_digest, parse_since
     from .errors import ArticlesFailedError
-    from .pipeline import Pipeline, Settings
+    from .pipeline import Pipeline
 
     quiet = quiet or bool(ctx.obj.get("quiet"))
     _digest_logging(ctx, quiet, log_file)
-    settings = Settings(source=source, device=device, batch_size=batch_size, offline=offline,
-                        progress=sys.stderr.isatty() and not quiet)
+    settings = _settings(ctx, engine, source=source, device=device, batch_size=batch_size, offline=offline)
+    settings.progress = not quiet  # bars are drawn on a terminal only
     report = build_digest(
         inputs, out_dir, formats=formats.split(","), summarizer=summarizer,
         since=parse_since(since) if since else None, title=title, state_path=state_path, rebuild=rebuild,
@@ -740,3 +741,33 @@ def digest_cmd(ctx: click.Context, inputs: tuple[str, ...], out_dir: str, format
     if log_file:
         log.info("%s", report.summary_line)
     ctx.exit(ArticlesFailedError.exit_code if failed else 0)
+
+
+@models_group.command("convert")
+@click.argument("names", nargs=-1)
+@_models_opt
+@click.option("--compute-type", "compute_type", default="int8", show_default=True,
+              help="Weights to store: int8, int8_float16, int8_float32, int8_bfloat16, int16, float16, "
+                   "bfloat16 or float32.")
+@click.option("--force", is_flag=True, help="Convert again even if an up-to-date conversion exists.")
+@_offline_opt
+@_format_opt
+def models_convert(names: tuple[str, ...], models_path: str | None, compute_type: str, force: bool,
+                   offline: bool | None, fmt: str) -> None:
+    """Convert the configured models (all, or NAMEs) for the CTranslate2 backend.
+
+    Needs `pip install 'mtsum[fast]'`. Conversions are kept in mtsum's cache folder,
+    keyed by model, revision and compute type; `--backend auto` then uses them.
+    """
+    from .config import load_models_config
+    from .manage import convert_models
+
+    done = convert_models(load_models_config(models_path), list(names), compute_type,
+                          offline=offline, force=force)
+    if fmt == "json":
+        _echo_json([m.to_dict() for m in done])
+        return
+    rows = [["NAME", "MODEL", "COMPUTE TYPE", "ACTION", "SIZE", "SECONDS", "PATH"]]
+    rows += [[m.name, m.model, m.compute_type, m.action, _human_size(m.size_bytes), f"{m.seconds:.1f}", m.path]
+             for m in done]
+    click.echo(_table(rows))

@@ -20,7 +20,7 @@ from .config import ModelsConfig, load_models_config
 from .errors import MtsumError
 
 OPTIONAL_BACKENDS = {
-    "ctranslate2": "CTranslate2 inference backend (not used by this version yet)",
+    "ctranslate2": "the fast backend: pip install 'mtsum[fast]', then `mtsum models convert`",
     "trafilatura": "article extraction from HTML",
     "ray": "distributed batch runs (not used by this version yet)",
     "sacrebleu": "mtsum eval translate (BLEU/chrF)",
@@ -49,6 +49,7 @@ def collect_report(config: ModelsConfig | str | os.PathLike[str] | None = None,
 
     report["offline"] = offline_mode()
     report["models"] = _models_info(config, problems)
+    report["ctranslate2"] = _ct2_info()
     report["optional"] = {
         name: {"installed": importlib.util.find_spec(name) is not None,
                "version": _version(name.replace("_", "-")) if importlib.util.find_spec(name) else None,
@@ -92,11 +93,11 @@ def _torch_info(problems: list[str]) -> dict[str, Any]:
 
 
 def _device_info(device: str | None, problems: list[str]) -> dict[str, Any]:
-    from .models import resolve_device
+    from .backends.devices import resolve_torch_device
 
     requested = device or os.environ.get("MTSUM_DEVICE") or "auto"
     try:
-        return {"requested": requested, "chosen": resolve_device(device)}
+        return {"requested": requested, "chosen": resolve_torch_device(device)}
     except (MtsumError, ImportError) as exc:
         problems.append(f"device: {exc}")
         return {"requested": requested, "chosen": None, "error": str(exc)}
@@ -112,6 +113,17 @@ def _cache_info() -> dict[str, Any]:
             "size_bytes": dir_size(cache) if cache.is_dir() else 0}
 
 
+def _ct2_info() -> dict[str, Any]:
+    """Where CTranslate2 conversions are kept and how many there are (files only)."""
+    from . import paths
+    from .manage import dir_size
+
+    root = paths.cache_dir() / "ct2"
+    count = sum(1 for _ in root.glob("*/*/*/mtsum-conversion.json")) if root.is_dir() else 0
+    return {"installed": importlib.util.find_spec("ctranslate2") is not None, "conversions_dir": str(root),
+            "conversions": count, "size_bytes": dir_size(root) if root.is_dir() else 0}
+
+
 def _models_info(config: ModelsConfig | str | os.PathLike[str] | None,
                  problems: list[str]) -> dict[str, Any]:
     from .manage import list_models
@@ -124,8 +136,9 @@ def _models_info(config: ModelsConfig | str | os.PathLike[str] | None,
     statuses = list_models(cfg)
     for s in statuses:
         if not s.available:
-            fix = ("fix the path in models.yaml" if s.local else
-                   "run `mtsum models pull`, or use a folder made by `mtsum models pull --to DIR` "
+            fix = ("" if s.backend == "ctranslate2" else  # the reason already says how to convert
+                   "; fix the path in models.yaml" if s.local else
+                   "; run `mtsum models pull`, or use a folder made by `mtsum models pull --to DIR` "
                    "with --models DIR/models.yaml")
-            problems.append(f"model {s.name} ({s.model}) is not available: {s.missing}; {fix}")
+            problems.append(f"model {s.name} ({s.model}) is not available: {s.missing}{fix}")
     return {"config": str(cfg.path), "models": [s.to_dict() for s in statuses]}

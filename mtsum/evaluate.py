@@ -63,7 +63,8 @@ def score_translation(hyps: Sequence[str], refs: Sequence[str]) -> dict[str, Any
         from sacrebleu.metrics import BLEU, CHRF
     except ImportError as exc:
         raise MissingDependencyError(
-            "BLEU/chrF need sacrebleu: pip install 'mtsum[eval]' (or pip install sacrebleu)"
+            "BLEU/chrF need sacrebleu, a dependency of mtsum missing from this environment: "
+            "pip install sacrebleu (or reinstall mtsum)"
         ) from exc
     bleu, chrf = BLEU(), CHRF()
     bleu_score = bleu.corpus_score(list(hyps), [list(refs)])
@@ -116,7 +117,8 @@ def score_summaries(hyps: Mapping[str, str] | Sequence[str],
         from rouge_score import rouge_scorer
     except ImportError as exc:
         raise MissingDependencyError(
-            "ROUGE needs rouge-score: pip install 'mtsum[eval]' (or pip install rouge-score)"
+            "ROUGE needs rouge-score, a dependency of mtsum missing from this environment: "
+            "pip install rouge-score (or reinstall mtsum)"
         ) from exc
     # The Porter stemmer is code, not NLTK data: nothing is downloaded.
     scorer = rouge_scorer.RougeScorer(list(ROUGE_TYPES), use_stemmer=True)

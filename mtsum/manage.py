@@ -1,10 +1,10 @@
-"""Managing the configured models: what is on disk, fetching it, and checking it works.
+"""Managing the configured models: what is on disk, fetching it, converting it, checking it works.
 
 Everything here goes through :mod:`mtsum.models` (``cached_snapshot``, ``locate``,
-``download_snapshot``, ``load_seq2seq``), so "available" means exactly "the
-translate/summarize commands will find it". ``list_models`` never touches the
-network and never imports torch: it must answer in well under a second on a
-machine with an empty cache.
+``download_snapshot``) and :mod:`mtsum.backends`, so "available" means exactly "the
+backend translate/summarize would choose will load it". ``list_models`` never touches
+the network and never imports torch or ctranslate2: it must answer in well under a
+second on a machine with an empty cache.
 """
 
 from __future__ import annotations
@@ -18,9 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .backends import ctranslate2_installed
+from .backends.convert import list_conversions
 from .config import ModelsConfig, ModelSpec
-from .errors import ConfigError, ModelUnavailableError
-from .models import cached_snapshot, download_snapshot, hub_reachable, locate, offline_mode
+from .errors import ConfigError, ModelUnavailableError, MtsumError
+from .models import cached_snapshot, download_snapshot, hub_reachable, locate, offline_mode, revision_of
 
 _COMMIT_RE = re.compile(r"[0-9a-f]{40}")
 # hub-side files we never copy into a self-contained folder
@@ -51,8 +53,11 @@ class ModelStatus:
     path: str | None = None  # the folder that would be loaded
     commit: str | None = None  # cached hub commit (snapshot folder name)
     size_bytes: int = 0
-    formats: list[str] = field(default_factory=list)
+    formats: list[str] = field(default_factory=list)  # e.g. ["pytorch", "ctranslate2:int8"]
     missing: str | None = None  # why it is not available
+    backend: str = "auto"  # as configured in models.yaml
+    runs_with: str | None = None  # the backend that would load it (when available)
+    converted: list[dict[str, Any]] = field(default_factory=list)  # CTranslate2 conversions
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -88,6 +93,23 @@ class PullReport:
 
 
 @dataclass
+class ConvertedModel:
+    """What ``convert_models`` did for one model."""
+
+    name: str
+    model: str
+    revision: str | None
+    compute_type: str
+    action: str  # "converted" or "exists" (an up-to-date conversion was already there)
+    path: str
+    size_bytes: int
+    seconds: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass
 class VerifyResult:
     """One model loaded and run once (or why it could not be)."""
 
@@ -96,6 +118,8 @@ class VerifyResult:
     ok: bool
     seconds: float
     device: str
+    backend: str | None = None
+    compute_type: str | None = None
     output: str | None = None  # the model's output for the probe input
     error: str | None = None  # exception class name
     message: str | None = None  # what went wrong and how to fix it
@@ -113,30 +137,88 @@ def list_models(config: ModelsConfig) -> list[ModelStatus]:
 
 
 def model_status(spec: ModelSpec) -> ModelStatus:
-    """Status of one model spec; see :func:`list_models`."""
+    """Status of one model spec; see :func:`list_models`.
+
+    Available means the configured backend (``auto``: CTranslate2 when installed and
+    converted, else transformers) will load it: transformers needs PyTorch weights,
+    CTranslate2 a conversion made by ``mtsum models convert``.
+    """
     status = ModelStatus(name=spec.name, model=spec.model, revision=spec.revision,
-                         local=spec.local, available=False)
+                         local=spec.local, available=False, backend=spec.backend or "auto")
+    folder: Path | None = None
+    source_missing: str | None = None
     if spec.local:
         folder = Path(spec.model)
         if not folder.is_dir():
-            status.missing = "local folder does not exist"
-            return status
+            folder, source_missing = None, "local folder does not exist"
     else:
         found = cached_snapshot(spec)
         if found is None:
-            status.missing = _cache_diagnosis(spec)
-            return status
-        folder, status.commit = found
-    status.path = str(folder)
-    status.size_bytes = dir_size(folder)
-    status.formats = detect_formats(folder)
-    if not (folder / "config.json").is_file():
-        status.missing = "no config.json in the model folder"
-    elif not status.formats:
-        status.missing = "no model weights (model.safetensors, pytorch_model.bin, CTranslate2 or ONNX)"
+            source_missing = _cache_diagnosis(spec)
+        else:
+            folder, status.commit = found
+    if folder is not None:
+        status.path = str(folder)
+        status.size_bytes = dir_size(folder)
+        status.formats = detect_formats(folder)
+        if not (folder / "config.json").is_file():
+            source_missing = "no config.json in the model folder"
+        elif "pytorch" not in status.formats:
+            other = [f for f in status.formats if f != "pytorch"]
+            source_missing = ("no PyTorch weights (model.safetensors or pytorch_model.bin)"
+                              + (f"; transformers cannot load the {' or '.join(other)} files here" if other else ""))
+
+    ct2_usable = _usable_conversions(spec, folder, status.commit)
+    status.converted = ct2_usable
+    stored = sorted({str(m["compute_type"]) for m in ct2_usable}, key=_preference)
+    status.formats += [f"ctranslate2:{c}" for c in stored]
+    wanted = [m for m in ct2_usable if spec.compute_type is None
+              or _same_weights(m["compute_type"], spec.compute_type)]
+    ct2_ok = bool(wanted) and ctranslate2_installed()
+    if status.backend in ("auto", "ctranslate2") and ct2_ok:
+        status.available, status.runs_with = True, "ctranslate2"
+    elif status.backend in ("auto", "transformers") and source_missing is None:
+        status.available, status.runs_with = True, "transformers"
+    elif status.backend == "ctranslate2":
+        short = spec.name.split(".", 1)[-1]
+        status.missing = (
+            "ctranslate2 is not installed: pip install 'mtsum[fast]'" if wanted else
+            f"no CTranslate2 conversion{' for ' + spec.compute_type if spec.compute_type else ''}: "
+            f"run `mtsum models convert {short}"
+            f"{' --compute-type ' + spec.compute_type if spec.compute_type else ''}`"
+            + (f" (and first {source_missing})" if source_missing else "")
+        )
     else:
-        status.available = True
+        status.missing = source_missing
     return status
+
+
+def _preference(compute_type: str) -> int:
+    from .backends.convert import COMPUTE_TYPES
+
+    return COMPUTE_TYPES.index(compute_type) if compute_type in COMPUTE_TYPES else len(COMPUTE_TYPES)
+
+
+def _same_weights(stored: str, wanted: str) -> bool:
+    from .backends.convert import family
+
+    return family(stored) == family(wanted)
+
+
+def _usable_conversions(spec: ModelSpec, folder: Path | None, commit: str | None) -> list[dict[str, Any]]:
+    """The conversions of the source's current revision (all of a hub model whose source
+    is not cached, as the backend would fall back to them), without their paths' metadata noise."""
+    conversions = list_conversions(spec)
+    if not conversions:
+        return []
+    if folder is not None:
+        revision = revision_of(folder, commit)
+        conversions = [m for m in conversions if m.get("revision") == revision]
+    elif spec.local:
+        return []
+    return [{"compute_type": m.get("compute_type"), "revision": m.get("revision"),
+             "ctranslate2": m.get("ctranslate2"), "path": m["path"],
+             "size_bytes": dir_size(Path(m["path"]))} for m in conversions]
 
 
 def _cache_diagnosis(spec: ModelSpec) -> str:
@@ -374,6 +456,10 @@ def _write_models_yaml(config: ModelsConfig, root: Path, pulled: list[PulledMode
             e["generation"] = dict(spec.generation)
         if spec.max_input_tokens is not None:
             e["max_input_tokens"] = spec.max_input_tokens
+        if spec.backend:
+            e["backend"] = spec.backend
+        if spec.compute_type:
+            e["compute_type"] = spec.compute_type
         return e
 
     data: dict[str, Any] = {"translation": {lang: entry(s) for lang, s in config.translation.items()}}
@@ -390,42 +476,81 @@ def _still_there(entry: Any, root: Path) -> bool:
     return (root / entry["model"]).is_dir()
 
 
+# --- converting -----------------------------------------------------------------------
+
+
+def convert_models(config: ModelsConfig, names: list[str] | tuple[str, ...] | None = None,
+                   compute_type: str = "int8", *, offline: bool | None = None,
+                   force: bool = False) -> list[ConvertedModel]:
+    """Convert every (or every named) model to CTranslate2 with ``compute_type`` weights.
+
+    Models are taken from disk (or fetched, as ``translate`` would); an up-to-date
+    conversion is reused unless ``force``.
+
+    Raises:
+        ConfigError: an unknown name or compute type.
+        MissingDependencyError: ctranslate2 is not installed.
+        ModelUnavailableError: a model is not on disk and cannot be fetched, or its
+            conversion failed (ModelLoadError).
+    """
+    from .backends.convert import check_compute_type, convert_model, read_metadata
+
+    check_compute_type(compute_type)
+    done: list[ConvertedModel] = []
+    for spec in select_specs(config, names):
+        start = time.perf_counter()
+        before = {m["path"] for m in list_conversions(spec)}
+        path = convert_model(spec, compute_type, offline=offline, force=force)
+        meta = read_metadata(path) or {}
+        fresh = force or str(path) not in before
+        done.append(ConvertedModel(
+            name=spec.name, model=spec.model, revision=meta.get("revision"), compute_type=compute_type,
+            action="converted" if fresh else "exists", path=str(path), size_bytes=dir_size(path),
+            seconds=round(time.perf_counter() - start, 3)))
+    return done
+
+
 # --- verifying ------------------------------------------------------------------------
 
 
 def verify_models(config: ModelsConfig, device: str | None = "cpu", *,
                   names: list[str] | tuple[str, ...] | None = None,
-                  offline: bool | None = None) -> list[VerifyResult]:
-    """Load every (or every named) model and run one short generation with it.
+                  offline: bool | None = None, backend: str | None = None,
+                  compute_type: str | None = None) -> list[VerifyResult]:
+    """Load every (or every named) model with its backend and run one short generation.
 
     Nothing is downloaded: a model that is not on disk is reported as failed with
     the fix. Failures are results, not exceptions, so one report covers all models.
 
     Raises:
-        ConfigError: an unknown name or a bad device.
+        ConfigError: an unknown name, backend or a malformed device.
     """
-    from .models import load_seq2seq, resolve_device
+    from .backends import backend_class, create_backend
+    from .backends.devices import requested_device
 
-    specs = select_specs(config, names)
-    resolved: str | None = None
+    requested_device(device)
+    if backend not in (None, "auto"):
+        backend_class(backend)  # an unknown name fails here, once
     results = []
-    for spec in specs:
+    for spec in select_specs(config, names):
         start = time.perf_counter()
         result = VerifyResult(name=spec.name, model=spec.model, ok=False, seconds=0.0,
                               device=device or "auto")
+        translation = spec.name.startswith("translation.")
         try:
-            locate(spec, offline=offline, download=False)  # never download while verifying
+            engine = create_backend(spec, "translation" if translation else "summarization", backend=backend,
+                                    device=device, offline=offline, compute_type=compute_type)
+            result.backend = engine.name
+            if engine.name == "transformers":
+                locate(spec, offline=offline, download=False)  # never download while verifying
             # Resolved only once a model is on disk: "auto" imports torch (seconds),
             # and a machine with nothing pulled should get its answer at once.
-            resolved = resolved or resolve_device(device)
-            result.device = resolved
-            translation = spec.name.startswith("translation.")
-            loaded = load_seq2seq(spec, "marian" if translation else "bart", resolved,
-                                  offline=offline)
+            result.device, result.compute_type = engine.device, engine.compute_type
             lang = spec.name.split(".", 1)[1] if translation else "en"
-            result.output = _probe(loaded, _VERIFY_INPUTS.get(lang, _VERIFY_INPUTS["en"]))
+            result.output = engine.generate([_VERIFY_INPUTS.get(lang, _VERIFY_INPUTS["en"])],
+                                            _probe_settings(engine.generation_settings()))[0]
             result.ok = True
-        except ModelUnavailableError as exc:  # includes ModelLoadError
+        except MtsumError as exc:  # ModelUnavailableError, ModelLoadError, ConfigError (no CUDA)…
             result.error, result.message = type(exc).__name__, str(exc)
         except Exception as exc:
             result.error = type(exc).__name__
@@ -437,12 +562,7 @@ def verify_models(config: ModelsConfig, device: str | None = "cpu", *,
     return results
 
 
-def _probe(loaded: Any, text: str) -> str:
-    """One greedy, short generation; settings are capped so verify stays quick."""
-    import torch
-
-    tok = loaded.tokenizer
-    inputs = tok([text], return_tensors="pt", truncation=True, max_length=256).to(loaded.device)
-    with torch.inference_mode():
-        out = loaded.model.generate(**inputs, num_beams=1, max_new_tokens=32, min_length=0)
-    return tok.batch_decode(out, skip_special_tokens=True)[0]
+def _probe_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    """One greedy, short generation: the model's settings capped so verify stays quick."""
+    quick = {k: v for k, v in settings.items() if k not in ("min_length", "min_new_tokens", "max_length")}
+    return {**quick, "num_beams": 1, "max_new_tokens": 32, "do_sample": False}

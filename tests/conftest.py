@@ -39,9 +39,10 @@ def _hermetic_env(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureReques
                   tmp_path_factory: pytest.TempPathFactory) -> None:
     """No test reaches the hub or reads the user's settings or caches, unless it is a network test."""
     for var in ("MTSUM_MODELS", "MTSUM_DEVICE", "MTSUM_BATCH_SIZE", "MTSUM_RULES_DIR", "MTSUM_BACKEND",
-                "MTSUM_MAX_BATCH_TOKENS", "MTSUM_CACHE", "MTSUM_CACHE_MAX_MB"):
+                "MTSUM_MAX_BATCH_TOKENS", "MTSUM_CACHE", "MTSUM_CACHE_MAX_MB", "MTSUM_THREADS"):
         monkeypatch.delenv(var, raising=False)
-    # Each test starts with an empty translation cache of its own.
+    # Each test starts with an empty cache folder of its own: no translation cache, no
+    # CTranslate2 conversion (so --backend auto means transformers).
     monkeypatch.setenv("MTSUM_CACHE_DIR", str(tmp_path_factory.mktemp("mtsum-cache")))
     if "network" not in request.keywords:
         monkeypatch.setenv("HF_HUB_OFFLINE", "1")
@@ -53,6 +54,31 @@ def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from make_tiny_models import build_tiny_models
 
     return build_tiny_models(tmp_path_factory.mktemp("tiny-models"))
+
+
+@pytest.fixture(scope="session")
+def ct2_converted(tiny_models: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A cache folder holding int8 CTranslate2 conversions of the tiny models (and a float32
+    one of de-en); use it through ``ct2_cache``."""
+    from mtsum.backends.convert import convert_model  # needs the fast extra (ctranslate2)
+    from mtsum.config import load_models_config
+
+    cache = tmp_path_factory.mktemp("ct2-cache")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MTSUM_CACHE_DIR", str(cache))
+        mp.setenv("HF_HUB_OFFLINE", "1")
+        config = load_models_config(tiny_models)
+        for spec in config.all_specs():
+            convert_model(spec, "int8")
+        convert_model(config.translation["de"], "float32")
+    return cache
+
+
+@pytest.fixture
+def ct2_cache(ct2_converted: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point mtsum's cache folder at the tiny models' CTranslate2 conversions."""
+    monkeypatch.setenv("MTSUM_CACHE_DIR", str(ct2_converted))
+    return ct2_converted
 
 
 @pytest.fixture(scope="session")

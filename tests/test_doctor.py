@@ -78,6 +78,18 @@ def test_report_with_tiny_models(tiny_models: Path) -> None:
     assert r["problems"] == []
 
 
+def test_report_shows_conversions(tiny_models: Path, ct2_cache: Path) -> None:
+    r = doctor.collect_report(tiny_models, device="cpu")
+    assert r["ctranslate2"] | {"size_bytes": 0} == {
+        "installed": True, "conversions_dir": str(ct2_cache / "ct2"), "conversions": 4, "size_bytes": 0}
+    assert r["ctranslate2"]["size_bytes"] > 0
+    formats = {m["name"]: m["formats"] for m in r["models"]["models"]}
+    assert formats["translation.de"] == ["pytorch", "ctranslate2:int8", "ctranslate2:float32"]
+    assert all(m["runs_with"] == "ctranslate2" for m in r["models"]["models"])
+    res = CliRunner().invoke(main, ["doctor", "--models", str(tiny_models), "--device", "cpu"])
+    assert "pytorch,ctranslate2:int8,ctranslate2:float32" in res.stdout
+
+
 def test_doctor_cli_text_and_json(tiny_models: Path) -> None:
     runner = CliRunner()
     res = runner.invoke(main, ["doctor", "--models", str(tiny_models), "--device", "cpu"])
@@ -91,13 +103,13 @@ def test_doctor_cli_text_and_json(tiny_models: Path) -> None:
     assert res.exit_code == 0
     data = json.loads(res.stdout)
     assert set(data) == {"python", "python_executable", "platform", "mtsum", "torch", "device",
-                         "hf_cache", "offline", "models", "optional", "problems"}
+                         "hf_cache", "offline", "models", "optional", "problems", "ctranslate2"}
     assert len(data["problems"]) == 3
 
 
 def test_importing_the_modules_loads_no_model_libraries() -> None:
     code = ("import sys, mtsum.manage, mtsum.evaluate, mtsum.doctor; "
-            "print(sorted(m for m in ('torch', 'transformers', 'sacrebleu', 'rouge_score') "
+            "print(sorted(m for m in ('torch', 'transformers', 'sacrebleu', 'rouge_score', 'ctranslate2') "
             "if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=ROOT, check=True)

@@ -358,3 +358,60 @@ def test_pull_missing_local_folder_writes_nothing(tmp_path: Path) -> None:
     with pytest.raises(ModelUnavailableError, match="does not exist"):
         manage.pull_models(cfg, ["sv"], to=tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+# --- backends: what "available" means, CTranslate2 conversions ---------------------------
+
+
+def test_ctranslate2_files_alone_are_not_available_to_transformers(tmp_path: Path) -> None:
+    folder = tmp_path / "ct2-only"
+    folder.mkdir()
+    for name in ("config.json", "model.bin", "shared_vocabulary.json"):
+        (folder / name).write_bytes(b"{}")
+    status = manage.model_status(ModelSpec(name="translation.sv", model=str(folder), local=True))
+    assert status.formats == ["ctranslate2"] and not status.available
+    assert "no PyTorch weights" in status.missing and "ctranslate2" in status.missing
+
+
+def test_backend_setting_decides_availability(tiny_models: Path, tmp_path: Path, ct2_cache: Path) -> None:
+    sv, de = tiny_models.parent / "tiny-opus-mt-sv-en", tiny_models.parent / "tiny-opus-mt-de-en"
+    (tmp_path / "m.yaml").write_text(
+        f"translation:\n  sv: {{model: {sv}, backend: transformers}}\n"
+        f"  de: {{model: {de}, backend: ctranslate2, compute_type: int16}}\n"
+        f"summarization: {{model: {tiny_models.parent / 'tiny-bart'}, backend: ctranslate2}}\n",
+        encoding="utf-8")
+    sv_s, de_s, summ = manage.list_models(load_models_config(tmp_path / "m.yaml"))
+    assert (sv_s.available, sv_s.runs_with, sv_s.backend) == (True, "transformers", "transformers")
+    assert not de_s.available and de_s.missing == ("no CTranslate2 conversion for int16: "
+                                                   "run `mtsum models convert de --compute-type int16`")
+    assert (summ.available, summ.runs_with) == (True, "ctranslate2")
+    assert [c["compute_type"] for c in summ.converted] == ["int8"]
+
+
+def test_convert_list_and_verify_cli(tiny_models: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MTSUM_CACHE_DIR", str(tmp_path / "cache"))
+    runner = CliRunner()
+    args = ["models", "convert", "sv", "--models", str(tiny_models), "--format", "json"]
+    res = runner.invoke(main, args)
+    assert res.exit_code == 0, res.output
+    (row,) = json.loads(res.stdout)
+    assert (row["name"], row["compute_type"], row["action"]) == ("translation.sv", "int8", "converted")
+    assert row["path"].startswith(str(tmp_path / "cache" / "ct2")) and row["size_bytes"] > 0
+    res = runner.invoke(main, args)
+    assert json.loads(res.stdout)[0]["action"] == "exists"
+
+    res = runner.invoke(main, ["models", "list", "--models", str(tiny_models)])
+    assert res.exit_code == 0, res.output
+    assert re.search(r"translation\.sv .* pytorch,ctranslate2:int8 ", res.stdout)
+    assert re.search(r"translation\.de .* pytorch ", res.stdout)
+
+    res = runner.invoke(main, ["models", "verify", "sv", "de", "--models", str(tiny_models),
+                               "--device", "cpu", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    assert [(r["backend"], r["compute_type"], r["ok"]) for r in json.loads(res.stdout)] == [
+        ("ctranslate2", "int8", True), ("transformers", "float32", True)]
+
+
+def test_convert_unknown_compute_type_exits_2(tiny_models: Path) -> None:
+    res = CliRunner().invoke(main, ["models", "convert", "--models", str(tiny_models), "--compute-type", "int4"])
+    assert res.exit_code == 2 and "unknown compute type 'int4'" in res.output
