@@ -79,8 +79,10 @@ def main(ctx: click.Context, debug: bool, quiet: bool) -> None:
 
     \b
     Exit codes: 0 success, 1 unexpected error, 2 usage error or bad input
-    (missing/empty/binary file, unsupported language, bad models.yaml),
-    3 model not available (not cached and not reachable, or a missing model path).
+    (missing/empty/binary file, unsupported language, bad models.yaml, an output
+    path that cannot be written), 3 model not available (not cached and not
+    reachable, or a missing model path), 4 some articles failed (digest),
+    75 another digest holds the state, 130/143 interrupted (SIGINT/SIGTERM).
     """
     # `mtsum ... | head` must end quietly, not with a BrokenPipeError traceback.
     if hasattr(signal, "SIGPIPE"):
