@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import platform
 import subprocess
@@ -159,11 +158,11 @@ def render_engine(results: dict[str, Any], opts: Options) -> list[str]:
     from engine import ENGINE_SECTIONS
 
     for name, (_, title, target) in ENGINE_SECTIONS.items():
-        if name in opts.sections:
-            data = results.get(name)
-            out += ["", f"## {title}", "",
-                    "not measured yet (hook in bench/engine.py); target: " + target if data is None
-                    else "```json\n" + json.dumps(data, indent=2) + "\n```"]
+        data = results.get(name)
+        if name not in opts.sections or data is None:
+            continue
+        out += ["", f"## {title}", "", data["note"], "", md_table(data["headers"], data["rows"])]
+        targets.append(_target(f"{title} ({target})", data["ratio"], data["want"], True, "{:.2f}×", None))
     if targets:
         out += ["", "## Targets (issue 7)", "",
                 md_table(["target", "measured", "wanted", "met", OTHERS], targets)]

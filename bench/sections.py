@@ -31,13 +31,22 @@ GERMAN_SEED = SEEDS / "002_0f3c6a1bb88a79ad.txt"
 
 log = logging.getLogger("bench")
 
+def model_translator(pipeline: Any, language: str) -> Any:
+    """The model translator under the pipeline's cache and guard wrappers: the kernel
+    sections time the model alone."""
+    translator = pipeline.translator(language)
+    while hasattr(translator, "inner"):
+        translator = translator.inner
+    return translator
+
+
 # Batch 1 is timed over this many segments (one call each) rather than over the
 # largest batch size: enough calls for a stable figure, without minutes per repeat.
 MIN_SEGMENTS = 8
 
 
 def bench_translation(opts: Options, built: BuiltModels, device: str) -> list[dict[str, Any]]:
-    """Segments/s and tokens/s of ``translate_batch`` for each beam width and batch size."""
+    """Segments/s and tokens/s of the model translator for each beam width and fixed batch size."""
     from mtsum.pipeline import Pipeline, Settings
 
     german_words = GERMAN_SEED.read_text(encoding="utf-8").split()
@@ -47,15 +56,16 @@ def bench_translation(opts: Options, built: BuiltModels, device: str) -> list[di
         yaml = write_models_yaml(opts.workdir, built, f"throughput-b{beams}",
                                  pinned(opts.new_tokens, beams), pinned(opts.summary_tokens, beams))
         for batch in opts.batch_sizes:
-            translator = Pipeline(yaml, Settings(source="de", device=device, batch_size=batch)).translator("de")
+            translator = model_translator(Pipeline(yaml, Settings(source="de", device=device, batch_size=batch,
+                                                                  max_batch_tokens=10**6, cache=False)), "de")
             if not segments:
                 segments = fixed_length_segments(translator.count_tokens, german_words, opts.input_tokens,
                                                  max(MIN_SEGMENTS, *opts.batch_sizes))
             run = segments[:max(MIN_SEGMENTS, batch)]
-            model = translator.loaded.model  # type: ignore[attr-defined]
-            translator.translate_batch(run[:batch])  # warm-up: one batch of this shape
+            model = translator.backend.loaded.model
+            translator.translate(run[:batch])  # warm-up: one batch of this shape
             with counting_generate(model) as record:
-                timing, _ = timed(lambda t=translator, r=run: t.translate_batch(r), device,
+                timing, _ = timed(lambda t=translator, r=run: t.translate(r), device,
                                   opts.repeats, warmup=0)
             ok = check_length(record, opts.new_tokens, f"translation beams={beams} batch={batch}")
             med = statistics.median(timing.times)
@@ -71,6 +81,7 @@ def bench_translation(opts: Options, built: BuiltModels, device: str) -> list[di
 
 def bench_end_to_end(opts: Options, built: BuiltModels, device: str) -> dict[str, Any]:
     """``Pipeline.translate`` on the seed articles; de-duplication on the German one."""
+    from mtsum.inputs import Document
     from mtsum.pipeline import Pipeline, Settings
     from mtsum.segment import split_paragraphs
 
@@ -79,20 +90,20 @@ def bench_end_to_end(opts: Options, built: BuiltModels, device: str) -> dict[str
                              pinned(opts.summary_tokens, beams))
     seeds = [GERMAN_SEED] if opts.quick else sorted(SEEDS.glob("*.txt"))
     # Warm-up: loads both translation models and lingua's detector, untimed.
-    warm = Pipeline(yaml, Settings(device=device))
+    warm = Pipeline(yaml, Settings(device=device, cache=False))
     for path in seeds:
         warm.translate(path.read_text(encoding="utf-8"), path.name)
     rows = []
     for path in seeds:
         text = path.read_text(encoding="utf-8")
-        language = warm.document_language(text)[0]
-        translator = warm.translator(language)
+        language = warm.prepare(Document(path.name, text, "text")).language
+        translator = model_translator(warm, language)
 
         def run(text: str = text, name: str = path.name) -> Any:
-            # A new Pipeline each time: its segment cache must start empty.
-            return Pipeline(yaml, Settings(device=device)).translate(text, name)
+            # A new Pipeline each time: its in-run memo must start empty; no persistent cache.
+            return Pipeline(yaml, Settings(device=device, cache=False)).translate(text, name)
 
-        with counting_generate(translator.loaded.model) as record:  # type: ignore[attr-defined]
+        with counting_generate(translator.backend.loaded.model) as record:
             timing, result = timed(run, device, opts.repeats, warmup=0)
         check_length(record, opts.new_tokens, f"end-to-end {path.name}")
         s = result.stats
@@ -114,15 +125,15 @@ def _dedupe_effect(opts: Options, yaml: Path, device: str, beams: int) -> dict[s
     from mtsum.pipeline import Pipeline, Settings
     from mtsum.segment import split_paragraphs
 
-    pipe = Pipeline(yaml, Settings(source="de", device=device))
+    pipe = Pipeline(yaml, Settings(source="de", device=device, cache=False))
     text = GERMAN_SEED.read_text(encoding="utf-8")
     # What the pipeline would send without de-duplication (numbers-only pieces stay out).
     every = [seg for para in split_paragraphs(text) for seg in pipe.segments(para, "de")
              if any(ch.isalpha() for ch in seg)]
     unique = list(dict.fromkeys(every))
-    translator = pipe.translator("de")
-    all_timing, _ = timed(lambda: translator.translate_batch(every), device, opts.repeats, warmup=0)
-    unique_timing, _ = timed(lambda: translator.translate_batch(unique), device, opts.repeats, warmup=0)
+    translator = model_translator(pipe, "de")
+    all_timing, _ = timed(lambda: translator.translate(every), device, opts.repeats, warmup=0)
+    unique_timing, _ = timed(lambda: translator.translate(unique), device, opts.repeats, warmup=0)
     return {
         "input": GERMAN_SEED.name, "num_beams": beams, "batch_size": pipe.batch_size,
         "all": {"segments": len(every), **all_timing.to_dict()},
@@ -144,11 +155,11 @@ def bench_summarization(opts: Options, built: BuiltModels, device: str) -> dict[
     for beams in opts.summary_beams:
         yaml = write_models_yaml(opts.workdir, built, f"summary-b{beams}",
                                  pinned(opts.new_tokens, 4), pinned(opts.summary_tokens, beams))
-        summarizer = Pipeline(yaml, Settings(device=device)).summarizer("bart")
-        limit = summarizer.max_input_tokens()  # text tokens: 1024 minus <s> and </s>
+        summarizer = Pipeline(yaml, Settings(device=device, cache=False)).summarizer("bart")
+        limit = summarizer.max_input_tokens  # text tokens: 1024 minus <s> and </s>
         chunk = " ".join(take_tokens([" ".join(english_paragraphs(2 * limit))], summarizer.count_tokens, limit))
         chunk = fill_to(chunk, summarizer.count_tokens, limit)
-        with counting_generate(summarizer.loaded.model) as record:
+        with counting_generate(summarizer.backend.loaded.model) as record:
             timing, _ = timed(lambda s=summarizer, c=chunk: s.summarize_batch([c]), device, opts.repeats)
         ok = check_length(record, opts.summary_tokens, f"summary beams={beams}")
         chunk_rows.append({
@@ -162,13 +173,13 @@ def bench_summarization(opts: Options, built: BuiltModels, device: str) -> dict[
     beams = 1 if opts.quick else 4
     yaml = write_models_yaml(opts.workdir, built, f"mapreduce-b{beams}",
                              pinned(opts.new_tokens, 4), pinned(opts.summary_tokens, beams))
-    summarizer = Pipeline(yaml, Settings(device=device)).summarizer("bart")
+    summarizer = Pipeline(yaml, Settings(device=device, cache=False)).summarizer("bart")
     target = round(opts.article_words * TOKENS_PER_WORD)
     paras = take_tokens(english_paragraphs(3 * opts.article_words), summarizer.count_tokens, target)
     tokens = sum(summarizer.count_tokens(p) for p in paras)
     # The single-chunk runs above have already warmed the model up.
     repeats = opts.mapreduce_repeats
-    with counting_generate(summarizer.loaded.model) as record:
+    with counting_generate(summarizer.backend.loaded.model) as record:
         timing, out = timed(lambda: summarizer.summarize(paras), device, repeats, warmup=0)
     check_length(record, opts.summary_tokens, "map-reduce")
     log.info("map-reduce: %d chunks, %d rounds, %.1f s", out.chunks, out.rounds, statistics.median(timing.times))
