@@ -21,8 +21,8 @@ _TERMINAL = tuple('.!?:;"”»“\')')
 # Every line boundary of str.splitlines: a paragraph separator and a form feed (a page
 # break) end a paragraph; the others (U+2028, NEL, vertical tab, CR, file/group/record
 # separators) end a line.
-_LINE_BREAKS = str.maketrans({"\r": "\n", "\u2028": "\n", "\x85": "\n", "\v": "\n", "\x1c": "\n",
-                              "\x1d": "\n", "\x1e": "\n", "\u2029": "\n\n", "\f": "\n\n"})
+_LINE_BREAKS = {"\r\n": "\n", "\r": "\n", "\u2028": "\n", "\x85": "\n", "\v": "\n", "\x1c": "\n",
+                "\x1d": "\n", "\x1e": "\n", "\u2029": "\n\n", "\f": "\n\n"}
 
 
 def split_paragraphs(text: str) -> list[str]:
@@ -33,7 +33,9 @@ def split_paragraphs(text: str) -> list[str]:
     hard-wrapped lines (wrapped mid-sentence at a fixed width) are reflowed into one
     paragraph; a block of short or ragged lines keeps one paragraph per line.
     """
-    text = text.replace("\r\n", "\n").translate(_LINE_BREAKS)
+    for old, new in _LINE_BREAKS.items():  # str.replace runs at C speed; translate() would not on non-ASCII text
+        if old in text:
+            text = text.replace(old, new)
     blocks = re.split(r"\n[ \t]*\n", text.strip("\n"))
     if len(blocks) == 1:
         return [_clean_line(line) for line in text.split("\n") if line.strip()]

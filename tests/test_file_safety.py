@@ -158,3 +158,10 @@ def test_unwritable_folder_is_exit_2(article: Path, tmp_path: Path, monkeypatch:
     result = run("translate", str(article), "-o", str(locked / "out.txt"), "--source", "en")
     assert result.exit_code == 2 and "not writable" in result.stderr and str(locked) in result.stderr
     assert list(locked.iterdir()) == []
+
+
+def test_output_hard_linked_to_input_is_refused(article: Path, tmp_path: Path) -> None:
+    link = tmp_path / "hard.txt"
+    os.link(article, link)
+    result = run("translate", str(article), "-o", str(link), "--source", "en")
+    assert result.exit_code == 2 and article.read_text() == ENGLISH

@@ -219,10 +219,11 @@ def open_sink(output: str | None, inputs: Sequence[str], suffix: str, *, headers
             raise OutputError(f"{output}: exists and is not a folder; with several inputs -o names a folder")
         _make_folder(out, output)
         targets = output_names(out, inputs, suffix)
+        known = _InputFiles(inputs)
         for target in targets:
-            _refuse_input(target, inputs)
+            known.refuse(target)
         return DirSink(targets)
-    _refuse_input(out, inputs)
+    _InputFiles(inputs).refuse(out)
     _make_folder(out.parent, output)
     return FileSink(out, headers)
 
@@ -253,21 +254,36 @@ def _make_folder(folder: Path, output: str) -> None:
         raise OutputError(f"{output}: folder {folder} is not writable")
 
 
-def _refuse_input(target: Path, inputs: Sequence[str]) -> None:
-    for name in inputs:
-        if name in STDIN_NAMES:
-            continue
-        if _same_file(target, Path(name)):
+class _InputFiles:
+    """The inputs by device and inode (so links count) and by resolved path."""
+
+    def __init__(self, inputs: Sequence[str]) -> None:
+        self.inodes: set[tuple[int, int]] = set()
+        self.paths: set[Path] = set()
+        for name in inputs:
+            if name in STDIN_NAMES:
+                continue
+            inode, resolved = _identity(Path(name))
+            if inode is not None:
+                self.inodes.add(inode)
+            if resolved is not None:
+                self.paths.add(resolved)
+
+    def refuse(self, target: Path) -> None:
+        inode, resolved = _identity(target)
+        if (inode is not None and inode in self.inodes) or (resolved is not None and resolved in self.paths):
             raise OutputError(f"{target}: the output is also an input; choose another -o "
                               "(mtsum never overwrites its input)")
 
 
-def _same_file(a: Path, b: Path) -> bool:
+def _identity(path: Path) -> tuple[tuple[int, int] | None, Path | None]:
     try:
-        return os.path.samefile(a, b)  # follows symlinks and hard links
+        st = os.stat(path)  # follows symlinks; a hard link has the same inode
+        inode = (st.st_dev, st.st_ino)
     except OSError:
-        pass
+        inode = None
     try:
-        return a.resolve() == b.resolve()
+        resolved = path.resolve()
     except (OSError, RuntimeError):  # RuntimeError: a symlink loop on older Pythons
-        return False
+        resolved = None
+    return inode, resolved
