@@ -1,7 +1,7 @@
 """Extractive summaries without model weights: TextRank over TF-IDF sentence similarity.
 
 ``--summarizer extractive`` must work with no model at all and no network, so this
-is hand-written: sumy and other NLTK-based summarizers need punkt/stopword data
+is hand-written (TF-IDF in :mod:`mtsum.tfidf`): sumy and other NLTK-based summarizers need punkt/stopword data
 downloaded at run time, gensim removed its summarizer in 4.0, and pytextrank needs
 spaCy plus a language model. The algorithm is small: sentences are nodes, edges are
 the cosine similarity of their TF-IDF vectors, and PageRank (power iteration) ranks
@@ -13,14 +13,12 @@ imported here.
 
 from __future__ import annotations
 
-import math
-import re
-from collections import Counter
 from typing import Any
 
 from .errors import ConfigError, InputError, MtsumError
 from .segment import split_sentences
 from .summarize import SummaryOutput
+from .tfidf import cosine_matrix
 
 __all__ = ["ExtractiveSummarizer", "textrank_scores"]
 
@@ -30,26 +28,6 @@ DAMPING = 0.85
 # budget meant for the abstractive model becomes a comparable word budget.
 WORDS_PER_TOKEN = 0.75
 
-_WORD = re.compile(r"\w+")
-# Function words carry no topic; without them the similarity graph links sentences
-# by content. A short fixed list: a downloaded stopword corpus is what we avoid.
-_STOPWORDS = frozenset("""
-a about above after again against all also am an and any are as at be because been
-before being below between both but by can could did do does doing down during each
-few for from further had has have having he her here hers herself him himself his how
-i if in into is it its itself just me more most my myself no nor not now of off on once
-only or other our ours ourselves out over own same she should so some such than that
-the their theirs them themselves then there these they this those through to too under
-until up very was we were what when where which while who whom why will with would you
-your yours yourself yourselves said says say mr mrs ms
-""".split())
-
-
-def _terms(sentence: str) -> list[str]:
-    return [w for w in _WORD.findall(sentence.lower())
-            if w not in _STOPWORDS and (len(w) > 1 or w.isdigit())]
-
-
 def textrank_scores(sentences: list[str], damping: float = DAMPING,
                     tol: float = 1e-10, max_iter: int = 200) -> list[float]:
     """PageRank centrality of each sentence in their TF-IDF cosine-similarity graph."""
@@ -58,22 +36,7 @@ def textrank_scores(sentences: list[str], damping: float = DAMPING,
     n = len(sentences)
     if n <= 1:
         return [1.0] * n
-    counts = [Counter(_terms(s)) for s in sentences]
-    df = Counter(term for c in counts for term in c)
-    # Smoothed idf and sublinear tf, as in scikit-learn's TfidfVectorizer.
-    idf = {term: math.log((1 + n) / (1 + k)) + 1.0 for term, k in df.items()}
-    weights = [{t: (1.0 + math.log(k)) * idf[t] for t, k in c.items()} for c in counts]
-    norms = [math.sqrt(sum(w * w for w in row.values())) or 1.0 for row in weights]
-    # A term in one sentence adds to its norm but links it to nothing, so only shared
-    # terms get columns: the dense matrix stays small even for very long articles.
-    shared = {t: j for j, t in enumerate(sorted(t for t, k in df.items() if k > 1))}
-    x = np.zeros((n, max(len(shared), 1)))
-    for i, row in enumerate(weights):
-        for term, w in row.items():
-            j = shared.get(term)
-            if j is not None:
-                x[i, j] = w / norms[i]
-    sim = x @ x.T
+    sim = cosine_matrix(sentences)
     np.fill_diagonal(sim, 0.0)
     out_weight = sim.sum(axis=1, keepdims=True)
     # A sentence that shares no term with any other votes for all sentences evenly.

@@ -16,12 +16,10 @@ libraries (datasketch) estimate what is cheap to compute exactly at digest sizes
 
 from __future__ import annotations
 
-import math
 import re
-from collections import Counter
 from dataclasses import dataclass
 
-from ..extractive import _STOPWORDS  # one English stoplist for all of mtsum's TF-IDF
+from ..tfidf import cosine_matrix
 
 # Calibrated on tests/data/digest: reports of one story by different outlets score
 # 0.29-0.35 against each other, unrelated news below 0.05; a shared agency copy
@@ -67,30 +65,11 @@ def group_articles(texts: list[str], threshold: float = DEFAULT_STORY_THRESHOLD,
     return Grouping(stories, sim)
 
 
-def _terms(text: str) -> list[str]:
-    return [w for w in _WORD.findall(text.lower()) if w not in _STOPWORDS and (len(w) > 1 or w.isdigit())]
-
-
 def tfidf_similarity(texts: list[str]) -> list[list[float]]:
     """Cosine similarity of the texts' TF-IDF vectors (n x n, 1.0 on the diagonal)."""
     import numpy as np
 
-    n = len(texts)
-    counts = [Counter(_terms(t)) for t in texts]
-    df = Counter(term for c in counts for term in c)
-    idf = {term: math.log((1 + n) / (1 + k)) + 1.0 for term, k in df.items()}
-    weights = [{t: (1.0 + math.log(k)) * idf[t] for t, k in c.items()} for c in counts]
-    norms = [math.sqrt(sum(w * w for w in row.values())) or 1.0 for row in weights]
-    # A term in one text only adds to its norm, never to a dot product: only shared
-    # terms need columns, which keeps the matrix small.
-    shared = {t: j for j, t in enumerate(sorted(t for t, k in df.items() if k > 1))}
-    x = np.zeros((n, max(len(shared), 1)), dtype=np.float64)
-    for i, row in enumerate(weights):
-        for term, w in row.items():
-            j = shared.get(term)
-            if j is not None:
-                x[i, j] = w / norms[i]
-    sim = x @ x.T
+    sim = cosine_matrix(texts)
     np.fill_diagonal(sim, 1.0)
     return sim.round(6).tolist()
 
