@@ -32,7 +32,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mtsum.boilerplate import Block, classify_lines
 from mtsum.errors import ConfigError
+from mtsum.segment import split_sentences
 
 __all__ = [
     "RULES_DIR_ENV",
@@ -59,7 +61,8 @@ _SHINGLE_MIN_WORDS = 8
 _JACCARD = 0.8
 # A headline is one short sentence; a first paragraph that is a lede stays body.
 _TITLE_MAX_WORDS = 30
-_SENTENCE_BREAK = re.compile(r"[.!?][\"”»’)]*\s+[\"„“«–]?[A-ZÅÄÖÜÉ]")
+# Lines (not removed by a rule) passed over between the headline and the text.
+_TITLE_MAX_SKIPPED = 3
 
 _SPACES = re.compile(r"\s+")
 # Invisible characters that make equal paragraphs compare unequal.
@@ -184,8 +187,14 @@ def clean_paragraphs(
     _mark_captions(rules, texts, removed, drop)
     _mark_duplicates(texts, removed, drop)
 
+    decided = dict(removed)
+    drops, block = classify_lines(texts, language, list(removed))
+    title_index = _find_title(texts, language, decided, block)
+    for i, rule in drops.items():
+        if i != title_index:
+            drop(i, "boilerplate", rule)
+
     kept = [i for i in range(len(texts)) if i not in removed]
-    title_index = kept[0] if kept and _looks_like_headline(texts[kept[0]]) else None
     body = [i for i in kept if i != title_index]
     return CleanResult(
         title=texts[title_index] if title_index is not None else None,
@@ -382,7 +391,11 @@ def _mark_captions(rules: list[Rule], texts: list[str], removed: dict[int, Remov
 
 def _mark_duplicates(texts: list[str], removed: dict[int, Removal], drop: _Drop) -> None:
     first: dict[str, int] = {}
-    seen: list[tuple[int, str, list[str], set[tuple[str, ...]]]] = []
+    seen: dict[int, tuple[str, list[str], set[tuple[str, ...]]]] = {}
+    # Shingle -> earlier paragraphs holding it: a near or contained duplicate (five
+    # words or more) shares at least one shingle, so only those are compared; pages
+    # of thousands of lines would otherwise cost quadratic time.
+    holders: dict[tuple[str, ...], list[int]] = {}
     for i, text in enumerate(texts):
         if i in removed:
             continue
@@ -392,14 +405,18 @@ def _mark_duplicates(texts: list[str], removed: dict[int, Removal], drop: _Drop)
             continue
         words = _WORD.findall(key)
         shingles = _shingles(words)
-        for j, other_key, other_words, other_shingles in seen:
+        candidates = sorted({j for sh in shingles for j in holders.get(sh, ())})
+        for j in candidates:
+            other_key, other_words, other_shingles = seen[j]
             rule = _near_duplicate(key, words, shingles, other_key, other_words, other_shingles)
             if rule:
                 drop(i, "duplicate", rule, j)
                 break
         else:
             first[key] = i
-            seen.append((i, key, words, shingles))
+            seen[i] = (key, words, shingles)
+            for sh in shingles:
+                holders.setdefault(sh, []).append(i)
 
 
 def _near_duplicate(
@@ -435,5 +452,39 @@ def _shingles(words: list[str]) -> set[tuple[str, ...]]:
     return {tuple(words[k : k + _SHINGLE]) for k in range(len(words) - _SHINGLE + 1)}
 
 
-def _looks_like_headline(text: str) -> bool:
-    return len(text.split()) <= _TITLE_MAX_WORDS and not _SENTENCE_BREAK.search(text)
+def _find_title(texts: list[str], language: str, removed: dict[int, Removal], block: Block | None) -> int | None:
+    """The headline: the headline-shaped line just above the main text block.
+
+    Walking up from the block, lines the rules removed (bylines, dates, share
+    buttons) are passed over; a menu entry (one or two words) ends the walk, so a
+    site name above the menu is never taken. Without such a line, the block's first
+    line is the title when it reads as one.
+    """
+    kept = [i for i in range(len(texts)) if i not in removed]
+    if not kept:
+        return None
+    if block is None:
+        return kept[0] if _looks_like_headline(texts[kept[0]], language) else None
+    skipped = 0
+    for i in range(block.start - 1, -1, -1):
+        if i in removed:
+            continue
+        words = len(texts[i].split())
+        if words <= 2 and not _looks_like_headline(texts[i], language, strict=True):
+            break
+        if _looks_like_headline(texts[i], language, strict=True):
+            return i
+        skipped += 1
+        if skipped >= _TITLE_MAX_SKIPPED:
+            break
+    first = next(i for i in kept if i >= block.start)
+    return first if _looks_like_headline(texts[first], language) else None
+
+
+def _looks_like_headline(text: str, language: str, strict: bool = False) -> bool:
+    words = text.split()
+    if not words or len(words) > _TITLE_MAX_WORDS:
+        return False
+    if strict and (len(words) < 2 or text.endswith(".") or not any(c.isalpha() for c in text)):
+        return False
+    return len(split_sentences(text, language)) == 1

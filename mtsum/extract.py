@@ -7,6 +7,7 @@ the text this returns.
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 from mtsum.errors import InputError, MissingDependencyError
@@ -16,7 +17,14 @@ __all__ = ["extract_html"]
 _INSTALL_HINT = "reading HTML needs trafilatura: pip install 'mtsum[html]'"
 
 
-def extract_html(html: str | bytes, url: str | None = None) -> str:
+def extract_html(
+    html: str | bytes,
+    url: str | None = None,
+    *,
+    favor_recall: bool = True,
+    favor_precision: bool = False,
+    fallbacks: bool = True,
+) -> str:
     """Return the main text of *html*: paragraphs separated by blank lines.
 
     The page title comes first when trafilatura finds one that is not already the
@@ -38,7 +46,9 @@ def extract_html(html: str | bytes, url: str | None = None) -> str:
     doc = trafilatura.bare_extraction(
         html,
         url=url,
-        favor_recall=True,
+        favor_recall=favor_recall,
+        favor_precision=favor_precision,
+        **_fallback_option(trafilatura, fallbacks),
         include_comments=False,
         include_tables=False,
         include_images=False,
@@ -59,6 +69,13 @@ def extract_html(html: str | bytes, url: str | None = None) -> str:
     if title and title.casefold() != paragraphs[0].casefold():
         paragraphs.insert(0, title)
     return "\n\n".join(paragraphs)
+
+
+def _fallback_option(trafilatura: Any, fallbacks: bool) -> dict[str, bool]:
+    # trafilatura 2 renamed no_fallback to fast and warns on the old name.
+    if "fast" in inspect.signature(trafilatura.bare_extraction).parameters:
+        return {"fast": not fallbacks}
+    return {"no_fallback": not fallbacks}
 
 
 def _text_and_title(doc: Any) -> tuple[str, str]:

@@ -1,0 +1,266 @@
+"""Which lines of a scraped page are the article: a classifier on structure, not words.
+
+A person skimming a scrape finds the article as the stretch of long, sentence-shaped
+lines full of function words ("der", "och", "the") and reads the short lines inside it
+(sub-headings, list items, a price) as part of it, while runs of short lines around it
+(menus, "related" lists, footers) are not. This module does the same, without a model:
+
+1. every line gets features: length, share of function words (jusText's stoplists,
+   maintained with jusText and installed with it), sentence-final punctuation, Title
+   Case, digits/currency/time stamps, links, handles and e-mail, a truncated "…" teaser;
+2. from them a class as in jusText (Pomikálek 2011): *good* (long prose), *near-good*,
+   *short*, or *bad* (links, lists of names, teasers; and every line a rule removed);
+3. the main text block is the stretch of lines with the largest score, where prose
+   counts for it and short and bad lines against it (a maximum-sum segment);
+4. context decides the rest: inside the block only clearly bad lines go; outside it,
+   short and doubtful lines go, and prose in the article's language always stays.
+
+Hand-written because jusText works on an HTML tree, not on the lines mtsum gets, and
+its fixed thresholds drop the short lines inside an article (sub-headings, list items).
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["Block", "LineFeatures", "classify_lines", "features", "stopwords"]
+
+# jusText's stoplist file for each language code; others fall back to English.
+_STOPLIST_NAMES = {
+    "sv": "Swedish", "de": "German", "en": "English", "da": "Danish", "nb": "Norwegian_Bokmal",
+    "no": "Norwegian_Bokmal", "nn": "Norwegian_Nynorsk", "nl": "Dutch", "fr": "French",
+    "es": "Spanish", "it": "Italian", "pt": "Portuguese", "pl": "Polish", "fi": "Finnish",
+}
+
+# Thresholds, in characters and shares of words. Prose in sv/de/en has 0.3-0.5 of its
+# words on the stoplists; menus, names and product lists have almost none.
+GOOD_CHARS = 100
+NEARGOOD_CHARS = 50
+STOP_GOOD = 0.25
+STOP_NEARGOOD = 0.15
+# A line this long in words that reads as prose is never dropped by the classifier.
+PROSE_WORDS = 12
+# Good lines this close (in short lines; a bad line counts twice) are one stretch of text.
+MAX_GAP = 8
+# Stretches with at least this share of the largest one's text are kept as well.
+KEEP_CLUSTER_SHARE = 0.5
+
+# Words that speak of the website rather than of the world: cookie banners, comment
+# forms, newsletter and paywall prompts. Stems, matched case-insensitively at a word
+# start. A line of prose needs two of them to lose its protection.
+_FURNITURE = {
+    "common": r"cookie|newsletter|e-?mail|javascript|browser|akismet|spam|wordpress|copyright|"
+              r"facebook|twitter|instagram|youtube|whatsapp|pinterest|linkedin|podcast|rss",
+    "en": r"subscri|sign up|sign in|log ?in|regist|account|password|comment|repl(?:y|ies)\b|privacy|"
+          r"terms of|rights reserved|advertis|sponsor|affiliate|share|follow us|website|"
+          r"click|download (?:the|our) app|donat|support (?:us|our)|membership|posted (?:in|by|on)|"
+          r"tagged|filed under|permalink|read more|related",
+    "de": r"abonn|abo\b|anmeld|registr|konto|passwort|kommentar|antwort|datenschutz|impressum|"
+          r"nutzungsbedingung|agb\b|urheberrecht|werbung|anzeige|partnerlink|affiliate|teilen|"
+          r"folgen sie|folge uns|webseite|website|klicken|spende|unterstütze|weiterlesen|"
+          r"mehr zum thema|verwandte|ähnliche beiträge|veröffentlicht|verschlagwortet",
+    "sv": r"prenumer|logga|konto|lösenord|kommentar|svara\b|integritet|personuppgift|villkor|"
+          r"upphovsrätt|annons|reklam|dela\b|följ oss|webbplats|sajt|klicka|kakor|"
+          r"läs mer|läs också|relaterad|publicerad",
+}
+
+_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+_SENTENCE_END = re.compile(r"[.!?][\"”»“’')\]]*$")
+_TEASER_END = re.compile(r"(?:\.\.\.|…)\s*(?:\[?mehr\]?|\[?more\]?|\[?mer\]?|»|›|>)?$", re.IGNORECASE)
+_LINK = re.compile(r"https?://\S+|www\.\S+|\S+@\S+\.\w{2,}|(?<!\w)[@#]\w+")
+_DIGITISH = re.compile(r"\d|[€$£%]|\bkr\b")
+_SEPARATORS = re.compile(r"\s[|·•»›/]\s|\s[|·•]|[|·•]\s")
+
+
+@dataclass(frozen=True)
+class LineFeatures:
+    """What the classifier sees of one line."""
+
+    chars: int
+    words: int
+    stop_share: float
+    sentence_end: bool
+    teaser: bool
+    link_share: float
+    digit_share: float
+    title_case: float
+    separators: int
+    furniture: int
+
+    @property
+    def prose(self) -> bool:
+        """Long, sentence-shaped, with function words: article text, never dropped."""
+        return self.words >= PROSE_WORDS and self.stop_share >= STOP_GOOD and self.sentence_end and not self.teaser
+
+
+@dataclass(frozen=True)
+class Block:
+    """The main text block, ``start`` to ``end`` inclusive (input indices)."""
+
+    start: int
+    end: int
+
+
+@functools.lru_cache(maxsize=32)
+def stopwords(language: str) -> frozenset[str]:
+    """jusText's stoplist for *language* (lower case); English for a language it lacks."""
+    spec = importlib.util.find_spec("justext")
+    if spec is None or not spec.submodule_search_locations:
+        from mtsum.errors import MissingDependencyError
+
+        raise MissingDependencyError("cleaning needs jusText's stoplists: pip install jusText")
+    folder = Path(next(iter(spec.submodule_search_locations))) / "stoplists"
+    name = _STOPLIST_NAMES.get(language, "English")
+    words = (folder / f"{name}.txt").read_text(encoding="utf-8").split()
+    return frozenset(w.lower() for w in words)
+
+
+@functools.lru_cache(maxsize=32)
+def _furniture(language: str) -> re.Pattern[str]:
+    own = _FURNITURE.get(language, "")
+    words = "|".join(w for w in (_FURNITURE["common"], _FURNITURE["en"], own) if w)
+    return re.compile(rf"(?<!\w)(?:{words})", re.IGNORECASE)
+
+
+def features(
+    text: str, stop: frozenset[str], english: frozenset[str], furniture: re.Pattern[str]
+) -> LineFeatures:
+    """The features of one normalized line.
+
+    *stop* is the language's stoplist; *english* is English's, since pages mix in English
+    quotes and widgets: the higher share counts. *furniture* finds website vocabulary.
+    """
+    words = _WORD.findall(text)
+    tokens = text.split()
+    n = len(words)
+    link_chars = sum(len(m) for m in _LINK.findall(text))
+    digitish = sum(1 for t in tokens if _DIGITISH.search(t))
+    return LineFeatures(
+        chars=len(text),
+        words=n,
+        stop_share=_stop_share(words, stop, english),
+        sentence_end=bool(_SENTENCE_END.search(text)),
+        teaser=bool(_TEASER_END.search(text)),
+        link_share=link_chars / len(text) if text else 0.0,
+        digit_share=digitish / len(tokens) if tokens else 0.0,
+        title_case=sum(w[0].isupper() for w in words) / n if n else 0.0,
+        separators=len(_SEPARATORS.findall(text)),
+        furniture=len(furniture.findall(text)),
+    )
+
+
+def _stop_share(words: list[str], stop: frozenset[str], english: frozenset[str]) -> float:
+    if not words:
+        return 0.0
+    lower = [w.lower() for w in words]
+    own = sum(w in stop for w in lower)
+    other = sum(w in english for w in lower) if english is not stop else 0
+    return max(own, other) / len(words)
+
+
+def _line_class(f: LineFeatures) -> tuple[str, str | None]:
+    """(class, the feature that made it bad)."""
+    if f.link_share > 0.5:
+        return "bad", "link"
+    if f.furniture and not f.prose:
+        return "bad", "site-furniture"
+    if f.separators >= 2 and f.stop_share < STOP_NEARGOOD:
+        return "bad", "menu-row"
+    if f.teaser:
+        return "short", "teaser"
+    if f.chars >= GOOD_CHARS and f.stop_share >= STOP_GOOD:
+        return ("neargood" if f.furniture > 1 else "good"), None
+    if f.chars >= NEARGOOD_CHARS and f.stop_share >= STOP_NEARGOOD:
+        return "neargood", None
+    if f.chars >= GOOD_CHARS:
+        return "short", "no-function-words"
+    return "short", None
+
+
+def _clusters(classes: list[str], feats: list[LineFeatures | None]) -> list[tuple[int, int, int]]:
+    """Runs of good lines whose gaps are small: (first, last, characters of good text)."""
+    out: list[tuple[int, int, int]] = []
+    gap = 0
+    for i, cls in enumerate(classes):
+        if cls == "good":
+            f = feats[i]
+            size = f.chars if f else 0
+            if out and gap <= MAX_GAP:
+                first, _, mass = out[-1]
+                out[-1] = (first, i, mass + size)
+            else:
+                out.append((i, i, size))
+            gap = 0
+        elif cls != "removed":
+            gap += 2 if cls == "bad" else 1
+    return out
+
+
+def classify_lines(
+    texts: Sequence[str], language: str, removed: Sequence[int]
+) -> tuple[dict[int, str], Block | None]:
+    """Decide the lines the rules left: {index: "classifier:<feature>"} to drop, and the block.
+
+    *removed* are the indices already dropped by rules, captions or duplicates; they
+    count as evidence against the text around them but are not decided again.
+    """
+    stop = stopwords(language)
+    english = stopwords("en")
+    furniture = _furniture(language)
+    gone = set(removed)
+    feats: list[LineFeatures | None] = [
+        None if i in gone else features(t, stop, english, furniture) for i, t in enumerate(texts)
+    ]
+    classes: list[str] = []
+    bad_feature: dict[int, str] = {}
+    for i, f in enumerate(feats):
+        if f is None:
+            classes.append("removed")
+            continue
+        cls, why = _line_class(f)
+        classes.append(cls)
+        if why:
+            bad_feature[i] = why
+
+    clusters = _clusters(classes, feats)
+    drops: dict[int, str] = {}
+    if not clusters:
+        return drops, None  # no prose anywhere: nothing to anchor a decision on
+    main = max(clusters, key=lambda c: c[2])
+    block = Block(main[0], main[1])
+    kept_spans = [c for c in clusters if c[2] >= KEEP_CLUSTER_SHARE * main[2]]
+    inside = [False] * len(texts)
+    for first, last, _ in kept_spans:
+        last = _extend_after(last, classes, feats)
+        for i in range(first, last + 1):
+            inside[i] = True
+    for i, f in enumerate(feats):
+        if f is None:
+            continue
+        if inside[i]:
+            if classes[i] == "bad":
+                drops[i] = f"classifier:{bad_feature[i]}"
+        elif not (f.prose and f.furniture < 2):
+            drops[i] = f"classifier:{bad_feature.get(i, 'outside-main-text')}"
+    return drops, block
+
+
+def _extend_after(last: int, classes: list[str], feats: list[LineFeatures | None]) -> int:
+    # Short sentences right after the text ("Det blev ja.") end the article, not a menu.
+    i = last + 1
+    while i < len(classes):
+        f = feats[i]
+        if f is None:
+            i += 1
+            continue
+        if classes[i] in ("short", "neargood") and f.sentence_end and f.stop_share > 0 and not f.teaser:
+            last = i
+            i += 1
+            continue
+        break
+    return last
