@@ -48,14 +48,21 @@ PROSE_WORDS = 12
 # Good lines this close (in short lines; a bad line counts twice) are one stretch of text.
 MAX_GAP = 8
 # Stretches with at least this share of the largest one's text are kept as well.
-KEEP_CLUSTER_SHARE = 0.5
+KEEP_CLUSTER_SHARE = 0.0
+# A line this short (in words) with one word of site vocabulary is site furniture.
+FURNITURE_WORDS = 8
+# Short lines outside the text go when they come in a run at least this long.
+MIN_RUN = 3
+# A text with fewer short lines than this share is an article already, not a scrape.
+ARTICLE_SHORT_SHARE = 0.5
+# Lines above a stretch of text that may belong to it (headline, standfirst, lede).
+EXTEND_BEFORE = 3
 
 # Words that speak of the website rather than of the world: cookie banners, comment
 # forms, newsletter and paywall prompts. Stems, matched case-insensitively at a word
 # start. A line of prose needs two of them to lose its protection.
 _FURNITURE = {
-    "common": r"cookie|newsletter|e-?mail|javascript|browser|akismet|spam|wordpress|copyright|"
-              r"facebook|twitter|instagram|youtube|whatsapp|pinterest|linkedin|podcast|rss",
+    "common": r"cookie|newsletter|e-?mail|javascript|browser|akismet|spam|wordpress|copyright|rss\b",
     "en": r"subscri|sign up|sign in|log ?in|regist|account|password|comment|repl(?:y|ies)\b|privacy|"
           r"terms of|rights reserved|advertis|sponsor|affiliate|share|follow us|website|"
           r"click|download (?:the|our) app|donat|support (?:us|our)|membership|posted (?:in|by|on)|"
@@ -167,7 +174,7 @@ def _line_class(f: LineFeatures) -> tuple[str, str | None]:
     """(class, the feature that made it bad)."""
     if f.link_share > 0.5:
         return "bad", "link"
-    if f.furniture and not f.prose:
+    if f.furniture and not f.prose and (f.words <= FURNITURE_WORDS or f.furniture > 1):
         return "bad", "site-furniture"
     if f.separators >= 2 and f.stop_share < STOP_NEARGOOD:
         return "bad", "menu-row"
@@ -185,7 +192,7 @@ def _line_class(f: LineFeatures) -> tuple[str, str | None]:
 def _clusters(classes: list[str], feats: list[LineFeatures | None]) -> list[tuple[int, int, int]]:
     """Runs of good lines whose gaps are small: (first, last, characters of good text)."""
     out: list[tuple[int, int, int]] = []
-    gap = 0
+    gap = 0.0
     for i, cls in enumerate(classes):
         if cls == "good":
             f = feats[i]
@@ -195,9 +202,12 @@ def _clusters(classes: list[str], feats: list[LineFeatures | None]) -> list[tupl
                 out[-1] = (first, i, mass + size)
             else:
                 out.append((i, i, size))
-            gap = 0
-        elif cls != "removed":
-            gap += 2 if cls == "bad" else 1
+            gap = 0.0
+        elif cls == "bad":
+            gap += 2
+        elif cls == "short":
+            f = feats[i]
+            gap += 0.5 if f and f.sentence_end else 1
     return out
 
 
@@ -236,18 +246,69 @@ def classify_lines(
     kept_spans = [c for c in clusters if c[2] >= KEEP_CLUSTER_SHARE * main[2]]
     inside = [False] * len(texts)
     for first, last, _ in kept_spans:
+        first = _extend_before(first, classes, feats)
         last = _extend_after(last, classes, feats)
         for i in range(first, last + 1):
             inside[i] = True
+    outside = [
+        f is not None and not inside[i] and not (f.prose and f.furniture < 2) for i, f in enumerate(feats)
+    ]
+    runs = _run_lengths(outside, feats)
+    live = [c for c in classes if c != "removed"]
+    # Mostly prose already (an extracted article, a pasted text): its short lines are
+    # its own headings and lists, so only clearly bad lines go.
+    extracted = sum(c in ("short", "bad") for c in live) < ARTICLE_SHORT_SHARE * len(live)
     for i, f in enumerate(feats):
         if f is None:
             continue
         if inside[i]:
             if classes[i] == "bad":
                 drops[i] = f"classifier:{bad_feature[i]}"
-        elif not (f.prose and f.furniture < 2):
-            drops[i] = f"classifier:{bad_feature.get(i, 'outside-main-text')}"
+        elif outside[i] and not extracted and (classes[i] == "bad" or runs[i] >= MIN_RUN):
+            drops[i] = f"classifier:{bad_feature.get(i, 'short-run')}"
+        elif outside[i] and classes[i] == "bad" and bad_feature[i] in _ALWAYS_BAD:
+            drops[i] = f"classifier:{bad_feature.get(i, 'short-run')}"
     return drops, block
+
+
+# Features that are boilerplate wherever they turn up.
+_ALWAYS_BAD = frozenset({"link", "site-furniture", "menu-row"})
+
+
+def _run_lengths(flags: list[bool], feats: list[LineFeatures | None]) -> list[int]:
+    # Length of the run of flagged lines each line is in; removed lines neither break
+    # nor lengthen a run (a menu with an "Annons" in it is still one menu).
+    out = [0] * len(flags)
+    run: list[int] = []
+    for i in [*range(len(flags)), None]:
+        if i is not None and feats[i] is None:
+            continue
+        if i is not None and flags[i]:
+            run.append(i)
+            continue
+        for j in run:
+            out[j] = len(run)
+        run = []
+    return out
+
+
+def _extend_before(first: int, classes: list[str], feats: list[LineFeatures | None]) -> int:
+    # A headline, a standfirst and a lede sit just above the first long paragraph; a
+    # menu entry (one or two words without function words) ends the walk.
+    taken = 0
+    i = first - 1
+    while i >= 0 and taken < EXTEND_BEFORE:
+        f = feats[i]
+        if f is None:
+            i -= 1
+            continue
+        menu_like = f.words <= 2 and f.stop_share == 0 and not f.sentence_end
+        if classes[i] == "bad" or menu_like or f.teaser:
+            break
+        first = i
+        taken += 1
+        i -= 1
+    return first
 
 
 def _extend_after(last: int, classes: list[str], feats: list[LineFeatures | None]) -> int:

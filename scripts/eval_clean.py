@@ -104,9 +104,9 @@ def keep_everything(page: dict, data: Path) -> tuple[str, float]:
 
 
 def mtsum_plain(page: dict, data: Path) -> tuple[str, float]:
-    start = time.perf_counter()
+    start = time.process_time()
     text = cleaned_text(page["lines"], page["language"])
-    return text, time.perf_counter() - start
+    return text, time.process_time() - start
 
 
 def read_html(page: dict, data: Path) -> bytes:
@@ -130,9 +130,9 @@ def trafilatura_method(options: dict, clean: bool) -> Callable[[dict, Path], tup
         paragraphs = text.split("\n\n")
         if not clean:
             return " ".join(paragraphs), 0.0
-        start = time.perf_counter()
+        start = time.process_time()
         out = cleaned_text(paragraphs, page["language"])
-        return out, time.perf_counter() - start
+        return out, time.process_time() - start
 
     return run
 
