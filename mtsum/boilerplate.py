@@ -68,11 +68,11 @@ _FURNITURE = {
           r"click|download (?:the|our) app|donat|support (?:us|our)|membership|posted (?:in|by|on)|"
           r"tagged|filed under|permalink|read more|related",
     "de": r"abonn|abo\b|anmeld|registr|konto|passwort|kommentar|antwort|datenschutz|impressum|"
-          r"nutzungsbedingung|agb\b|urheberrecht|werbung|anzeige|partnerlink|affiliate|teilen|"
+          r"nutzungsbedingung|agb\b|urheberrecht|werbung|partnerlink|affiliate|teilen\b|"
           r"folgen sie|folge uns|webseite|website|klicken|spende|unterstütze|weiterlesen|"
           r"mehr zum thema|verwandte|ähnliche beiträge|veröffentlicht|verschlagwortet",
     "sv": r"prenumer|logga|konto|lösenord|kommentar|svara\b|integritet|personuppgift|villkor|"
-          r"upphovsrätt|annons|reklam|dela\b|följ oss|webbplats|sajt|klicka|kakor|"
+          r"upphovsrätt|annons(?:er|era)?\b|reklam|dela\b|följ oss|webbplats|sajt|klicka|kakor|"
           r"läs mer|läs också|relaterad|publicerad",
 }
 
@@ -242,7 +242,7 @@ def classify_lines(
     if not clusters:
         return drops, None  # no prose anywhere: nothing to anchor a decision on
     main = max(clusters, key=lambda c: c[2])
-    block = Block(main[0], main[1])
+    block = Block(_extend_before(main[0], classes, feats), _extend_after(main[1], classes, feats))
     kept_spans = [c for c in clusters if c[2] >= KEEP_CLUSTER_SHARE * main[2]]
     inside = [False] * len(texts)
     for first, last, _ in kept_spans:
