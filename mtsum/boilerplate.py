@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Block", "LineFeatures", "classify_lines", "features", "stopwords"]
+__all__ = ["Block", "LineFeatures", "classify_lines", "features", "is_prose", "stopwords"]
 
 # jusText's stoplist file for each language code; others fall back to English.
 _STOPLIST_NAMES = {
@@ -55,6 +55,8 @@ FURNITURE_WORDS = 8
 MIN_RUN = 3
 # A text with fewer short lines than this share is an article already, not a scrape.
 ARTICLE_SHORT_SHARE = 0.5
+# A teaser headline in a "related" list has at most this many words.
+LIST_ITEM_WORDS = 14
 # Lines above a stretch of text that may belong to it (headline, standfirst, lede).
 EXTEND_BEFORE = 3
 
@@ -62,7 +64,8 @@ EXTEND_BEFORE = 3
 # forms, newsletter and paywall prompts. Stems, matched case-insensitively at a word
 # start. A line of prose needs two of them to lose its protection.
 _FURNITURE = {
-    "common": r"cookie|newsletter|e-?mail|javascript|browser|akismet|spam|wordpress|copyright|rss\b",
+    "common": r"cookie|newsletter|e-?mail|javascript|browser|akismet|spam|wordpress|copyright|rss\b|"
+              r"[\w-]+\.(?:de|se|com|at|ch|org|net|nu|eu)\b",
     "en": r"subscri|sign up|sign in|log ?in|regist|account|password|comment|repl(?:y|ies)\b|privacy|"
           r"terms of|rights reserved|advertis|sponsor|affiliate|share|follow us|website|"
           r"click|download (?:the|our) app|donat|support (?:us|our)|membership|posted (?:in|by|on)|"
@@ -70,16 +73,18 @@ _FURNITURE = {
     "de": r"abonn|abo\b|anmeld|registr|konto|passwort|kommentar|antwort|datenschutz|impressum|"
           r"nutzungsbedingung|agb\b|urheberrecht|werbung|partnerlink|affiliate|teilen\b|"
           r"folgen sie|folge uns|webseite|website|klicken|spende|unterstütze|weiterlesen|"
-          r"mehr zum thema|verwandte|ähnliche beiträge|veröffentlicht|verschlagwortet",
+          r"mehr zum thema|verwandte|ähnliche beiträge|veröffentlicht|verschlagwortet|kündbar|einlogg",
     "sv": r"prenumer|logga|konto|lösenord|kommentar|svara\b|integritet|personuppgift|villkor|"
           r"upphovsrätt|annons(?:er|era)?\b|reklam|dela\b|följ oss|webbplats|sajt|klicka|kakor|"
-          r"läs mer|läs också|relaterad|publicerad",
+          r"läs mer|läs också|läsa vidare|relaterad|publicerad|gratisartik|inloggad|nyhetsbrev|inkorg|anmäl dig",
 }
 
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 _SENTENCE_END = re.compile(r"[.!?][\"”»“’')\]]*$")
 _TEASER_END = re.compile(r"(?:\.\.\.|…)\s*(?:\[?mehr\]?|\[?more\]?|\[?mer\]?|»|›|>)?$", re.IGNORECASE)
-_LINK = re.compile(r"https?://\S+|www\.\S+|\S+@\S+\.\w{2,}|(?<!\w)[@#]\w+")
+# The look-behind starts an address only at the start of a run of characters, so a
+# long line without spaces costs linear, not quadratic, time.
+_LINK = re.compile(r"https?://\S+|www\.\S+|(?<![\w.+-])[\w.+-]+@[\w-]+\.\w{2,}|(?<!\w)[@#]\w+")
 _DIGITISH = re.compile(r"\d|[€$£%]|\bkr\b")
 _SEPARATORS = re.compile(r"\s[|·•»›/]\s|\s[|·•]|[|·•]\s")
 
@@ -212,12 +217,14 @@ def _clusters(classes: list[str], feats: list[LineFeatures | None]) -> list[tupl
 
 
 def classify_lines(
-    texts: Sequence[str], language: str, removed: Sequence[int]
+    texts: Sequence[str], language: str, removed: Sequence[int], list_headings: Sequence[int] = ()
 ) -> tuple[dict[int, str], Block | None]:
     """Decide the lines the rules left: {index: "classifier:<feature>"} to drop, and the block.
 
     *removed* are the indices already dropped by rules, captions or duplicates; they
     count as evidence against the text around them but are not decided again.
+    *list_headings* (a subset) announce a list of links ("Läs också", "Mehr zum Thema"):
+    the headline-shaped lines under one are that list, wherever it stands.
     """
     stop = stopwords(language)
     english = stopwords("en")
@@ -237,8 +244,12 @@ def classify_lines(
         if why:
             bad_feature[i] = why
 
-    clusters = _clusters(classes, feats)
     drops: dict[int, str] = {}
+    for h in list_headings:
+        for i in _list_under(h, feats):
+            drops[i] = "classifier:related-list"
+            classes[i] = "removed"
+    clusters = _clusters(classes, feats)
     if not clusters:
         return drops, None  # no prose anywhere: nothing to anchor a decision on
     main = max(clusters, key=lambda c: c[2])
@@ -254,12 +265,12 @@ def classify_lines(
         f is not None and not inside[i] and not (f.prose and f.furniture < 2) for i, f in enumerate(feats)
     ]
     runs = _run_lengths(outside, feats)
-    live = [c for c in classes if c != "removed"]
     # Mostly prose already (an extracted article, a pasted text): its short lines are
-    # its own headings and lists, so only clearly bad lines go.
-    extracted = sum(c in ("short", "bad") for c in live) < ARTICLE_SHORT_SHARE * len(live)
+    # its own headings and lists, so only clearly bad lines go. Lines the rules
+    # removed count as short: they were page furniture.
+    extracted = sum(c in ("short", "bad", "removed") for c in classes) < ARTICLE_SHORT_SHARE * len(classes)
     for i, f in enumerate(feats):
-        if f is None:
+        if f is None or i in drops:
             continue
         if inside[i]:
             if classes[i] == "bad":
@@ -269,6 +280,27 @@ def classify_lines(
         elif outside[i] and classes[i] == "bad" and bad_feature[i] in _ALWAYS_BAD:
             drops[i] = f"classifier:{bad_feature.get(i, 'short-run')}"
     return drops, block
+
+
+def _list_under(heading: int, feats: list[LineFeatures | None]) -> list[int]:
+    # Teaser headlines: short, no full stop, no site vocabulary needed.
+    out = []
+    for i in range(heading + 1, len(feats)):
+        f = feats[i]
+        if f is None:
+            if out:
+                break
+            continue
+        if f.prose or f.sentence_end and f.words > 3 or f.words > LIST_ITEM_WORDS:
+            break
+        out.append(i)
+    return out
+
+
+def is_prose(text: str, language: str) -> bool:
+    """Whether *text* is a long, sentence-shaped line of prose in *language*."""
+    f = features(text, stopwords(language), stopwords("en"), _furniture(language))
+    return f.prose and f.furniture < 2
 
 
 # Features that are boilerplate wherever they turn up.
@@ -303,7 +335,7 @@ def _extend_before(first: int, classes: list[str], feats: list[LineFeatures | No
             i -= 1
             continue
         menu_like = f.words <= 2 and f.stop_share == 0 and not f.sentence_end
-        if classes[i] == "bad" or menu_like or f.teaser:
+        if classes[i] == "bad" or menu_like or f.teaser or f.furniture:
             break
         first = i
         taken += 1
@@ -319,7 +351,13 @@ def _extend_after(last: int, classes: list[str], feats: list[LineFeatures | None
         if f is None:
             i += 1
             continue
-        if classes[i] in ("short", "neargood") and f.sentence_end and f.stop_share > 0 and not f.teaser:
+        if (
+            classes[i] in ("short", "neargood")
+            and f.sentence_end
+            and f.stop_share > 0
+            and not f.teaser
+            and not f.furniture
+        ):
             last = i
             i += 1
             continue

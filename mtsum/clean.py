@@ -32,7 +32,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mtsum.boilerplate import Block, classify_lines
+from mtsum.boilerplate import Block, classify_lines, is_prose
 from mtsum.errors import ConfigError
 from mtsum.segment import split_sentences
 
@@ -61,6 +61,10 @@ _SHINGLE_MIN_WORDS = 8
 _JACCARD = 0.8
 # A headline is one short sentence; a first paragraph that is a lede stays body.
 _TITLE_MAX_WORDS = 30
+# Rules whose line announces a list of links to other articles.
+_LIST_HEADING_RULES = (":read_more", ":site_sections")
+# "Läs också: <headline>" carries its one teaser; only a bare heading heads a list.
+_INLINE_TEASER = re.compile(r":\s*\w")
 # Lines (not removed by a rule) passed over between the headline and the text.
 _TITLE_MAX_SKIPPED = 3
 
@@ -176,23 +180,38 @@ def clean_paragraphs(
     def drop(i: int, reason: str, rule: str | None, of: int | None = None) -> None:
         removed[i] = Removal(i, reason, of, rule, paragraphs[i])
 
+    single: dict[int, str | None] = {}  # the first whole-line rule that needs no run
     for i, text in enumerate(texts):
         if not text:
             drop(i, "boilerplate", "empty")
-        elif _first_remove_match(rules, text) is None:
+            continue
+        any_rule, single[i] = _remove_matches(rules, text)
+        if any_rule is None:
             texts[i] = _strip_prefixes(rules, i, text, stripped)
+            if texts[i] != text:
+                single[i] = _remove_matches(rules, texts[i])[1]
 
-    for i, rule in _boilerplate(rules, texts, removed).items():
+    for i, rule in _boilerplate(rules, texts, removed, single).items():
         drop(i, "boilerplate", rule)
     _mark_captions(rules, texts, removed, drop)
     _mark_duplicates(texts, removed, drop)
 
     decided = dict(removed)
-    drops, block = classify_lines(texts, language, list(removed))
+    headings = [
+        r.index
+        for r in removed.values()
+        if (r.rule or "").endswith(_LIST_HEADING_RULES) and not _INLINE_TEASER.search(texts[r.index])
+    ]
+    drops, block = classify_lines(texts, language, list(removed), headings)
     title_index = _find_title(texts, language, decided, block)
     for i, rule in drops.items():
         if i != title_index:
             drop(i, "boilerplate", rule)
+    if title_index is not None and block is not None and title_index <= block.start:
+        # Above a headline found over the text is the page's header: site name, menus.
+        for i in range(title_index):
+            if i not in removed and not is_prose(texts[i], language):
+                drop(i, "boilerplate", "classifier:above-headline")
 
     kept = [i for i in range(len(texts)) if i not in removed]
     body = [i for i in kept if i != title_index]
@@ -306,15 +325,17 @@ def _compile(pattern: str) -> re.Pattern[str]:
 # --- stages -------------------------------------------------------------------
 
 
-def _first_remove_match(rules: list[Rule], text: str, min_run: int | None = None) -> str | None:
+def _remove_matches(rules: list[Rule], text: str) -> tuple[str | None, str | None]:
+    """The first remove rule matching *text* whole, and the first such without min_run."""
+    first = None
     for rule in rules:
-        if (
-            rule.kind == "remove"
-            and (min_run is None or rule.min_run == min_run)
-            and any(p.fullmatch(text) for p in rule.patterns)
-        ):
-            return rule.name
-    return None
+        if rule.kind != "remove" or (first is not None and rule.min_run > 1):
+            continue
+        if any(p.fullmatch(text) for p in rule.patterns):
+            if rule.min_run == 1:
+                return first or rule.name, rule.name
+            first = first or rule.name
+    return first, None
 
 
 def _strip_prefixes(rules: list[Rule], index: int, text: str, out: list[Stripped]) -> str:
@@ -332,13 +353,11 @@ def _strip_prefixes(rules: list[Rule], index: int, text: str, out: list[Stripped
     return text
 
 
-def _boilerplate(rules: list[Rule], texts: list[str], removed: dict[int, Removal]) -> dict[int, str]:
+def _boilerplate(
+    rules: list[Rule], texts: list[str], removed: dict[int, Removal], single: dict[int, str | None]
+) -> dict[int, str]:
     live = [i for i in range(len(texts)) if i not in removed]
-    hits: dict[int, str] = {}
-    for i in live:
-        name = _first_remove_match(rules, texts[i], min_run=1)
-        if name:
-            hits[i] = name
+    hits = {i: name for i in live if (name := single.get(i))}
     # A run rule only counts where it matches several neighbours (menus). Lines
     # already claimed by another rule (an "Annons" inside the menu) do not break
     # the run.
