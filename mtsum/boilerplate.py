@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Block", "LineFeatures", "classify_lines", "features", "is_prose", "stopwords"]
+__all__ = ["Block", "LineFeatures", "classify_lines", "features", "is_text", "stopwords"]
 
 # jusText's stoplist file for each language code; others fall back to English.
 _STOPLIST_NAMES = {
@@ -297,10 +297,10 @@ def _list_under(heading: int, feats: list[LineFeatures | None]) -> list[int]:
     return out
 
 
-def is_prose(text: str, language: str) -> bool:
-    """Whether *text* is a long, sentence-shaped line of prose in *language*."""
+def is_text(text: str, language: str) -> bool:
+    """Whether *text* reads as running text in *language* (prose, or a long line of it)."""
     f = features(text, stopwords(language), stopwords("en"), _furniture(language))
-    return f.prose and f.furniture < 2
+    return (f.prose and f.furniture < 2) or _line_class(f)[0] == "good"
 
 
 # Features that are boilerplate wherever they turn up.

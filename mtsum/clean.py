@@ -32,7 +32,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mtsum.boilerplate import Block, classify_lines, is_prose
+from mtsum.boilerplate import Block, classify_lines, is_text
 from mtsum.errors import ConfigError
 from mtsum.segment import split_sentences
 
@@ -210,7 +210,7 @@ def clean_paragraphs(
     if title_index is not None and block is not None and title_index <= block.start:
         # Above a headline found over the text is the page's header: site name, menus.
         for i in range(title_index):
-            if i not in removed and not is_prose(texts[i], language):
+            if i not in removed and not is_text(texts[i], language):
                 drop(i, "boilerplate", "classifier:above-headline")
 
     kept = [i for i in range(len(texts)) if i not in removed]
