@@ -11,7 +11,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 RUN_ARGS ?= --format markdown
 
-.PHONY: install test test-network run lint bench clean
+.PHONY: install test test-network run lint bench eval-clean clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ run: $(STAMP)
 # Speed figures with random weights in the real models' exact architectures.
 bench: $(STAMP)
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# Keep/drop figures for cleaning on annotated real pages in ../shared/cleaning-dev
+# (not part of `make test`; EVAL_CLEAN_ARGS=--compare also scores every trafilatura setting).
+eval-clean: $(STAMP)
+	$(PY) scripts/eval_clean.py $(EVAL_CLEAN_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check mtsum tests

@@ -85,7 +85,8 @@ _TEASER_END = re.compile(r"(?:\.\.\.|…)\s*(?:\[?mehr\]?|\[?more\]?|\[?mer\]?|�
 # The look-behind starts an address only at the start of a run of characters, so a
 # long line without spaces costs linear, not quadratic, time.
 _LINK = re.compile(r"https?://\S+|www\.\S+|(?<![\w.+-])[\w.+-]+@[\w-]+\.\w{2,}|(?<!\w)[@#]\w+")
-_DIGITISH = re.compile(r"\d|[€$£%]|\bkr\b")
+# A token holding a digit or a currency sign: dates, times, prices, counters.
+_DIGITISH = re.compile(r"(?<!\S)[^\s\d€$£%]*[\d€$£%]")
 _SEPARATORS = re.compile(r"\s[|·•»›/]\s|\s[|·•]|[|·•]\s")
 
 
@@ -151,7 +152,7 @@ def features(
     tokens = text.split()
     n = len(words)
     link_chars = sum(len(m) for m in _LINK.findall(text))
-    digitish = sum(1 for t in tokens if _DIGITISH.search(t))
+    digitish = len(_DIGITISH.findall(text))
     return LineFeatures(
         chars=len(text),
         words=n,
@@ -291,7 +292,7 @@ def _list_under(heading: int, feats: list[LineFeatures | None]) -> list[int]:
             if out:
                 break
             continue
-        if f.prose or f.sentence_end and f.words > 3 or f.words > LIST_ITEM_WORDS:
+        if f.prose or (f.sentence_end and f.words > 3) or f.words > LIST_ITEM_WORDS:
             break
         out.append(i)
     return out
@@ -300,7 +301,8 @@ def _list_under(heading: int, feats: list[LineFeatures | None]) -> list[int]:
 def is_text(text: str, language: str) -> bool:
     """Whether *text* reads as running text in *language* (prose, or a long line of it)."""
     f = features(text, stopwords(language), stopwords("en"), _furniture(language))
-    return (f.prose and f.furniture < 2) or _line_class(f)[0] == "good"
+    sentence = f.sentence_end and f.words >= 4 and f.stop_share >= STOP_NEARGOOD
+    return (f.prose and f.furniture < 2) or sentence or _line_class(f)[0] in ("good", "neargood")
 
 
 # Features that are boilerplate wherever they turn up.
@@ -334,8 +336,11 @@ def _extend_before(first: int, classes: list[str], feats: list[LineFeatures | No
         if f is None:
             i -= 1
             continue
-        menu_like = f.words <= 2 and f.stop_share == 0 and not f.sentence_end
-        if classes[i] == "bad" or menu_like or f.teaser or f.furniture:
+        # One or two words, or a few in Title Case, without a function word.
+        menu_like = (f.words <= 2 or (f.words <= 4 and f.title_case == 1.0)) and f.stop_share == 0
+        if menu_like and not f.sentence_end:
+            break
+        if classes[i] == "bad" or f.teaser or f.furniture or f.digit_share > 0.5:
             break
         first = i
         taken += 1
@@ -357,6 +362,7 @@ def _extend_after(last: int, classes: list[str], feats: list[LineFeatures | None
             and f.stop_share > 0
             and not f.teaser
             and not f.furniture
+            and f.digit_share <= 0.5  # a comment's time stamp is not a sentence
         ):
             last = i
             i += 1

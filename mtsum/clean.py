@@ -15,10 +15,14 @@ as is, so ``common:ad_marker`` reaches a shared rule) updates the earlier one fi
 by field, so ``enabled: false`` switches a rule off. The rule format is documented
 at the top of ``common.yaml``.
 
-A paragraph is removed only when a rule matches it as a whole, when it is a caption
-(or a caption's uncredited twin), or when it repeats an earlier paragraph. Markers
-glued to the front of real text ("AnnonsWashington - ...") are stripped and the
-text kept. Every removal and every strip is recorded in the result.
+A paragraph is removed when a rule matches it as a whole, when it is a caption (or a
+caption's uncredited twin), when it repeats an earlier paragraph, or when the
+structure classifier in :mod:`mtsum.boilerplate` finds it outside the article (a run
+of short lines around the text, a "related" list, a line of links or site vocabulary;
+rule ``classifier:<feature>``). A long sentence-shaped paragraph in the article's
+language is never dropped by the classifier. Markers glued to the front of real text
+("AnnonsWashington - ...") are stripped and the text kept. Every removal and every
+strip is recorded in the result.
 """
 
 from __future__ import annotations
@@ -90,7 +94,8 @@ class Removal:
     """One paragraph that was dropped, and why.
 
     ``reason`` is "duplicate", "boilerplate" or "caption"; ``rule`` names the rule
-    ("sv:ad_marker", "exact_duplicate", "caption_twin", ...). ``duplicate_of`` is the
+    ("sv:ad_marker", "exact_duplicate", "caption_twin", ...) or the classifier feature
+    that decided ("classifier:short-run", "classifier:related-list", ...). ``duplicate_of`` is the
     index of the kept first occurrence for duplicates, and of the credited caption
     for a caption's uncredited twin; otherwise None. ``text`` is the input paragraph.
     """
@@ -115,9 +120,10 @@ class Stripped:
 class CleanResult:
     """The cleaned document.
 
-    ``title`` is the headline: the first paragraph that survives cleaning, if it
-    reads as a headline (one sentence of at most 30 words); otherwise None and that
-    paragraph stays in the body. ``paragraphs`` are the kept body paragraphs after
+    ``title`` is the headline: the headline-shaped line just above the main text
+    block (site names and menus above it are skipped and dropped), else the block's
+    first paragraph if it reads as a headline (one sentence of at most 30 words);
+    otherwise None. ``paragraphs`` are the kept body paragraphs after
     the title (the title is not repeated there), normalized and with glued markers
     stripped; ``kept_indices[i]`` is the input index of ``paragraphs[i]``.
     """

@@ -21,14 +21,16 @@ def extract_html(
     html: str | bytes,
     url: str | None = None,
     *,
-    favor_recall: bool = True,
+    favor_recall: bool = False,
     favor_precision: bool = False,
     fallbacks: bool = True,
 ) -> str:
     """Return the main text of *html*: paragraphs separated by blank lines.
 
     The page title comes first when trafilatura finds one that is not already the
-    first paragraph. *url* only helps trafilatura's heuristics and metadata.
+    first paragraph. *url* only helps trafilatura's heuristics and metadata. The
+    keyword options are trafilatura's (``fallbacks=False`` is its fast mode); the
+    defaults are the ones measured best, for scripts/eval_clean.py to compare.
     Raises MissingDependencyError without trafilatura, and InputError when the
     page is empty or no text can be extracted from it.
     """
@@ -41,8 +43,10 @@ def extract_html(
     if not html.strip():
         raise InputError(f"{where}the HTML document is empty")
 
-    # favor_recall keeps short articles that trafilatura's precision-first defaults
-    # discard as too small; nav, footer and comments are still excluded.
+    # Settings chosen with figures (scripts/eval_clean.py --compare, README "Cleaning
+    # accuracy"): trafilatura's balanced mode with its fallback extractors kept the most
+    # article text on the annotated dev pages and dropped as much boilerplate as
+    # favor_recall; favor_precision and the fast mode (no fallbacks) lost article text.
     doc = trafilatura.bare_extraction(
         html,
         url=url,
