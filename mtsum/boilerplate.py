@@ -153,10 +153,11 @@ def features(
     n = len(words)
     link_chars = sum(len(m) for m in _LINK.findall(text))
     digitish = len(_DIGITISH.findall(text))
+    lower = _WORD.findall(text.lower()) if n else []
     return LineFeatures(
         chars=len(text),
         words=n,
-        stop_share=_stop_share(words, stop, english),
+        stop_share=_stop_share(lower, stop, english),
         sentence_end=bool(_SENTENCE_END.search(text)),
         teaser=bool(_TEASER_END.search(text)),
         link_share=link_chars / len(text) if text else 0.0,
@@ -167,13 +168,12 @@ def features(
     )
 
 
-def _stop_share(words: list[str], stop: frozenset[str], english: frozenset[str]) -> float:
-    if not words:
+def _stop_share(lower: list[str], stop: frozenset[str], english: frozenset[str]) -> float:
+    if not lower:
         return 0.0
-    lower = [w.lower() for w in words]
-    own = sum(w in stop for w in lower)
-    other = sum(w in english for w in lower) if english is not stop else 0
-    return max(own, other) / len(words)
+    own = sum(map(stop.__contains__, lower))
+    other = sum(map(english.__contains__, lower)) if english is not stop else 0
+    return max(own, other) / len(lower)
 
 
 def _line_class(f: LineFeatures) -> tuple[str, str | None]:

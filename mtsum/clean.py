@@ -187,15 +187,16 @@ def clean_paragraphs(
         removed[i] = Removal(i, reason, of, rule, paragraphs[i])
 
     single: dict[int, str | None] = {}  # the first whole-line rule that needs no run
+    matchers = _matchers(rules)
     for i, text in enumerate(texts):
         if not text:
             drop(i, "boilerplate", "empty")
             continue
-        any_rule, single[i] = _remove_matches(rules, text)
+        any_rule, single[i] = _remove_matches(matchers, text)
         if any_rule is None:
             texts[i] = _strip_prefixes(rules, i, text, stripped)
             if texts[i] != text:
-                single[i] = _remove_matches(rules, texts[i])[1]
+                single[i] = _remove_matches(matchers, texts[i])[1]
 
     for i, rule in _boilerplate(rules, texts, removed, single).items():
         drop(i, "boilerplate", rule)
@@ -331,16 +332,25 @@ def _compile(pattern: str) -> re.Pattern[str]:
 # --- stages -------------------------------------------------------------------
 
 
-def _remove_matches(rules: list[Rule], text: str) -> tuple[str | None, str | None]:
+_Matcher = tuple[str, bool, Callable[[str], Any]]
+
+
+def _matchers(rules: list[Rule]) -> list[_Matcher]:
+    # One flat list of bound fullmatch methods: this loop runs for every line of
+    # pages with thousands of lines, so it avoids per-rule generator overhead.
+    return [(r.name, r.min_run > 1, p.fullmatch) for r in rules if r.kind == "remove" for p in r.patterns]
+
+
+def _remove_matches(matchers: list[_Matcher], text: str) -> tuple[str | None, str | None]:
     """The first remove rule matching *text* whole, and the first such without min_run."""
     first = None
-    for rule in rules:
-        if rule.kind != "remove" or (first is not None and rule.min_run > 1):
+    for name, needs_run, fullmatch in matchers:
+        if first is not None and needs_run:
             continue
-        if any(p.fullmatch(text) for p in rule.patterns):
-            if rule.min_run == 1:
-                return first or rule.name, rule.name
-            first = first or rule.name
+        if fullmatch(text):
+            if not needs_run:
+                return first or name, name
+            first = first or name
     return first, None
 
 
