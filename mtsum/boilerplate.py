@@ -57,6 +57,9 @@ MIN_RUN = 3
 ARTICLE_SHORT_SHARE = 0.5
 # A teaser headline in a "related" list has at most this many words.
 LIST_ITEM_WORDS = 14
+# Inside the text, a line needs this many site-vocabulary words to go (a paywall or
+# newsletter box between paragraphs); an article about cookies has one or two.
+FURNITURE_INSIDE = 3
 # Lines above a stretch of text that may belong to it (headline, standfirst, lede).
 EXTEND_BEFORE = 3
 
@@ -276,6 +279,8 @@ def classify_lines(
         if inside[i]:
             if classes[i] == "bad":
                 drops[i] = f"classifier:{bad_feature[i]}"
+            elif f.furniture >= FURNITURE_INSIDE:
+                drops[i] = "classifier:site-furniture"
         elif outside[i] and not extracted and (classes[i] == "bad" or runs[i] >= MIN_RUN):
             drops[i] = f"classifier:{bad_feature.get(i, 'short-run')}"
         elif outside[i] and classes[i] == "bad" and bad_feature[i] in _ALWAYS_BAD:
