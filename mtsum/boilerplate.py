@@ -9,11 +9,14 @@ lines full of function words ("der", "och", "the") and reads the short lines ins
    maintained with jusText and installed with it), sentence-final punctuation, Title
    Case, digits/currency/time stamps, links, handles and e-mail, a truncated "…" teaser;
 2. from them a class as in jusText (Pomikálek 2011): *good* (long prose), *near-good*,
-   *short*, or *bad* (links, lists of names, teasers; and every line a rule removed);
-3. the main text block is the stretch of lines with the largest score, where prose
-   counts for it and short and bad lines against it (a maximum-sum segment);
-4. context decides the rest: inside the block only clearly bad lines go; outside it,
-   short and doubtful lines go, and prose in the article's language always stays.
+   *short*, or *bad* (links, one-line menus, site vocabulary);
+3. good lines with small gaps between them form the text blocks, each widened by the
+   headline and lede just above it and the short sentences just below; the block with
+   the most text is the main one, and the headline is looked for above it;
+4. context decides the rest: inside a block only clearly bad lines go; outside, runs
+   of short lines go (menus, footers), and so do the teaser headlines under a
+   "related" heading wherever they stand. Prose in the article's language stays
+   unless it speaks of the site itself.
 
 Hand-written because jusText works on an HTML tree, not on the lines mtsum gets, and
 its fixed thresholds drop the short lines inside an article (sub-headings, list items).
@@ -47,8 +50,6 @@ STOP_NEARGOOD = 0.15
 PROSE_WORDS = 12
 # Good lines this close (in short lines; a bad line counts twice) are one stretch of text.
 MAX_GAP = 8
-# Stretches with at least this share of the largest one's text are kept as well.
-KEEP_CLUSTER_SHARE = 0.0
 # A line this short (in words) with one word of site vocabulary is site furniture.
 FURNITURE_WORDS = 8
 # Short lines outside the text go when they come in a run at least this long.
@@ -258,9 +259,8 @@ def classify_lines(
         return drops, None  # no prose anywhere: nothing to anchor a decision on
     main = max(clusters, key=lambda c: c[2])
     block = Block(_extend_before(main[0], classes, feats), _extend_after(main[1], classes, feats))
-    kept_spans = [c for c in clusters if c[2] >= KEEP_CLUSTER_SHARE * main[2]]
     inside = [False] * len(texts)
-    for first, last, _ in kept_spans:
+    for first, last, _ in clusters:
         first = _extend_before(first, classes, feats)
         last = _extend_after(last, classes, feats)
         for i in range(first, last + 1):
