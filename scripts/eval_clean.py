@@ -9,7 +9,10 @@ the snippets a cleaner must keep (``with``) and the boilerplate it must drop
 Scoring, per language over all pages: *keep* is the share of ``with`` snippets found
 in the flattened page (lines joined by spaces, whitespace collapsed) that are still in
 the cleaned text; *drop* is the share of ``without`` snippets found there that are gone.
-The cleaned text is the headline and kept paragraphs joined by spaces.
+The cleaned text is the headline and kept paragraphs joined by spaces; both sides are
+compared after ``normalize_paragraph`` (a soft hyphen the cleaner removed is no loss).
+*CPU ms/page* is the processor time of ``clean_paragraphs`` alone (not trafilatura's),
+so other jobs on the machine inflate it less than wall time.
 
     python scripts/eval_clean.py                  # plain text and HTML, as in the README
     python scripts/eval_clean.py --compare        # also every trafilatura setting
@@ -78,9 +81,11 @@ class Row:
     name: str
     tallies: dict[str, Tally] = field(default_factory=lambda: {lang: Tally() for lang in LANGUAGES})
 
-    def ms_per_page(self) -> float:
+    def ms_per_page(self) -> str:
+        """CPU milliseconds per page of mtsum's cleaning; "—" where nothing was cleaned."""
         pages = sum(t.pages for t in self.tallies.values())
-        return 1000 * sum(t.seconds for t in self.tallies.values()) / pages if pages else 0.0
+        seconds = sum(t.seconds for t in self.tallies.values())
+        return f"{1000 * seconds / pages:.1f}" if pages and seconds else "—"
 
 
 def load_pages(data: Path) -> list[dict]:
@@ -163,13 +168,13 @@ def score(name: str, method: Callable[[dict, Path], tuple[str, float]], pages: I
 def render(title: str, rows: list[Row]) -> str:
     pages = {lang: rows[0].tallies[lang].pages for lang in LANGUAGES} if rows else {}
     head = (
-        f"| {title} | German: keeps | German: drops | English: keeps | English: drops | ms/page |\n"
+        f"| {title} | German: keeps | German: drops | English: keeps | English: drops | CPU ms/page |\n"
         "|---|---:|---:|---:|---:|---:|"
     )
     lines = [head]
     for row in rows:
         cells = [f"{row.tallies[lang].keep:.3f} | {row.tallies[lang].drop:.3f}" for lang in LANGUAGES]
-        lines.append(f"| {row.name} | {' | '.join(cells)} | {row.ms_per_page():.1f} |")
+        lines.append(f"| {row.name} | {' | '.join(cells)} | {row.ms_per_page()} |")
     counts = ", ".join(f"{pages[lang]} {lang}" for lang in LANGUAGES)
     lines.append(f"\n({counts} pages)")
     return "\n".join(lines)
