@@ -11,7 +11,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 RUN_ARGS ?= --format markdown
 
-.PHONY: install test test-network run lint bench eval-segment reliability clean
+.PHONY: install test test-network run lint bench eval-segment eval-clean reliability clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,11 @@ eval-segment: $(STAMP)
 # a 100 MB input (time and peak memory), the signal and file-safety tests.
 reliability: $(STAMP)
 	$(PY) scripts/reliability.py $(RELIABILITY_ARGS)
+
+# Keep/drop figures for cleaning on annotated real pages in ../shared/cleaning-dev
+# (not part of `make test`; EVAL_CLEAN_ARGS=--compare also scores every trafilatura setting).
+eval-clean: $(STAMP)
+	$(PY) scripts/eval_clean.py $(EVAL_CLEAN_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check mtsum tests

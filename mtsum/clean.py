@@ -15,10 +15,14 @@ as is, so ``common:ad_marker`` reaches a shared rule) updates the earlier one fi
 by field, so ``enabled: false`` switches a rule off. The rule format is documented
 at the top of ``common.yaml``.
 
-A paragraph is removed only when a rule matches it as a whole, when it is a caption
-(or a caption's uncredited twin), or when it repeats an earlier paragraph. Markers
-glued to the front of real text ("AnnonsWashington - ...") are stripped and the
-text kept. Every removal and every strip is recorded in the result.
+A paragraph is removed when a rule matches it as a whole, when it is a caption (or a
+caption's uncredited twin), when it repeats an earlier paragraph, or when the
+structure classifier in :mod:`mtsum.boilerplate` finds it outside the article (a run
+of short lines around the text, a "related" list, a line of links or site vocabulary;
+rule ``classifier:<feature>``). A long sentence-shaped paragraph in the article's
+language is never dropped by the classifier. Markers glued to the front of real text
+("AnnonsWashington - ...") are stripped and the text kept. Every removal and every
+strip is recorded in the result.
 """
 
 from __future__ import annotations
@@ -32,7 +36,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mtsum.boilerplate import Block, classify_lines, is_text
 from mtsum.errors import ConfigError
+from mtsum.segment import split_sentences
 
 __all__ = [
     "RULES_DIR_ENV",
@@ -59,7 +65,12 @@ _SHINGLE_MIN_WORDS = 8
 _JACCARD = 0.8
 # A headline is one short sentence; a first paragraph that is a lede stays body.
 _TITLE_MAX_WORDS = 30
-_SENTENCE_BREAK = re.compile(r"[.!?][\"”»’)]*\s+[\"„“«–]?[A-ZÅÄÖÜÉ]")
+# Rules whose line announces a list of links to other articles.
+_LIST_HEADING_RULES = (":read_more", ":site_sections")
+# "Läs också: <headline>" carries its one teaser; only a bare heading heads a list.
+_INLINE_TEASER = re.compile(r":\s*\w")
+# Lines (not removed by a rule) passed over between the headline and the text.
+_TITLE_MAX_SKIPPED = 3
 
 _SPACES = re.compile(r"\s+")
 # Invisible characters that make equal paragraphs compare unequal.
@@ -83,7 +94,8 @@ class Removal:
     """One paragraph that was dropped, and why.
 
     ``reason`` is "duplicate", "boilerplate" or "caption"; ``rule`` names the rule
-    ("sv:ad_marker", "exact_duplicate", "caption_twin", ...). ``duplicate_of`` is the
+    ("sv:ad_marker", "exact_duplicate", "caption_twin", ...) or the classifier feature
+    that decided ("classifier:short-run", "classifier:related-list", ...). ``duplicate_of`` is the
     index of the kept first occurrence for duplicates, and of the credited caption
     for a caption's uncredited twin; otherwise None. ``text`` is the input paragraph.
     """
@@ -108,9 +120,10 @@ class Stripped:
 class CleanResult:
     """The cleaned document.
 
-    ``title`` is the headline: the first paragraph that survives cleaning, if it
-    reads as a headline (one sentence of at most 30 words); otherwise None and that
-    paragraph stays in the body. ``paragraphs`` are the kept body paragraphs after
+    ``title`` is the headline: the headline-shaped line just above the main text
+    block (site names and menus above it are skipped and dropped), else the block's
+    first paragraph if it reads as a headline (one sentence of at most 30 words);
+    otherwise None. ``paragraphs`` are the kept body paragraphs after
     the title (the title is not repeated there), normalized and with glued markers
     stripped; ``kept_indices[i]`` is the input index of ``paragraphs[i]``.
     """
@@ -173,19 +186,41 @@ def clean_paragraphs(
     def drop(i: int, reason: str, rule: str | None, of: int | None = None) -> None:
         removed[i] = Removal(i, reason, of, rule, paragraphs[i])
 
+    single: dict[int, str | None] = {}  # the first whole-line rule that needs no run
+    matchers = _matchers(rules)
     for i, text in enumerate(texts):
         if not text:
             drop(i, "boilerplate", "empty")
-        elif _first_remove_match(rules, text) is None:
+            continue
+        any_rule, single[i] = _remove_matches(matchers, text)
+        if any_rule is None:
             texts[i] = _strip_prefixes(rules, i, text, stripped)
+            if texts[i] != text:
+                single[i] = _remove_matches(matchers, texts[i])[1]
 
-    for i, rule in _boilerplate(rules, texts, removed).items():
+    for i, rule in _boilerplate(rules, texts, removed, single).items():
         drop(i, "boilerplate", rule)
     _mark_captions(rules, texts, removed, drop)
     _mark_duplicates(texts, removed, drop)
 
+    decided = dict(removed)
+    headings = [
+        r.index
+        for r in removed.values()
+        if (r.rule or "").endswith(_LIST_HEADING_RULES) and not _INLINE_TEASER.search(texts[r.index])
+    ]
+    drops, block = classify_lines(texts, language, list(removed), headings)
+    title_index = _find_title(texts, language, decided, block)
+    for i, rule in drops.items():
+        if i != title_index:
+            drop(i, "boilerplate", rule)
+    if title_index is not None and block is not None and title_index <= block.start:
+        # Above a headline found over the text is the page's header: site name, menus.
+        for i in range(title_index):
+            if i not in removed and not is_text(texts[i], language):
+                drop(i, "boilerplate", "classifier:above-headline")
+
     kept = [i for i in range(len(texts)) if i not in removed]
-    title_index = kept[0] if kept and _looks_like_headline(texts[kept[0]]) else None
     body = [i for i in kept if i != title_index]
     return CleanResult(
         title=texts[title_index] if title_index is not None else None,
@@ -297,15 +332,26 @@ def _compile(pattern: str) -> re.Pattern[str]:
 # --- stages -------------------------------------------------------------------
 
 
-def _first_remove_match(rules: list[Rule], text: str, min_run: int | None = None) -> str | None:
-    for rule in rules:
-        if (
-            rule.kind == "remove"
-            and (min_run is None or rule.min_run == min_run)
-            and any(p.fullmatch(text) for p in rule.patterns)
-        ):
-            return rule.name
-    return None
+_Matcher = tuple[str, bool, Callable[[str], Any]]
+
+
+def _matchers(rules: list[Rule]) -> list[_Matcher]:
+    # One flat list of bound fullmatch methods: this loop runs for every line of
+    # pages with thousands of lines, so it avoids per-rule generator overhead.
+    return [(r.name, r.min_run > 1, p.fullmatch) for r in rules if r.kind == "remove" for p in r.patterns]
+
+
+def _remove_matches(matchers: list[_Matcher], text: str) -> tuple[str | None, str | None]:
+    """The first remove rule matching *text* whole, and the first such without min_run."""
+    first = None
+    for name, needs_run, fullmatch in matchers:
+        if first is not None and needs_run:
+            continue
+        if fullmatch(text):
+            if not needs_run:
+                return first or name, name
+            first = first or name
+    return first, None
 
 
 def _strip_prefixes(rules: list[Rule], index: int, text: str, out: list[Stripped]) -> str:
@@ -323,13 +369,11 @@ def _strip_prefixes(rules: list[Rule], index: int, text: str, out: list[Stripped
     return text
 
 
-def _boilerplate(rules: list[Rule], texts: list[str], removed: dict[int, Removal]) -> dict[int, str]:
+def _boilerplate(
+    rules: list[Rule], texts: list[str], removed: dict[int, Removal], single: dict[int, str | None]
+) -> dict[int, str]:
     live = [i for i in range(len(texts)) if i not in removed]
-    hits: dict[int, str] = {}
-    for i in live:
-        name = _first_remove_match(rules, texts[i], min_run=1)
-        if name:
-            hits[i] = name
+    hits = {i: name for i in live if (name := single.get(i))}
     # A run rule only counts where it matches several neighbours (menus). Lines
     # already claimed by another rule (an "Annons" inside the menu) do not break
     # the run.
@@ -382,7 +426,11 @@ def _mark_captions(rules: list[Rule], texts: list[str], removed: dict[int, Remov
 
 def _mark_duplicates(texts: list[str], removed: dict[int, Removal], drop: _Drop) -> None:
     first: dict[str, int] = {}
-    seen: list[tuple[int, str, list[str], set[tuple[str, ...]]]] = []
+    seen: dict[int, tuple[str, list[str], set[tuple[str, ...]]]] = {}
+    # Shingle -> earlier paragraphs holding it: a near or contained duplicate (five
+    # words or more) shares at least one shingle, so only those are compared; pages
+    # of thousands of lines would otherwise cost quadratic time.
+    holders: dict[tuple[str, ...], list[int]] = {}
     for i, text in enumerate(texts):
         if i in removed:
             continue
@@ -392,14 +440,18 @@ def _mark_duplicates(texts: list[str], removed: dict[int, Removal], drop: _Drop)
             continue
         words = _WORD.findall(key)
         shingles = _shingles(words)
-        for j, other_key, other_words, other_shingles in seen:
+        candidates = sorted({j for sh in shingles for j in holders.get(sh, ())})
+        for j in candidates:
+            other_key, other_words, other_shingles = seen[j]
             rule = _near_duplicate(key, words, shingles, other_key, other_words, other_shingles)
             if rule:
                 drop(i, "duplicate", rule, j)
                 break
         else:
             first[key] = i
-            seen.append((i, key, words, shingles))
+            seen[i] = (key, words, shingles)
+            for sh in shingles:
+                holders.setdefault(sh, []).append(i)
 
 
 def _near_duplicate(
@@ -435,5 +487,39 @@ def _shingles(words: list[str]) -> set[tuple[str, ...]]:
     return {tuple(words[k : k + _SHINGLE]) for k in range(len(words) - _SHINGLE + 1)}
 
 
-def _looks_like_headline(text: str) -> bool:
-    return len(text.split()) <= _TITLE_MAX_WORDS and not _SENTENCE_BREAK.search(text)
+def _find_title(texts: list[str], language: str, removed: dict[int, Removal], block: Block | None) -> int | None:
+    """The headline: the headline-shaped line just above the main text block.
+
+    Walking up from the block, lines the rules removed (bylines, dates, share
+    buttons) are passed over; a menu entry (one or two words) ends the walk, so a
+    site name above the menu is never taken. Without such a line, the block's first
+    line is the title when it reads as one.
+    """
+    kept = [i for i in range(len(texts)) if i not in removed]
+    if not kept:
+        return None
+    if block is None:
+        return kept[0] if _looks_like_headline(texts[kept[0]], language) else None
+    skipped = 0
+    for i in range(block.start - 1, -1, -1):
+        if i in removed:
+            continue
+        words = len(texts[i].split())
+        if words <= 2 and not _looks_like_headline(texts[i], language, strict=True):
+            break
+        if _looks_like_headline(texts[i], language, strict=True):
+            return i
+        skipped += 1
+        if skipped >= _TITLE_MAX_SKIPPED:
+            break
+    first = next(i for i in kept if i >= block.start)
+    return first if _looks_like_headline(texts[first], language) else None
+
+
+def _looks_like_headline(text: str, language: str, strict: bool = False) -> bool:
+    words = text.split()
+    if not words or len(words) > _TITLE_MAX_WORDS:
+        return False
+    if strict and (len(words) < 2 or text.endswith(".") or not any(c.isalpha() for c in text)):
+        return False
+    return len(split_sentences(text, language)) == 1

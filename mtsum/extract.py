@@ -7,6 +7,7 @@ the text this returns.
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 from mtsum.errors import InputError, MissingDependencyError
@@ -16,11 +17,20 @@ __all__ = ["extract_html"]
 _INSTALL_HINT = "reading HTML needs trafilatura: pip install 'mtsum[html]'"
 
 
-def extract_html(html: str | bytes, url: str | None = None) -> str:
+def extract_html(
+    html: str | bytes,
+    url: str | None = None,
+    *,
+    favor_recall: bool = False,
+    favor_precision: bool = False,
+    fallbacks: bool = True,
+) -> str:
     """Return the main text of *html*: paragraphs separated by blank lines.
 
     The page title comes first when trafilatura finds one that is not already the
-    first paragraph. *url* only helps trafilatura's heuristics and metadata.
+    first paragraph. *url* only helps trafilatura's heuristics and metadata. The
+    keyword options are trafilatura's (``fallbacks=False`` is its fast mode); the
+    defaults are the ones measured best, for scripts/eval_clean.py to compare.
     Raises MissingDependencyError without trafilatura, and InputError when the
     page is empty or no text can be extracted from it.
     """
@@ -33,12 +43,16 @@ def extract_html(html: str | bytes, url: str | None = None) -> str:
     if not html.strip():
         raise InputError(f"{where}the HTML document is empty")
 
-    # favor_recall keeps short articles that trafilatura's precision-first defaults
-    # discard as too small; nav, footer and comments are still excluded.
+    # Settings chosen with figures (scripts/eval_clean.py --compare, README "Cleaning
+    # accuracy"): trafilatura's balanced mode with its fallback extractors kept the most
+    # article text on the annotated dev pages and dropped as much boilerplate as
+    # favor_recall; favor_precision and the fast mode (no fallbacks) lost article text.
     doc = trafilatura.bare_extraction(
         html,
         url=url,
-        favor_recall=True,
+        favor_recall=favor_recall,
+        favor_precision=favor_precision,
+        **_fallback_option(trafilatura, fallbacks),
         include_comments=False,
         include_tables=False,
         include_images=False,
@@ -59,6 +73,13 @@ def extract_html(html: str | bytes, url: str | None = None) -> str:
     if title and title.casefold() != paragraphs[0].casefold():
         paragraphs.insert(0, title)
     return "\n\n".join(paragraphs)
+
+
+def _fallback_option(trafilatura: Any, fallbacks: bool) -> dict[str, bool]:
+    # trafilatura 2 renamed no_fallback to fast and warns on the old name.
+    if "fast" in inspect.signature(trafilatura.bare_extraction).parameters:
+        return {"fast": not fallbacks}
+    return {"no_fallback": not fallbacks}
 
 
 def _text_and_title(doc: Any) -> tuple[str, str]:
