@@ -154,7 +154,8 @@ def render_engine(results: dict[str, Any], opts: Options) -> list[str]:
                                        False, "{:.2f}", ratio["others"]))
         busy = max((r.get("other_cores") or 0 for r in rows), default=0)
         if busy > 0.5:
-            out += ["", f"**Warning**: other jobs used up to {busy:.2f} of the machine's {results['environment']['cpu_count']} "
+            cores = results["environment"]["cpu_count"]
+            out += ["", f"**Warning**: other jobs used up to {busy:.2f} of the machine's {cores} "
                     "cores during these runs (column *others' cores*). Absolute figures are far below what the "
                     "machine does idle, and ratios between configurations measured minutes apart carry that "
                     "noise: rerun on a quiet machine before quoting them."]
