@@ -73,6 +73,13 @@ def bench_backends(opts: Options, built: BuiltModels, device: str) -> dict[str, 
                     rows.append(row)
                     log.info("%s beams=%d batch=%d %s %s: %.1f tokens/s, %.0f MB", key, beams, batch, backend,
                              row["compute_type"], row["tokens_per_s"], row["peak_rss_mb"])
+    # Measured again at the end, the better of the two kept: other jobs on a shared machine
+    # can only lower a peak, and a low one would inflate every share.
+    again = gemm_peak(opts, device)
+    if again["gflops"] > peak["gflops"]:
+        peak = again
+        for row in rows:
+            row["peak_share"] = row["gflops"] / peak["gflops"]
     return {"gemm": peak, "rows": rows}
 
 

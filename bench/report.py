@@ -119,13 +119,16 @@ def render_engine(results: dict[str, Any], opts: Options) -> list[str]:
         base = {(r["key"], r["beams"], r["batch"]): r for r in rows if r["backend"] == "transformers"}
         out += ["", "## Backends: transformers fp32 vs CTranslate2 int8 and float32", "",
                 f"mtsum's backends (`create_backend(...).generate`, tokenization included), each configuration in "
-                f"a fresh process. opus-mt: {opts.input_tokens}-token segments (</s> included), max(8, 2×batch) "
+                f"a fresh process, {runs(opts.backend_repeats)} after a warm-up batch. "
+                f"opus-mt: {opts.input_tokens}-token segments (</s> included), max(8, 2×batch) "
                 f"of them; distilbart: {opts.summary_input_tokens}-token inputs, max(4, batch) of them; exactly "
                 f"{opts.new_tokens} new tokens asked for (CTranslate2 makes one fewer: transformers spends the "
                 "last step on the forced </s>; tokens/s counts what each really generated). *×hf*: against "
                 "transformers in the same configuration. *GEMM share*: the model's weight FLOPs per second "
                 f"against the float32 GEMM peak measured in this run ({g['n']}×{g['n']}, {g['threads']} threads: "
-                f"**{g['gflops']:.1f} GFLOP/s**); attention scores and beam bookkeeping are not counted.", "",
+                f"**{g['gflops']:.1f} GFLOP/s**, the best GEMM timed in this run); attention scores and beam "
+                "bookkeeping are not counted. int8 products can beat the float32 peak, and a peak measured while "
+                "others held the cores is low: shares above 100 % say one or the other.", "",
                 md_table(["model", "num_beams", "batch", "backend", "compute", "target tokens/s", "×hf",
                           "peak RSS MB", "RSS/hf", "load s", "GFLOP/s", "GEMM share", OTHERS],
                          [[TASK[r["key"]], r["beams"], r["batch"], r["backend"], r["compute_type"],
@@ -148,6 +151,13 @@ def render_engine(results: dict[str, Any], opts: Options) -> list[str]:
             if rss is not None:
                 targets.append(_target(f"CTranslate2 int8 peak RSS vs transformers ({where})", ratio["rss"], rss,
                                        False, "{:.2f}", ratio["others"]))
+        busy = max((r.get("other_cores") or 0 for r in rows), default=0)
+        if busy > 0.5:
+            cores = results["environment"]["cpu_count"]
+            out += ["", f"**Warning**: other jobs used up to {busy:.2f} of the machine's {cores} "
+                    "cores during these runs (column *others' cores*). Absolute figures are far below what the "
+                    "machine does idle, and ratios between configurations measured minutes apart carry that "
+                    "noise: rerun on a quiet machine before quoting them."]
     if "startup" in results:
         st = results["startup"]
         out += ["", "## Start-up: `mtsum --help`", "",

@@ -88,7 +88,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             results[name] = run()
         except Exception as exc:  # one broken section must not cost the others' figures
             log.exception("section %s failed", name)
-            results.setdefault("failed", {})[name] = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+            first_line = str(exc).splitlines()[0] if str(exc) else ""
+            results.setdefault("failed", {})[name] = f"{type(exc).__name__}: {first_line}"
     results["environment"]["load_average_end"] = loadavg()
     results["environment"]["bench_seconds"] = time.perf_counter() - started
     markdown = render(results, opts)

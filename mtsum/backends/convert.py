@@ -180,6 +180,11 @@ def convert_model(spec: ModelSpec, compute_type: str = "int8", *, offline: bool 
         raise MissingDependencyError(
             "converting needs CTranslate2: pip install 'mtsum[fast]' (or pip install ctranslate2)"
         ) from None
+    import importlib.util
+
+    missing = [m for m in ("torch", "transformers") if importlib.util.find_spec(m) is None]
+    if missing:  # CTranslate2's converter loads the model with them (running it does not)
+        raise MissingDependencyError(f"converting needs {' and '.join(missing)}: pip install {' '.join(missing)}")
     source, commit = locate(spec, offline=offline)
     revision = revision_of(source, commit) or "unknown"
     kind = _model_kind(source, spec)

@@ -228,7 +228,7 @@ class CTranslate2Backend(Backend):
                         self.meta["path"], device=kind, device_index=int(index or 0),
                         compute_type=compute_type, intra_threads=n, inter_threads=1)
                 except (RuntimeError, ValueError) as exc:
-                    _raise_oom(exc, self.spec.name, 0)
+                    # Out of memory here is not the batcher's to fix: it says so and stops.
                     raise ModelUnavailableError(
                         f"cannot load the CTranslate2 conversion of {self.spec.name} from {self.meta['path']}: "
                         f"{exc} (re-run `mtsum models convert --force`)") from exc
