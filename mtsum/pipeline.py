@@ -229,13 +229,23 @@ class Pipeline:
         One document's failure (its language, its model) is yielded as its outcome and
         the others go on.
         """
+        def prepared() -> Iterator[tuple[Document, PreparedDocument | MtsumError]]:
+            for doc in docs:
+                try:
+                    yield doc, self.prepare(doc, clean=clean)
+                except MtsumError as exc:
+                    yield doc, exc
+
+        return self.translate_prepared(prepared())
+
+    def translate_prepared(self, items: Iterable[tuple[Document, PreparedDocument | MtsumError]]
+                           ) -> Iterator[tuple[Document, TranslationResult | MtsumError]]:
+        """:meth:`translate_many` for documents prepared elsewhere (``mtsum batch`` prepares
+        on CPU workers and translates on GPU workers); an error stands for a document whose
+        preparation failed and is yielded as its outcome."""
         window: list[tuple[Document, PreparedDocument | MtsumError]] = []
         pending = 0
-        for doc in docs:
-            try:
-                prepared: PreparedDocument | MtsumError = self.prepare(doc, clean=clean)
-            except MtsumError as exc:
-                prepared = exc
+        for doc, prepared in items:
             window.append((doc, prepared))
             if isinstance(prepared, PreparedDocument):
                 pending += len(prepared.model_segments())
@@ -358,6 +368,16 @@ class Pipeline:
                 yield doc, self._summarize(translated, engine, summarizer, max_length, min_length)
             except MtsumError as exc:
                 yield doc, exc
+
+    def summarize_translation(self, translated: TranslationResult, summarizer: str = "bart", *,
+                              max_length: int | None = None, min_length: int | None = None) -> SummaryResult:
+        """Summarize a document translated with cleaning (``mtsum batch --task both`` keeps
+        the translation and its summary).
+
+        Raises:
+            ConfigError: an unknown summarizer or none configured.
+        """
+        return self._summarize(translated, self.summarizer(summarizer), summarizer, max_length, min_length)
 
     def _summarize(self, translated: TranslationResult, engine: Summarizer, kind: str,
                    max_length: int | None, min_length: int | None) -> SummaryResult:
