@@ -63,7 +63,8 @@ def run_batch(source: str | Path, output: str | Path, *, engine: str = "local",
               task: str = "translate", summarizer: str = "bart", max_length: int | None = None,
               min_length: int | None = None, text_field: str = "text", id_field: str = "id",
               workers: int | None = None, num_gpus_per_worker: float | None = None,
-              ray_address: str | None = None, chunk_size: int = DEFAULT_CHUNK) -> BatchReport:
+              ray_address: str | None = None, chunk_size: int = DEFAULT_CHUNK,
+              docs_per_call: int | None = None) -> BatchReport:
     """Process every item of ``source`` (a folder or a JSON Lines file) into ``output``.
 
     A rerun with the same ``output`` skips the items already written with the same
@@ -110,10 +111,11 @@ def run_batch(source: str | Path, output: str | Path, *, engine: str = "local",
 
                 stream = run_local(items, plan, done)
             else:
-                from .ray_engine import run_ray
+                from .ray_engine import MODEL_BATCH, run_ray
 
                 stream = run_ray(items, plan, done, address=ray_address, workers=workers,
-                                 num_gpus=num_gpus_per_worker, progress=pipeline.settings.progress)
+                                 num_gpus=num_gpus_per_worker, progress=pipeline.settings.progress,
+                                 docs_per_call=docs_per_call or MODEL_BATCH)
             for status, rec in stream:
                 if status == SKIPPED or rec is None:
                     report.skipped += 1
@@ -125,7 +127,7 @@ def run_batch(source: str | Path, output: str | Path, *, engine: str = "local",
                 elif status == FAILED:
                     report.failed += 1
                     report.exit_code = max(report.exit_code, (rec.get("error") or {}).get("exit_code", 1))
-                    log.warning("%s: %s", rec["id"], (rec.get("error") or {}).get("message"))
+                    log.warning("%s", (rec.get("error") or {}).get("message"))
             finished = True
     finally:
         report.seconds = time.perf_counter() - started

@@ -109,12 +109,14 @@ class ModelWorker:
 
 
 def run_ray(items: Sequence[Item], plan: Plan, done: Mapping[str, str], *, address: str | None = None,
-            workers: int | None = None, num_gpus: float | None = None, progress: bool = False
-            ) -> Iterator[tuple[str, dict[str, Any] | None]]:
+            workers: int | None = None, num_gpus: float | None = None, progress: bool = False,
+            docs_per_call: int = MODEL_BATCH) -> Iterator[tuple[str, dict[str, Any] | None]]:
     """Yields ``(status, record)`` for every item as the cluster finishes it.
 
-    Connects to ``address`` (``auto``: the cluster ``ray start`` made on this machine;
-    None: ``RAY_ADDRESS``, else a Ray instance started for this run and stopped after).
+    ``docs_per_call`` documents go to a model worker at once (they share its
+    translation batches; their records come back together). Connects to ``address``
+    (``auto``: the cluster ``ray start`` made on this machine; None: ``RAY_ADDRESS``,
+    else a Ray instance started for this run and stopped after).
 
     Raises:
         MissingDependencyError: Ray Data is not installed.
@@ -133,6 +135,8 @@ def run_ray(items: Sequence[Item], plan: Plan, done: Mapping[str, str], *, addre
         ray.init(address=address, include_dashboard=False, logging_level=logging.WARNING)
     try:
         ray.data.DataContext.get_current().enable_progress_bars = progress
+        if not progress:  # without bars Ray Data logs its progress every few seconds instead
+            logging.getLogger("ray.data").setLevel(logging.WARNING)
         count = workers or _default_workers(ray, gpus)
         log.info("ray: %d model worker(s), %s GPU(s) each, on %s", count, gpus,
                  ray.get_runtime_context().gcs_address)
@@ -141,7 +145,7 @@ def run_ray(items: Sequence[Item], plan: Plan, done: Mapping[str, str], *, addre
         ds = ds.map_batches(_prepare_batch, fn_kwargs={"plan": plan, "done": dict(done)},
                             batch_size=PREPARE_BATCH, batch_format="numpy")
         ds = ds.map_batches(ModelWorker, fn_constructor_kwargs={"plan": plan, "num_gpus": gpus},
-                            batch_size=MODEL_BATCH, batch_format="numpy", concurrency=count,
+                            batch_size=docs_per_call, batch_format="numpy", concurrency=count,
                             num_cpus=1, num_gpus=gpus or None,
                             max_restarts=MAX_RESTARTS, max_task_retries=MAX_TASK_RETRIES)
         try:
