@@ -680,7 +680,8 @@ def doctor_cmd(models_path: str | None, device: str | None, fmt: str) -> None:
 @click.option("--text-field", default="text", show_default=True, help="JSON Lines: the field holding the text.")
 @click.option("--id-field", default="id", show_default=True, help="JSON Lines: the field holding the id.")
 @click.option("--chunk-size", type=click.IntRange(min=1), default=64, show_default=True,
-              help="Records per output chunk: a killed run loses at most the chunk in flight.")
+              help="Records per output chunk: a killed run loses at most the chunk in flight "
+                   "(with --engine ray also the documents per model call, at most 32).")
 @_source_opt
 @_device_opt
 @_batch_opt

@@ -115,7 +115,7 @@ def run_batch(source: str | Path, output: str | Path, *, engine: str = "local",
 
                 stream = run_ray(items, plan, done, address=ray_address, workers=workers,
                                  num_gpus=num_gpus_per_worker, progress=pipeline.settings.progress,
-                                 docs_per_call=docs_per_call or MODEL_BATCH)
+                                 docs_per_call=docs_per_call or min(MODEL_BATCH, chunk_size))
             for status, rec in stream:
                 if status == SKIPPED or rec is None:
                     report.skipped += 1
