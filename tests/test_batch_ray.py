@@ -83,7 +83,7 @@ def test_ray_and_local_give_identical_records(ray_address: str, tiny_models: Pat
 
 def test_killed_ray_run_resumes_with_every_id_once(ray_address: str, tiny_models: Path, seeds: dict,
                                                    tmp_path: Path) -> None:
-    ids = corpus(tmp_path / "in", seeds, copies=4)
+    ids = corpus(tmp_path / "in", seeds, copies=2)
     out = tmp_path / "out.jsonl"
     parts = tmp_path / ".out.jsonl.parts"
     # The CLI in its own process, joining this session's Ray instance; one record per chunk.

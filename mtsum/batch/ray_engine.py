@@ -144,10 +144,7 @@ def run_ray(items: Sequence[Item], plan: Plan, done: Mapping[str, str], *, addre
                                  override_num_blocks=max(1, math.ceil(len(items) / PREPARE_BATCH)))
         ds = ds.map_batches(_prepare_batch, fn_kwargs={"plan": plan, "done": dict(done)},
                             batch_size=PREPARE_BATCH, batch_format="numpy")
-        ds = ds.map_batches(ModelWorker, fn_constructor_kwargs={"plan": plan, "num_gpus": gpus},
-                            batch_size=docs_per_call, batch_format="numpy", concurrency=count,
-                            num_cpus=1, num_gpus=gpus or None,
-                            max_restarts=MAX_RESTARTS, max_task_retries=MAX_TASK_RETRIES)
+        ds = _model_stage(ray, ds, plan, gpus, count, docs_per_call)
         try:
             for batch in ds.iter_batches(batch_size=None, batch_format="numpy"):
                 for status, rec in zip(batch["status"], batch["record"]):
@@ -160,6 +157,24 @@ def run_ray(items: Sequence[Item], plan: Plan, done: Mapping[str, str], *, addre
     finally:
         if started:
             ray.shutdown()
+
+
+def _model_stage(ray: Any, ds: Any, plan: Plan, gpus: float, count: int, docs_per_call: int) -> Any:
+    """The actor pool. Ray Data restarts dead actors and retries their batches without
+    limit by default; bounded retries stop a batch that kills every worker from looping
+    forever. Ray 2.60 deprecates these keywords (no named replacement yet), and once they
+    are gone the pool runs with Ray's defaults."""
+    import warnings
+
+    args: dict[str, Any] = {"fn_constructor_kwargs": {"plan": plan, "num_gpus": gpus}, "batch_size": docs_per_call,
+                            "batch_format": "numpy", "compute": ray.data.ActorPoolStrategy(size=count),
+                            "num_cpus": 1, "num_gpus": gpus or None}
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*ray_remote_args.*is deprecated")
+            return ds.map_batches(ModelWorker, max_restarts=MAX_RESTARTS, max_task_retries=MAX_TASK_RETRIES, **args)
+    except TypeError:
+        return ds.map_batches(ModelWorker, **args)
 
 
 def _default_workers(ray: Any, gpus: float) -> int:

@@ -1,0 +1,124 @@
+"""``mtsum batch``: the local engine against Ray Data with N CPU workers, documents/s.
+
+Builds the tiny random-weight test models (tests/fixtures) and a corpus of short
+documents (two or three seed sentences each, numbered so that no two documents share a
+segment and every sentence goes through a model), then runs the same batch with
+``engine="local"`` and with ``engine="ray"`` on a local Ray instance of ``workers + 1``
+CPUs (one for the preparing tasks). Times include model loading and Ray's worker
+start, not ``ray.init``. Markdown to stdout, logs to stderr.
+
+    .venv/bin/python bench/batch_engines.py                 # 500 documents, 2 workers
+    .venv/bin/python bench/batch_engines.py --docs 100 --workers 2 --json out.json
+
+``run(...)`` returns the rows and ``markdown(rows)`` renders them, for ``make bench``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))  # run from a checkout without installing mtsum
+sys.path.insert(0, str(REPO / "tests" / "fixtures"))
+
+log = logging.getLogger("bench")
+
+
+def corpus(folder: Path, count: int) -> Path:
+    """``count`` short Swedish and German documents as one JSON Lines file."""
+    sentences: list[str] = []
+    for seed in sorted((REPO / "seeds").glob("*.txt")):
+        text = " ".join(seed.read_text(encoding="utf-8").split())
+        sentences += [s for s in re.split(r"(?<=[.!?])\s+", text) if 40 <= len(s) <= 160]
+    path = folder / "corpus.jsonl"
+    with path.open("w", encoding="utf-8") as fh:
+        for n in range(count):
+            picked = [sentences[(n * 3 + k) % len(sentences)] for k in range(2 + n % 2)]
+            text = " ".join(f"{s[:-1]} ({n}){s[-1]}" for s in picked)
+            fh.write(json.dumps({"id": f"doc-{n:05d}", "text": text}, ensure_ascii=False) + "\n")
+    return path
+
+
+def run(docs: int = 500, workers: int = 2, workdir: str | Path | None = None,
+        engines: Sequence[str] = ("local", "ray")) -> list[dict[str, Any]]:
+    """One row per engine: documents/s and English words/s over ``docs`` documents."""
+    from make_tiny_models import build_tiny_models
+
+    from mtsum.batch import describe, run_batch
+    from mtsum.pipeline import Settings
+
+    work = Path(workdir or tempfile.mkdtemp(prefix="mtsum-bench-batch-"))
+    work.mkdir(parents=True, exist_ok=True)
+    models = work / "models" / "models.yaml"
+    if not models.exists():
+        models = build_tiny_models(work / "models")
+    source = corpus(work, docs)
+    rows = []
+    for engine in engines:
+        out = work / f"out-{engine}.jsonl"
+        out.unlink(missing_ok=True)  # no resuming: every document is processed
+        extra: dict[str, Any] = {}
+        if engine == "ray":
+            import ray
+
+            path = os.pathsep.join([str(REPO), str(REPO / "tests" / "fixtures")])
+            ray.init(num_cpus=workers + 1, include_dashboard=False, log_to_driver=False, logging_level="WARNING",
+                     runtime_env={"env_vars": {"PYTHONPATH": path}})
+            extra = {"workers": workers}
+        try:
+            log.info("%s: %d documents", engine, docs)
+            report = run_batch(source, out, engine=engine, models=models, settings=Settings(cache=False), **extra)
+        finally:
+            if engine == "ray":
+                ray.shutdown()
+        row = describe(report)
+        row["workers"] = workers if engine == "ray" else 1
+        rows.append(row)
+        log.info("%s", report.summary_line())
+    return rows
+
+
+def markdown(rows: list[dict[str, Any]]) -> str:
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    lines = [f"### mtsum batch: local vs Ray ({os.cpu_count()} CPUs, load average {load:.1f}, tiny models)", "",
+             "| engine | workers | documents | failed | seconds | documents/s | target words/s |",
+             "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['engine']} | {r['workers']} | {r['inputs']} | {r['failed']} | {r['seconds']:.1f} | "
+                     f"{r['documents_per_s']:.2f} | {r['target_words_per_s']:.0f} |")
+    lines.append("")
+    lines.append("Seconds include loading the models (and, for Ray, starting its workers); "
+                 "target words are the English words written.")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--docs", type=int, default=500)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--engines", default="local,ray", help="comma-separated: local, ray")
+    parser.add_argument("--workdir", default=None)
+    parser.add_argument("--json", default=None, help="also write the rows here")
+    opts = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(name)s: %(message)s",
+                        datefmt="%H:%M:%S")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    rows = run(opts.docs, opts.workers, opts.workdir, opts.engines.split(","))
+    print(markdown(rows))
+    if opts.json:
+        Path(opts.json).write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
