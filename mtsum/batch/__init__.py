@@ -93,6 +93,8 @@ def run_batch(source: str | Path, output: str | Path, *, engine: str = "local",
         from .ray_engine import import_ray
 
         import_ray()  # a missing extra is said before any file is read
+    elif workers is not None or num_gpus_per_worker is not None or ray_address is not None:
+        log.warning("--workers, --num-gpus-per-worker and --ray-address apply to --engine ray only; ignored")
     pipeline = Pipeline(models, settings)
     if task != "translate":
         pipeline.summarizer(summarizer)  # unknown or unconfigured: fail now, not per record

@@ -78,16 +78,20 @@ def gpus_per_worker(device: str | None, requested: float | None) -> float:
     return 1.0 if (device or "").lower().startswith("cuda") else 0.0
 
 
-def _prepare_batch(batch: dict[str, np.ndarray], plan: Plan, done: Mapping[str, str]) -> dict[str, np.ndarray]:
+def _prepare_batch(batch: dict[str, np.ndarray], plan: Plan) -> dict[str, np.ndarray]:
     """CPU stage: read, detect, clean and segment; the pipeline (tokenizers for cutting
-    long sentences) is built once per worker process, on the CPU."""
+    long sentences) is built once per worker process, on the CPU. Each row carries the
+    content hash its id was finished with (if any), not the whole resume table."""
     import numpy as np
 
     key = pickle.dumps(plan)
     pipeline = _PIPELINES.get(key)
     if pipeline is None:
         pipeline = _PIPELINES[key] = plan.pipeline(device="cpu")
-    entries = [prepare_entry(pipeline, plan, pickle.loads(raw), done) for raw in batch["item"]]
+    entries = []
+    for raw, finished in zip(batch["item"], batch["done"]):
+        item = pickle.loads(raw)
+        entries.append(prepare_entry(pipeline, plan, item, {item.id: finished} if finished else {}))
     return {"entry": np.array([pickle.dumps(e) for e in entries], dtype=object)}
 
 
@@ -140,9 +144,9 @@ def run_ray(items: Sequence[Item], plan: Plan, done: Mapping[str, str], *, addre
         count = workers or _default_workers(ray, gpus)
         log.info("ray: %d model worker(s), %s GPU(s) each, on %s", count, gpus,
                  ray.get_runtime_context().gcs_address)
-        ds = ray.data.from_items([{"item": pickle.dumps(item)} for item in items],
+        ds = ray.data.from_items([{"item": pickle.dumps(item), "done": done.get(item.id, "")} for item in items],
                                  override_num_blocks=max(1, math.ceil(len(items) / PREPARE_BATCH)))
-        ds = ds.map_batches(_prepare_batch, fn_kwargs={"plan": plan, "done": dict(done)},
+        ds = ds.map_batches(_prepare_batch, fn_kwargs={"plan": plan},
                             batch_size=PREPARE_BATCH, batch_format="numpy")
         ds = _model_stage(ray, ds, plan, gpus, count, docs_per_call)
         try:
