@@ -229,3 +229,28 @@ def test_importing_mtsum_and_help_never_import_ray() -> None:
             "print(sorted(m for m in ('ray', 'torch', 'pyarrow') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# --- GPU assignment on Ray (pure logic: Ray hides all but the worker's own GPUs) ----
+
+@pytest.mark.parametrize("device, requested, gpus, inside", [
+    ("auto", None, 0.0, "cpu"),  # no GPU asked: a worker never grabs one
+    ("cpu", None, 0.0, "cpu"),
+    ("cuda", None, 1.0, "cuda"),
+    ("cuda:3", None, 1.0, "cuda"),  # the worker sees only its own GPU, as cuda:0
+    ("auto", 0.5, 0.5, "cuda"),
+    ("cpu", 1.0, 1.0, "cpu"),
+])
+def test_worker_devices(device: str, requested: float | None, gpus: float, inside: str) -> None:
+    from mtsum.batch.ray_engine import gpus_per_worker, worker_device
+
+    assert gpus_per_worker(device, requested) == gpus
+    assert worker_device(device, gpus) == inside
+
+
+def test_cuda_without_gpus_per_worker_is_refused() -> None:
+    from mtsum.batch.ray_engine import worker_device
+    from mtsum.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="--num-gpus-per-worker above 0"):
+        worker_device("cuda", 0.0)
