@@ -8,6 +8,7 @@ CPUs (one for the preparing tasks). Times include model loading and Ray's worker
 start, not ``ray.init``. Markdown to stdout, logs to stderr.
 
     .venv/bin/python bench/batch_engines.py                 # 500 documents, 2 workers
+    .venv/bin/python bench/batch_engines.py --engines local:1,ray
     .venv/bin/python bench/batch_engines.py --docs 100 --workers 2 --json out.json
 
 ``run(...)`` returns the rows and ``markdown(rows)`` renders them, for ``make bench``.
@@ -49,7 +50,7 @@ def corpus(folder: Path, count: int) -> Path:
 
 
 def run(docs: int = 500, workers: int = 2, workdir: str | Path | None = None,
-        engines: Sequence[str] = ("local", "ray")) -> list[dict[str, Any]]:
+        engines: Sequence[str] = ("local", "local:1", "ray")) -> list[dict[str, Any]]:
     """One row per engine: documents/s and English words/s over ``docs`` documents."""
     from make_tiny_models import build_tiny_models
 
@@ -63,10 +64,18 @@ def run(docs: int = 500, workers: int = 2, workdir: str | Path | None = None,
         models = build_tiny_models(work / "models")
     source = corpus(work, docs)
     rows = []
-    for engine in engines:
+    for spec in engines:
+        # "local:1": the local engine with one torch thread, as each Ray worker has
+        # (Ray sets OMP_NUM_THREADS to a worker's CPUs); "local": torch's default.
+        engine, _, threads = spec.partition(":")
         out = work / f"out-{engine}.jsonl"
         out.unlink(missing_ok=True)  # no resuming: every document is processed
         extra: dict[str, Any] = {}
+        if threads:
+            import torch
+
+            before = torch.get_num_threads()
+            torch.set_num_threads(int(threads))
         if engine == "ray":
             import ray
 
@@ -80,21 +89,30 @@ def run(docs: int = 500, workers: int = 2, workdir: str | Path | None = None,
         finally:
             if engine == "ray":
                 ray.shutdown()
+            if threads:
+                torch.set_num_threads(before)
         row = describe(report)
         row["workers"] = workers if engine == "ray" else 1
+        row["threads"] = int(threads) if threads else (1 if engine == "ray" else _default_threads())
         rows.append(row)
         log.info("%s", report.summary_line())
     return rows
 
 
+def _default_threads() -> int:
+    import torch
+
+    return torch.get_num_threads()
+
+
 def markdown(rows: list[dict[str, Any]]) -> str:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     lines = [f"### mtsum batch: local vs Ray ({os.cpu_count()} CPUs, load average {load:.1f}, tiny models)", "",
-             "| engine | workers | documents | failed | seconds | documents/s | target words/s |",
-             "|---|---|---|---|---|---|---|"]
+             "| engine | workers | torch threads each | documents | failed | seconds | documents/s | target words/s |",
+             "|---|---|---|---|---|---|---|---|"]
     for r in rows:
-        lines.append(f"| {r['engine']} | {r['workers']} | {r['inputs']} | {r['failed']} | {r['seconds']:.1f} | "
-                     f"{r['documents_per_s']:.2f} | {r['target_words_per_s']:.0f} |")
+        lines.append(f"| {r['engine']} | {r['workers']} | {r['threads']} | {r['inputs']} | {r['failed']} | "
+                     f"{r['seconds']:.1f} | {r['documents_per_s']:.2f} | {r['target_words_per_s']:.0f} |")
     lines.append("")
     lines.append("Seconds include loading the models (and, for Ray, starting its workers); "
                  "target words are the English words written.")
@@ -105,7 +123,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--docs", type=int, default=500)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--engines", default="local,ray", help="comma-separated: local, ray")
+    parser.add_argument("--engines", default="local,local:1,ray",
+                        help="comma-separated: local, local:THREADS (torch threads), ray")
     parser.add_argument("--workdir", default=None)
     parser.add_argument("--json", default=None, help="also write the rows here")
     opts = parser.parse_args(argv)
