@@ -4,8 +4,9 @@ Builds the tiny random-weight test models (tests/fixtures) and a corpus of short
 documents (two or three seed sentences each, numbered so that no two documents share a
 segment and every sentence goes through a model), then runs the same batch with
 ``engine="local"`` and with ``engine="ray"`` on a local Ray instance of ``workers + 1``
-CPUs (one for the preparing tasks). Times include model loading and Ray's worker
-start, not ``ray.init``. Markdown to stdout, logs to stderr.
+CPUs (one for the preparing tasks). Each engine runs in a fresh process; times
+include model loading and Ray's worker start, not ``ray.init``. Markdown to stdout,
+logs to stderr.
 
     .venv/bin/python bench/batch_engines.py                 # 500 documents, 2 workers
     .venv/bin/python bench/batch_engines.py --engines local:1,ray
@@ -21,6 +22,7 @@ import json
 import logging
 import os
 import re
+import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -51,11 +53,12 @@ def corpus(folder: Path, count: int) -> Path:
 
 def run(docs: int = 500, workers: int = 2, workdir: str | Path | None = None,
         engines: Sequence[str] = ("local", "local:1", "ray")) -> list[dict[str, Any]]:
-    """One row per engine: documents/s and English words/s over ``docs`` documents."""
-    from make_tiny_models import build_tiny_models
+    """One row per engine: documents/s and English words/s over ``docs`` documents.
 
-    from mtsum.batch import describe, run_batch
-    from mtsum.pipeline import Settings
+    Each engine runs in a fresh Python process, so none profits from models another
+    has loaded, and each row's time includes loading them.
+    """
+    from make_tiny_models import build_tiny_models
 
     work = Path(workdir or tempfile.mkdtemp(prefix="mtsum-bench-batch-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -65,44 +68,42 @@ def run(docs: int = 500, workers: int = 2, workdir: str | Path | None = None,
     source = corpus(work, docs)
     rows = []
     for spec in engines:
-        # "local:1": the local engine with one torch thread, as each Ray worker has
-        # (Ray sets OMP_NUM_THREADS to a worker's CPUs); "local": torch's default.
-        engine, _, threads = spec.partition(":")
-        out = work / f"out-{engine}.jsonl"
-        out.unlink(missing_ok=True)  # no resuming: every document is processed
-        extra: dict[str, Any] = {}
-        if threads:
-            import torch
-
-            before = torch.get_num_threads()
-            torch.set_num_threads(int(threads))
-        if engine == "ray":
-            import ray
-
-            path = os.pathsep.join([str(REPO), str(REPO / "tests" / "fixtures")])
-            ray.init(num_cpus=workers + 1, include_dashboard=False, log_to_driver=False, logging_level="WARNING",
-                     runtime_env={"env_vars": {"PYTHONPATH": path}})
-            extra = {"workers": workers}
-        try:
-            log.info("%s: %d documents", engine, docs)
-            report = run_batch(source, out, engine=engine, models=models, settings=Settings(cache=False), **extra)
-        finally:
-            if engine == "ray":
-                ray.shutdown()
-            if threads:
-                torch.set_num_threads(before)
-        row = describe(report)
-        row["workers"] = workers if engine == "ray" else 1
-        row["threads"] = int(threads) if threads else (1 if engine == "ray" else _default_threads())
-        rows.append(row)
-        log.info("%s", report.summary_line())
+        log.info("%s: %d documents", spec, docs)
+        result = work / "row.json"
+        subprocess.run([sys.executable, __file__, "--child", spec, str(source), str(models), str(workers),
+                        str(result)], check=True)
+        rows.append(json.loads(result.read_text(encoding="utf-8")))
     return rows
 
 
-def _default_threads() -> int:
+def _child(spec: str, source: Path, models: Path, workers: int) -> dict[str, Any]:
+    """One engine, timed by ``run_batch`` itself. ``local:1``: the local engine with one
+    torch thread, as each Ray worker has (Ray sets OMP_NUM_THREADS to a worker's CPUs)."""
     import torch
 
-    return torch.get_num_threads()
+    from mtsum.batch import describe, run_batch
+    from mtsum.pipeline import Settings
+
+    engine, _, threads = spec.partition(":")
+    if threads:
+        torch.set_num_threads(int(threads))
+    out = source.parent / f"out-{spec.replace(':', '-')}.jsonl"
+    out.unlink(missing_ok=True)  # no resuming: every document is processed
+    extra: dict[str, Any] = {}
+    if engine == "ray":
+        import ray
+
+        path = os.pathsep.join([str(REPO), str(REPO / "tests" / "fixtures")])
+        ray.init(num_cpus=workers + 1, include_dashboard=False, log_to_driver=False, logging_level="WARNING",
+                 runtime_env={"env_vars": {"PYTHONPATH": path}})
+        extra = {"workers": workers}
+    report = run_batch(source, out, engine=engine, models=models, settings=Settings(cache=False), **extra)
+    log.info("%s", report.summary_line())
+    row = describe(report)
+    row["engine"] = spec
+    row["workers"] = workers if engine == "ray" else 1
+    row["threads"] = 1 if engine == "ray" else torch.get_num_threads()
+    return row
 
 
 def markdown(rows: list[dict[str, Any]]) -> str:
@@ -127,11 +128,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="comma-separated: local, local:THREADS (torch threads), ray")
     parser.add_argument("--workdir", default=None)
     parser.add_argument("--json", default=None, help="also write the rows here")
+    parser.add_argument("--child", nargs=5, default=None, help=argparse.SUPPRESS)
     opts = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(name)s: %(message)s",
                         datefmt="%H:%M:%S")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    if opts.child:
+        spec, source, models, workers, result = opts.child
+        row = _child(spec, Path(source), Path(models), int(workers))
+        Path(result).write_text(json.dumps(row) + "\n", encoding="utf-8")
+        return 0
     rows = run(opts.docs, opts.workers, opts.workdir, opts.engines.split(","))
     print(markdown(rows))
     if opts.json:

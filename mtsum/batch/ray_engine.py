@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import pickle
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -144,8 +143,7 @@ def run_ray(items: Sequence[Item], plan: Plan, done: Mapping[str, str], *, addre
         count = workers or _default_workers(ray, gpus)
         log.info("ray: %d model worker(s), %s GPU(s) each, on %s", count, gpus,
                  ray.get_runtime_context().gcs_address)
-        ds = ray.data.from_items([{"item": pickle.dumps(item), "done": done.get(item.id, "")} for item in items],
-                                 override_num_blocks=max(1, math.ceil(len(items) / PREPARE_BATCH)))
+        ds = ray.data.from_items([{"item": pickle.dumps(item), "done": done.get(item.id, "")} for item in items])
         ds = ds.map_batches(_prepare_batch, fn_kwargs={"plan": plan},
                             batch_size=PREPARE_BATCH, batch_format="numpy")
         ds = _model_stage(ray, ds, plan, gpus, count, docs_per_call)
