@@ -83,7 +83,7 @@ def test_ray_and_local_give_identical_records(ray_address: str, tiny_models: Pat
 
 def test_killed_ray_run_resumes_with_every_id_once(ray_address: str, tiny_models: Path, seeds: dict,
                                                    tmp_path: Path) -> None:
-    ids = corpus(tmp_path / "in", seeds, copies=2)
+    ids = corpus(tmp_path / "in", seeds, copies=3)
     out = tmp_path / "out.jsonl"
     parts = tmp_path / ".out.jsonl.parts"
     # The CLI in its own process, joining this session's Ray instance; one record per chunk.
@@ -95,7 +95,7 @@ def test_killed_ray_run_resumes_with_every_id_once(ray_address: str, tiny_models
     try:
         deadline = time.monotonic() + 240
         while not finished_one(parts) and proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.05)
+            time.sleep(0.02)
         assert proc.poll() is None, f"the run ended before it could be killed: {proc.stderr.read().decode()[-2000:]}"
         proc.send_signal(signal.SIGKILL)
     finally:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import pickle
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -143,7 +144,14 @@ def run_ray(items: Sequence[Item], plan: Plan, done: Mapping[str, str], *, addre
         count = workers or _default_workers(ray, gpus)
         log.info("ray: %d model worker(s), %s GPU(s) each, on %s", count, gpus,
                  ray.get_runtime_context().gcs_address)
-        ds = ray.data.from_items([{"item": pickle.dumps(item), "done": done.get(item.id, "")} for item in items])
+        rows = [{"item": pickle.dumps(item), "done": done.get(item.id, "")} for item in items]
+        # Blocks of PREPARE_BATCH rows: preparation spreads over tasks and records stream
+        # back as documents finish (Ray's default may put a small input in one block).
+        blocks = max(1, math.ceil(len(rows) / PREPARE_BATCH))
+        try:
+            ds = ray.data.from_items(rows, override_num_blocks=blocks)
+        except TypeError:  # Ray before 2.10 calls it parallelism
+            ds = ray.data.from_items(rows, parallelism=blocks)
         ds = ds.map_batches(_prepare_batch, fn_kwargs={"plan": plan},
                             batch_size=PREPARE_BATCH, batch_format="numpy")
         ds = _model_stage(ray, ds, plan, gpus, count, docs_per_call)
