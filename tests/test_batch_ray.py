@@ -67,29 +67,23 @@ def finished_one(parts: Path) -> bool:
     return False
 
 
-def test_ray_and_local_give_identical_records(ray_address: str, tiny_models: Path, seeds: dict,
-                                              tmp_path: Path) -> None:
-    ids = corpus(tmp_path / "in", seeds)
+def test_killed_ray_run_resumes_and_matches_the_local_engine(ray_address: str, tiny_models: Path, seeds: dict,
+                                                             tmp_path: Path) -> None:
+    """One scenario, as Ray start-up is the slow part: the local engine, then a Ray run
+    killed midway and run again; every id once, bad inputs recorded, and the Ray
+    records equal to the local ones (same models and settings)."""
+    ids = corpus(tmp_path / "in", seeds, copies=3)
+    task = ["--task", "both", "--summarizer", "extractive"]
     kwargs = {"models": tiny_models, "settings": Settings(cache=False), "task": "both", "summarizer": "extractive"}
     local = run_batch(tmp_path / "in", tmp_path / "local.jsonl", engine="local", **kwargs)
-    on_ray = run_batch(tmp_path / "in", tmp_path / "ray.jsonl", engine="ray", workers=1, docs_per_call=2, **kwargs)
-    assert (on_ray.written, on_ray.failed) == (local.written, local.failed) == (3, 3)
-    a, b = records(tmp_path / "local.jsonl"), records(tmp_path / "ray.jsonl")
-    assert sorted(a) == ids
-    assert a == b
-    assert {i: a[i]["error"]["type"] for i in ("binary.txt", "empty.txt", "ja.txt")} == {
-        "binary.txt": "InputError", "empty.txt": "InputError", "ja.txt": "UnsupportedLanguageError"}
+    assert local.written + local.failed == len(ids) and local.written >= len(ids) // 2
 
-
-def test_killed_ray_run_resumes_with_every_id_once(ray_address: str, tiny_models: Path, seeds: dict,
-                                                   tmp_path: Path) -> None:
-    ids = corpus(tmp_path / "in", seeds, copies=3)
     out = tmp_path / "out.jsonl"
     parts = tmp_path / ".out.jsonl.parts"
     # The CLI in its own process, joining this session's Ray instance; one record per chunk.
     cmd = [sys.executable, "-m", "mtsum", "-q", "batch", str(tmp_path / "in"), "--output", str(out),
            "--engine", "ray", "--ray-address", ray_address, "--workers", "1", "--chunk-size", "1",
-           "--models", str(tiny_models), "--no-cache"]
+           "--models", str(tiny_models), "--no-cache", *task]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
@@ -104,9 +98,11 @@ def test_killed_ray_run_resumes_with_every_id_once(ray_address: str, tiny_models
     kept = len(list(parts.glob("part-*.jsonl")))
     assert 0 < kept < len(ids) and not out.exists()
 
-    report = run_batch(tmp_path / "in", out, engine="ray", workers=1, docs_per_call=2,
-                       models=tiny_models, settings=Settings(cache=False))
+    report = run_batch(tmp_path / "in", out, engine="ray", workers=1, docs_per_call=2, **kwargs)
     assert report.skipped >= 1  # what the killed run finished is not done again
     assert report.skipped + report.written + report.failed == len(ids)
-    assert sorted(records(out)) == ids  # every id exactly once
-    assert not parts.exists()
+    on_ray = records(out)  # fails if an id is written twice
+    assert sorted(on_ray) == ids and not parts.exists()
+    assert on_ray == records(tmp_path / "local.jsonl")
+    assert {i: on_ray[i]["error"]["type"] for i in ("binary.txt", "empty.txt", "ja.txt")} == {
+        "binary.txt": "InputError", "empty.txt": "InputError", "ja.txt": "UnsupportedLanguageError"}
