@@ -19,7 +19,7 @@ $(PY):
 $(STAMP): pyproject.toml | $(PY)
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet $(TORCH_SPEC)
-	$(PIP) install --quiet -e '.[test,html,fast]'
+	$(PIP) install --quiet -e '.[test,html,fast,ray]'
 	touch $(STAMP)
 
 install: $(STAMP)

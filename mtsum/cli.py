@@ -703,6 +703,32 @@ def _digest_logging(ctx: click.Context, quiet: bool, log_file: str | None) -> No
               help="Append a timestamped log here (also with --quiet).")
 @click.option("-q", "--quiet", is_flag=True,
               help="Nothing on stdout or stderr unless something failed (for cron).")
+
+
+# --- batch (issue 11) ---
+
+
+@main.command("batch")
+@click.argument("input_path", metavar="INPUT", type=click.Path(exists=True))
+@click.option("-o", "--output", required=True, type=click.Path(),
+              help="Records go here: .jsonl (JSON Lines) or .parquet. An existing OUT is resumed.")
+@click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+              help="local: this process; ray: a Ray Data pipeline (pip install 'mtsum[ray]').")
+@click.option("--ray-address", default=None,
+              help="Ray cluster to join (auto: the one `ray start` made here; default: RAY_ADDRESS, "
+                   "else a Ray instance for this run).")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Ray model workers (default: one per GPU share, else all CPUs but one).")
+@click.option("--num-gpus-per-worker", type=click.FloatRange(min=0), default=None,
+              help="GPUs per Ray model worker, e.g. 0.5 for two per GPU (default: 1 with --device cuda, else 0).")
+@click.option("--task", type=click.Choice(["translate", "summarize", "both"]), default="translate",
+              show_default=True, help="summarize/both clean the articles first, as `mtsum summarize` does.")
+@click.option("--summarizer", type=click.Choice(["bart", "extractive"]), default="bart", show_default=True)
+@click.option("--text-field", default="text", show_default=True, help="JSON Lines: the field holding the text.")
+@click.option("--id-field", default="id", show_default=True, help="JSON Lines: the field holding the id.")
+@click.option("--chunk-size", type=click.IntRange(min=1), default=64, show_default=True,
+              help="Records per output chunk: a killed run loses at most the chunk in flight "
+                   "(with --engine ray also the documents per model call, at most 32).")
 @_source_opt
 @_device_opt
 @_batch_opt
@@ -773,3 +799,25 @@ def models_convert(names: tuple[str, ...], models_path: str | None, compute_type
     rows += [[m.name, m.model, m.compute_type, m.action, _human_size(m.size_bytes), f"{m.seconds:.1f}", m.path]
              for m in done]
     click.echo(_table(rows))
+
+
+def batch_cmd(ctx: click.Context, input_path: str, output: str, engine: str, ray_address: str | None,
+              workers: int | None, num_gpus_per_worker: float | None, task: str, summarizer: str,
+              text_field: str, id_field: str, chunk_size: int, source: str, device: str | None,
+              batch_size: int | None, models_path: str | None, offline: bool | None, **options: Any) -> None:
+    """Translate (and summarize) a corpus: INPUT is a folder of .txt/.html files or a
+    JSON Lines file ({"id": ..., "text": ...} per line).
+
+    One record per input is written to OUT; a bad input is recorded with its error
+    and the run goes on; a rerun skips what OUT already holds. The last stderr line
+    gives the counts and the throughput.
+    """
+    from .batch import run_batch
+
+    report = run_batch(
+        input_path, output, engine=engine, models=models_path,
+        settings=_settings(ctx, options, source=source, device=device, batch_size=batch_size, offline=offline),
+        task=task, summarizer=summarizer, text_field=text_field, id_field=id_field, workers=workers,
+        num_gpus_per_worker=num_gpus_per_worker, ray_address=ray_address, chunk_size=chunk_size)
+    click.echo(f"mtsum: {report.summary_line()}", err=True)
+    ctx.exit(report.exit_code)

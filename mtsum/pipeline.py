@@ -231,13 +231,23 @@ class Pipeline:
         One document's failure (its language, its model) is yielded as its outcome and
         the others go on.
         """
+        def prepared() -> Iterator[tuple[Document, PreparedDocument | MtsumError]]:
+            for doc in docs:
+                try:
+                    yield doc, self.prepare(doc, clean=clean)
+                except MtsumError as exc:
+                    yield doc, exc
+
+        return self.translate_prepared(prepared())
+
+    def translate_prepared(self, items: Iterable[tuple[Document, PreparedDocument | MtsumError]]
+                           ) -> Iterator[tuple[Document, TranslationResult | MtsumError]]:
+        """:meth:`translate_many` for documents prepared elsewhere (``mtsum batch`` prepares
+        on CPU workers and translates on GPU workers); an error stands for a document whose
+        preparation failed and is yielded as its outcome."""
         window: list[tuple[Document, PreparedDocument | MtsumError]] = []
         pending = 0
-        for doc in docs:
-            try:
-                prepared: PreparedDocument | MtsumError = self.prepare(doc, clean=clean)
-            except MtsumError as exc:
-                prepared = exc
+        for doc, prepared in items:
             window.append((doc, prepared))
             if isinstance(prepared, PreparedDocument):
                 pending += len(prepared.model_segments())
@@ -376,6 +386,21 @@ class Pipeline:
             out = next(outputs)
             yield doc, out if isinstance(out, MtsumError) else self._summary_result(
                 translated, out, kind, max_length, min_length, seconds)
+
+    def summarize_translation(self, translated: TranslationResult, summarizer: str = "bart", *,
+                              max_length: int | None = None, min_length: int | None = None) -> SummaryResult:
+        """Summarize a document already translated with cleaning (``mtsum batch --task both``
+        keeps the translation and its summary).
+
+        Raises:
+            ConfigError: an unknown summarizer or none configured.
+            InputError: nothing is left to summarize.
+        """
+        started = time.perf_counter()
+        out = self.summarizer(summarizer).summarize(_english(translated), max_length=max_length,
+                                                    min_length=min_length)
+        return self._summary_result(translated, out, summarizer, max_length, min_length,
+                                    time.perf_counter() - started)
 
     def _summary_result(self, translated: TranslationResult, out: SummaryOutput, kind: str,
                         max_length: int | None, min_length: int | None, seconds: float) -> SummaryResult:
