@@ -18,6 +18,7 @@ from typing import Any
 import click
 
 from .errors import MtsumError
+from .results import json_line
 
 log = logging.getLogger("mtsum")
 
@@ -168,19 +169,10 @@ def _run(ctx: click.Context, paths: tuple[str, ...], process: Any, render: Any, 
     ctx.exit(report.exit_code)
 
 
-def _json_line(data: Any) -> str:
-    """One JSON object on one line, also for readers that split lines like ``str.splitlines``:
-    json.dumps leaves U+2028, U+2029 and NEL raw when ensure_ascii is off."""
-    import json
-
-    text = json.dumps(data, ensure_ascii=False)
-    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("\x85", "\\u0085")
-
-
 def _render_translation(result: Any, fmt: str) -> Iterator[str]:
     """Chunks of the rendered translation; text comes a paragraph at a time (stdout flushes each)."""
     if fmt == "json":
-        yield _json_line(result.to_dict())
+        yield json_line(result.to_dict())
         return
     if fmt == "markdown":
         models = ", ".join(f"{m['model']}" for m in result.models.values()) or "none (English)"
@@ -208,7 +200,7 @@ def detect(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> None:
     def render(item: tuple[str, Any]) -> Iterator[str]:
         name, found = item
         if fmt == "json":
-            yield _json_line({"input": name, **found.to_dict()})
+            yield json_line({"input": name, **found.to_dict()})
         else:
             yield f"{name}\t{found.language}\t{found.confidence:.2f}"
 
@@ -268,7 +260,7 @@ def _render_summary(result: Any, fmt: str) -> Iterator[str]:
 
 def _summary_text(result: Any, fmt: str) -> str:
     if fmt == "json":
-        return _json_line(result.to_dict())
+        return json_line(result.to_dict())
     if fmt == "markdown":
         s = result.stats
         title = f"## {result.title}\n\n" if result.title else ""
@@ -703,32 +695,6 @@ def _digest_logging(ctx: click.Context, quiet: bool, log_file: str | None) -> No
               help="Append a timestamped log here (also with --quiet).")
 @click.option("-q", "--quiet", is_flag=True,
               help="Nothing on stdout or stderr unless something failed (for cron).")
-
-
-# --- batch (issue 11) ---
-
-
-@main.command("batch")
-@click.argument("input_path", metavar="INPUT", type=click.Path(exists=True))
-@click.option("-o", "--output", required=True, type=click.Path(),
-              help="Records go here: .jsonl (JSON Lines) or .parquet. An existing OUT is resumed.")
-@click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
-              help="local: this process; ray: a Ray Data pipeline (pip install 'mtsum[ray]').")
-@click.option("--ray-address", default=None,
-              help="Ray cluster to join (auto: the one `ray start` made here; default: RAY_ADDRESS, "
-                   "else a Ray instance for this run).")
-@click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Ray model workers (default: one per GPU share, else all CPUs but one).")
-@click.option("--num-gpus-per-worker", type=click.FloatRange(min=0), default=None,
-              help="GPUs per Ray model worker, e.g. 0.5 for two per GPU (default: 1 with --device cuda, else 0).")
-@click.option("--task", type=click.Choice(["translate", "summarize", "both"]), default="translate",
-              show_default=True, help="summarize/both clean the articles first, as `mtsum summarize` does.")
-@click.option("--summarizer", type=click.Choice(["bart", "extractive"]), default="bart", show_default=True)
-@click.option("--text-field", default="text", show_default=True, help="JSON Lines: the field holding the text.")
-@click.option("--id-field", default="id", show_default=True, help="JSON Lines: the field holding the id.")
-@click.option("--chunk-size", type=click.IntRange(min=1), default=64, show_default=True,
-              help="Records per output chunk: a killed run loses at most the chunk in flight "
-                   "(with --engine ray also the documents per model call, at most 32).")
 @_source_opt
 @_device_opt
 @_batch_opt
@@ -801,6 +767,37 @@ def models_convert(names: tuple[str, ...], models_path: str | None, compute_type
     click.echo(_table(rows))
 
 
+# --- batch (issue 11) ---
+
+
+@main.command("batch")
+@click.argument("input_path", metavar="INPUT", type=click.Path(exists=True))
+@click.option("-o", "--output", required=True, type=click.Path(),
+              help="Records go here: .jsonl (JSON Lines) or .parquet. An existing OUT is resumed.")
+@click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+              help="local: this process; ray: a Ray Data pipeline (pip install 'mtsum[ray]').")
+@click.option("--ray-address", default=None,
+              help="Ray cluster to join (auto: the one `ray start` made here; default: RAY_ADDRESS, "
+                   "else a Ray instance for this run).")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Ray model workers (default: one per GPU share, else all CPUs but one).")
+@click.option("--num-gpus-per-worker", type=click.FloatRange(min=0), default=None,
+              help="GPUs per Ray model worker, e.g. 0.5 for two per GPU (default: 1 with --device cuda, else 0).")
+@click.option("--task", type=click.Choice(["translate", "summarize", "both"]), default="translate",
+              show_default=True, help="summarize/both clean the articles first, as `mtsum summarize` does.")
+@click.option("--summarizer", type=click.Choice(["bart", "extractive"]), default="bart", show_default=True)
+@click.option("--text-field", default="text", show_default=True, help="JSON Lines: the field holding the text.")
+@click.option("--id-field", default="id", show_default=True, help="JSON Lines: the field holding the id.")
+@click.option("--chunk-size", type=click.IntRange(min=1), default=64, show_default=True,
+              help="Records per output chunk: a killed run loses at most the chunk in flight "
+                   "(with --engine ray also the documents per model call, at most 32).")
+@_source_opt
+@_device_opt
+@_batch_opt
+@_models_opt
+@_offline_opt
+@_engine_opts
+@click.pass_context
 def batch_cmd(ctx: click.Context, input_path: str, output: str, engine: str, ray_address: str | None,
               workers: int | None, num_gpus_per_worker: float | None, task: str, summarizer: str,
               text_field: str, id_field: str, chunk_size: int, source: str, device: str | None,

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+
+def json_line(data: Any) -> str:
+    """One JSON object on one line, also for readers that split lines like ``str.splitlines``:
+    json.dumps leaves U+2028, U+2029 and NEL raw when ensure_ascii is off."""
+    text = json.dumps(data, ensure_ascii=False)
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("\x85", "\\u0085")
 
 
 @dataclass

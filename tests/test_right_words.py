@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from mtsum.cli import _json_line, main
+from mtsum.cli import main
 from mtsum.errors import InputError
 from mtsum.inputs import decode_bytes, read_input
+from mtsum.results import json_line
 from mtsum.segment import split_paragraphs
 
 NO_TEXT = [
@@ -92,7 +93,7 @@ def test_every_line_break(text: str, expected: list[str]) -> None:
 
 @pytest.mark.parametrize("char", ["\u2028", "\u2029", "\x85"])
 def test_json_line_escapes_line_separators(char: str) -> None:
-    line = _json_line({"text": f"a{char}b"})
+    line = json_line({"text": f"a{char}b"})
     assert len(line.splitlines()) == 1 and json.loads(line) == {"text": f"a{char}b"}
 
 

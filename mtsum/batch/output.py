@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import MissingDependencyError, OutputError
+from ..results import json_line
 from .records import FIELDS
 
 log = logging.getLogger(__name__)
@@ -122,7 +123,8 @@ class ChunkedOutput:
             parts = self._part_files()
             records = [merged[k] for k in sorted(merged)]
             self._write(self.target, records)
-            for part in parts:
+            # Temporary files of a run killed mid-write hold nothing that counts; we hold the lock.
+            for part in [*parts, *self.parts.glob(".part-*.mtsum-part")]:
                 part.unlink(missing_ok=True)
             return len(records)
         finally:
@@ -166,12 +168,6 @@ class ChunkedOutput:
             tmp.unlink(missing_ok=True)
             raise
         _fsync_dir(target.parent)
-
-
-def json_line(data: Any) -> str:
-    """One JSON object on one line, also for readers that split on U+2028/U+2029/NEL."""
-    text = json.dumps(data, ensure_ascii=False)
-    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("\x85", "\\u0085")
 
 
 def _flat(rec: dict[str, Any]) -> dict[str, Any]:
