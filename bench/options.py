@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 # backends and startup are issue 7's comparisons; token-budget, translate-many and cache
-# are hooks in engine.py; the other four are the original transformers-only figures.
-SECTIONS = ("backends", "startup", "token-budget", "translate-many", "cache",
+# are in engine.py; batch-engines (mtsum batch, local vs Ray) in batch_engines.py; the
+# other four are the original transformers-only figures.
+SECTIONS = ("backends", "startup", "token-budget", "translate-many", "cache", "batch-engines",
             "translation", "end-to-end", "summarization", "load")
 
 

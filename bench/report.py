@@ -173,6 +173,10 @@ def render_engine(results: dict[str, Any], opts: Options) -> list[str]:
             continue
         out += ["", f"## {title}", "", data["note"], "", md_table(data["headers"], data["rows"])]
         targets.append(_target(f"{title} ({target})", data["ratio"], data["want"], True, "{:.2f}×", None))
+    if results.get("batch-engines"):
+        from batch_engines import markdown
+
+        out += ["", markdown(results["batch-engines"]).replace("### ", "## ", 1)]
     if targets:
         out += ["", "## Targets (issue 7)", "",
                 md_table(["target", "measured", "wanted", "met", OTHERS], targets)]

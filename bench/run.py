@@ -31,6 +31,7 @@ from collections.abc import Sequence
 from typing import Any
 
 # Siblings, importable because Python puts this script's folder first on sys.path.
+import batch_engines
 from backends import bench_backends, bench_startup
 from build_models import BART_CONFIG, MARIAN_CONFIG, REPO, build_models
 from engine import ENGINE_SECTIONS
@@ -76,6 +77,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "backends": lambda: bench_backends(opts, built, device),
         "startup": lambda: bench_startup(opts),
         **{name: (lambda fn=fn: fn(opts, built, device)) for name, (fn, _, _) in ENGINE_SECTIONS.items()},
+        "batch-engines": lambda: batch_engines.run(docs=100 if opts.quick else 500, workers=2,
+                                                   workdir=opts.workdir / "batch-engines"),
         "translation": lambda: bench_translation(opts, built, device),
         "end-to-end": lambda: bench_end_to_end(opts, built, device),
         "summarization": lambda: bench_summarization(opts, built, device),
