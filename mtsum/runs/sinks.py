@@ -14,6 +14,7 @@ import os
 import stat
 import sys
 import tempfile
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TypeVar
@@ -27,13 +28,14 @@ STDIN_NAMES = ("-", "<stdin>")
 T = TypeVar("T")
 
 
-class Sink:
+class Sink(ABC):
     """Receives each document's rendered chunks; ``close(commit)`` ends the run."""
 
+    @abstractmethod
     def write(self, index: int, name: str, chunks: Iterable[str]) -> None:
-        raise NotImplementedError
+        """Write one document's chunks (as they come, or all at once)."""
 
-    def close(self, commit: bool = True) -> None:
+    def close(self, commit: bool = True) -> None:  # noqa: B027  (streams have nothing to finish)
         """Finish the run: keep what was written (``commit``) or discard what is pending."""
 
 
@@ -44,8 +46,9 @@ class _Stream(Sink):
         self.headers = headers
         self.count = 0
 
+    @abstractmethod
     def _emit(self, text: str) -> None:
-        raise NotImplementedError
+        """Put ``text`` where this stream goes."""
 
     def write(self, index: int, name: str, chunks: Iterable[str]) -> None:
         if self.headers:
