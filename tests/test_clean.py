@@ -28,6 +28,12 @@ def removed_by_index(
     return {r.index: (r.reason, r.rule, r.duplicate_of) for r in result.removed}
 
 
+def removed_by_rules(result: CleanResult) -> dict[int, tuple[str, str | None, int | None]]:
+    # What the YAML rules decided; on a five-line page the classifier may also take a
+    # lone "Dela" or "Share", which is not what these tests are about.
+    return {i: r for i, r in removed_by_index(result).items() if not (r[1] or "").startswith("classifier:")}
+
+
 def assert_accounted_for(result: CleanResult, count: int) -> None:
     # Every input paragraph is exactly one of: title, body, removed.
     seen = result.kept_indices + [r.index for r in result.removed]
@@ -478,9 +484,9 @@ def test_extra_rules_file_adds_and_disables_rules(tmp_path: Path) -> None:
     )
     paras = ["Rubrik", "Tipsa redaktionen: tips@example.se", "Dela", "TT", LEAD]
     result = clean_paragraphs(paras, "sv", extra_rules=[rules])
-    assert removed_by_index(result) == {1: ("boilerplate", "sv:tip_box", None)}
+    assert removed_by_rules(result) == {1: ("boilerplate", "sv:tip_box", None)}
     # A file for another language leaves German alone.
-    assert removed_by_index(clean_paragraphs(paras, "de", extra_rules=[rules])) == {
+    assert removed_by_rules(clean_paragraphs(paras, "de", extra_rules=[rules])) == {
         3: ("boilerplate", "common:agency_only", None)
     }
 
@@ -500,11 +506,11 @@ def test_rules_dir_from_environment_is_read_at_call_time(
         "Tidningen Sydkusten AB",
         LEAD,
     ]
-    assert set(removed_by_index(clean_paragraphs(paras, "sv"))) == {1}
+    assert set(removed_by_rules(clean_paragraphs(paras, "sv"))) == {1}
     monkeypatch.setenv("MTSUM_RULES_DIR", str(tmp_path))
-    assert removed_by_index(clean_paragraphs(paras, "sv")) == {2: ("boilerplate", "sv:footer", None)}
+    assert removed_by_rules(clean_paragraphs(paras, "sv")) == {2: ("boilerplate", "sv:footer", None)}
     # A language file in the user folder replaces the English fallback.
-    french = removed_by_index(clean_paragraphs(["Titre", "Publicité", "Share", LEAD], "fr"))
+    french = removed_by_rules(clean_paragraphs(["Titre", "Publicité", "Share", LEAD], "fr"))
     assert french == {1: ("boilerplate", "fr:ad", None)}
 
 
