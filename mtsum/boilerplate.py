@@ -32,7 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = [
-    "Analysis", "Block", "LineFeatures", "analyse", "classify_lines", "decide", "features", "is_text", "stopwords",
+    "Analysis", "Block", "LineFeatures", "analyse", "classify_lines", "decide", "features", "is_text", "reads_as_text",
+    "stopwords",
 ]
 
 # jusText's stoplist file for each language code; others fall back to English.
@@ -359,7 +360,11 @@ def _list_under(heading: int, feats: list[LineFeatures | None]) -> list[int]:
 
 def is_text(text: str, language: str) -> bool:
     """Whether *text* reads as running text in *language* (prose, or a long line of it)."""
-    f = features(text, stopwords(language), stopwords("en"), _furniture(language))
+    return reads_as_text(features(text, stopwords(language), stopwords("en"), _furniture(language)))
+
+
+def reads_as_text(f: LineFeatures) -> bool:
+    """:func:`is_text` for a line whose features are known."""
     sentence = f.sentence_end and f.words >= 4 and f.stop_share >= STOP_NEARGOOD
     return (f.prose and f.furniture < 2) or sentence or _line_class(f)[0] in ("good", "neargood")
 

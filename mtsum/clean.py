@@ -36,7 +36,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mtsum.boilerplate import Block, analyse, decide, is_text
+from mtsum.boilerplate import Block, analyse, decide, reads_as_text
 from mtsum.errors import ConfigError
 from mtsum.segment import split_sentences
 
@@ -217,7 +217,7 @@ def clean_paragraphs(
     above: list[int] = []
     if title_index is not None and block is not None and title_index <= block.start:
         # Above a headline found over the text is the page's header: site name, menus.
-        above = [i for i in range(title_index) if i not in removed and not is_text(texts[i], language)]
+        above = [i for i in range(title_index) if (f := page.feats[i]) is not None and not reads_as_text(f)]
     if title_index is not None and title_index <= _HEADER_LINES:
         # A short header over the headline (site name, a few menu entries) goes whatever
         # the model thinks: it has too little page around it to judge.

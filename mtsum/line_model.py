@@ -151,11 +151,16 @@ def matrix(
     verdict[idx] = verdict_rows
     removed = 1.0 - live
     # Window means by cumulative sums: the neighbours within k lines, the line itself excluded.
-    context = [
-        _window_mean(values, live if per_live else None, k)[idx]
-        for k in _WINDOWS
-        for values, per_live in ((good, True), (stop, True), (chars, True), (removed, False), (verdict, True))
-    ]
+    stacked = np.column_stack((good * live, stop * live, chars * live, removed, verdict * live))
+    context = []
+    for k in _WINDOWS:
+        # Removed lines count in their own column only; the others average over live lines.
+        sums = _window_sum(stacked, k)
+        count_live = _window_sum(live[:, None], k)[:, 0]
+        count_all = _window_sum(np.ones((n, 1)), k)[:, 0]
+        for c in range(stacked.shape[1]):
+            count = count_all if c == 3 else count_live
+            context.append(np.divide(sums[:, c], count, out=np.zeros(n), where=count > 0)[idx])
     block = page.block
     counts = Counter(texts[i] for i in rows)
     words = col["words"]
@@ -182,19 +187,16 @@ def matrix(
     # A short sentence next to guarded prose ("No one was injured.") is the article's too.
     near = np.zeros(n)
     near[idx[guard]] = 1.0
-    near = _window_mean(near, None, _NEAR_PROSE) > 0
+    near = _window_sum(near[:, None], _NEAR_PROSE)[:, 0] > 0
     sentence = (col["sentence_end"] > 0) & (col["stop_share"] >= 0.15) & (words >= 3) & (col["furniture"] == 0)
     guard |= sentence & (col["teaser"] == 0) & near[idx] & (verdict_rows == 0)
     return rows, out, guard
 
 
-def _window_mean(values: np.ndarray, weights: np.ndarray | None, k: int) -> np.ndarray:
+def _window_sum(values: np.ndarray, k: int) -> np.ndarray:
+    """Per row, the column sums over the rows within *k* of it, the row itself excluded."""
     n = len(values)
-    w = np.ones(n) if weights is None else weights
-    cv = np.concatenate(([0.0], np.cumsum(values * w)))
-    cw = np.concatenate(([0.0], np.cumsum(w)))
+    cum = np.vstack((np.zeros((1, values.shape[1])), np.cumsum(values, axis=0)))
     lo = np.clip(np.arange(n) - k, 0, n)
     hi = np.clip(np.arange(n) + k + 1, 0, n)
-    total = cv[hi] - cv[lo] - values * w
-    count = cw[hi] - cw[lo] - w
-    return np.divide(total, count, out=np.zeros(n), where=count > 0)
+    return cum[hi] - cum[lo] - values
