@@ -602,3 +602,37 @@ def test_extra_rules_for_a_language_without_packaged_rules(tmp_path: Path) -> No
         1: "fr:ad",
         2: "en:share",
     }
+
+
+def test_packaged_line_model_loads_and_matches_the_features() -> None:
+    from mtsum import line_model
+
+    model = line_model.current()
+    assert model is not None
+    assert model.out_w.shape == (len(line_model.FEATURES),)
+    assert 0.5 <= model.verdict_threshold <= model.threshold < 1.0
+
+
+@pytest.mark.parametrize(
+    ("verdict", "in_main", "guarded", "dropped"),
+    [
+        (False, False, False, True),  # likely boilerplate outside the text: goes
+        (False, False, True, False),  # guarded prose: stays, whatever the model says
+        (False, True, False, False),  # inside the main block without a verdict: stays
+        (True, True, False, True),  # inside, but a hand-written verdict agrees: goes
+    ],
+)
+def test_line_model_decision_respects_the_guards(verdict: bool, in_main: bool, guarded: bool, dropped: bool) -> None:
+    import numpy as np
+
+    from mtsum import line_model
+
+    n = len(line_model.FEATURES)
+    weights = np.zeros(n)
+    weights[line_model.FEATURES.index("link_share")] = 10.0  # a sure boilerplate signal
+    model = line_model.LineModel(np.zeros(n), np.ones(n), np.zeros((n, 0)), np.zeros(0), weights, 0.0, 0.9, 0.8)
+    row = np.zeros((1, n))
+    row[0, line_model.FEATURES.index("link_share")] = 1.0
+    row[0, line_model.FEATURES.index("rule_verdict")] = float(verdict)
+    row[0, line_model.FEATURES.index("in_main_block")] = float(in_main)
+    assert model.decide(row, np.array([guarded])).tolist() == [dropped]
