@@ -3,7 +3,7 @@
 A person skimming a scrape finds the article as the stretch of long, sentence-shaped
 lines full of function words ("der", "och", "the") and reads the short lines inside it
 (sub-headings, list items, a price) as part of it, while runs of short lines around it
-(menus, "related" lists, footers) are not. This module does the same, without a model:
+(menus, "related" lists, footers) are not. This module describes a page that way:
 
 1. every line gets features: length, share of function words (jusText's stoplists,
    maintained with jusText and installed with it), sentence-final punctuation, Title
@@ -13,10 +13,13 @@ lines full of function words ("der", "och", "the") and reads the short lines ins
 3. good lines with small gaps between them form the text blocks, each widened by the
    headline and lede just above it and the short sentences just below; the block with
    the most text is the main one, and the headline is looked for above it;
-4. context decides the rest: inside a block only clearly bad lines go; outside, runs
-   of short lines go (menus, footers), and so do the teaser headlines under a
-   "related" heading wherever they stand. Prose in the article's language stays
-   unless it speaks of the site itself.
+4. hand-written verdicts from that structure: inside a block only clearly bad lines,
+   outside it runs of short lines (menus, footers) and the teaser headlines under a
+   "related" heading wherever they stand.
+
+:func:`decide` then lets the learned model in :mod:`mtsum.line_model` weigh all of it
+with the line's context; links, menu rows, site vocabulary and "related" lists go
+whatever it says, and long prose in the article's language always stays.
 
 Hand-written because jusText works on an HTML tree, not on the lines mtsum gets, and
 its fixed thresholds drop the short lines inside an article (sub-headings, list items).

@@ -17,10 +17,12 @@ at the top of ``common.yaml``.
 
 A paragraph is removed when a rule matches it as a whole, when it is a caption (or a
 caption's uncredited twin), when it repeats an earlier paragraph, or when the
-structure classifier in :mod:`mtsum.boilerplate` finds it outside the article (a run
-of short lines around the text, a "related" list, a line of links or site vocabulary;
-rule ``classifier:<feature>``). A long sentence-shaped paragraph in the article's
-language is never dropped by the classifier. Markers glued to the front of real text
+structure classifier in :mod:`mtsum.boilerplate` and its learned line model
+(:mod:`mtsum.line_model`) find it outside the article (a run of short lines around
+the text, a "related" list, a line of links or site vocabulary; rule
+``classifier:<feature>``, or ``classifier:model`` where only the model decided).
+A long sentence-shaped paragraph in the article's language is never dropped by the
+classifier. Markers glued to the front of real text
 ("AnnonsWashington - ...") are stripped and the text kept. Every removal and every
 strip is recorded in the result.
 """
