@@ -48,6 +48,8 @@ FEATURES: tuple[str, ...] = (
 )
 
 
+_LINE_COLUMNS = ("chars", "words", "stop_share", "sentence_end", "teaser", "link_share", "digit_share",
+                 "title_case", "separators", "furniture")
 _VERDICT = FEATURES.index("rule_verdict")
 _IN_MAIN = FEATURES.index("in_main_block")
 
@@ -130,12 +132,13 @@ def matrix(
     idx = np.asarray(rows)
     # Columns are built whole, from one list per feature: a Python loop over the
     # cells of thousands of lines would cost more than the rest of the cleaning.
-    col = {
-        name: np.fromiter((getattr(f, name) for f in feats), dtype=np.float64, count=len(rows))
-        for name in ("chars", "words", "stop_share", "sentence_end", "teaser", "link_share", "digit_share",
-                     "title_case", "separators", "furniture")
-    }
-    prose = np.fromiter((f.prose for f in feats), dtype=bool, count=len(rows))
+    table = np.array(
+        [(f.chars, f.words, f.stop_share, f.sentence_end, f.teaser, f.link_share, f.digit_share, f.title_case,
+          f.separators, f.furniture, f.prose) for f in feats],
+        dtype=np.float64,
+    )
+    col = dict(zip(_LINE_COLUMNS, table.T))
+    prose = table[:, -1] > 0
     classes = [page.classes[i] for i in rows]
     verdict_rows = np.fromiter((i in page.drops or i in above_headline for i in rows), dtype=np.float64,
                                count=len(rows))
