@@ -3,7 +3,7 @@
 A person skimming a scrape finds the article as the stretch of long, sentence-shaped
 lines full of function words ("der", "och", "the") and reads the short lines inside it
 (sub-headings, list items, a price) as part of it, while runs of short lines around it
-(menus, "related" lists, footers) are not. This module does the same, without a model:
+(menus, "related" lists, footers) are not. This module describes a page that way:
 
 1. every line gets features: length, share of function words (jusText's stoplists,
    maintained with jusText and installed with it), sentence-final punctuation, Title
@@ -13,10 +13,13 @@ lines full of function words ("der", "och", "the") and reads the short lines ins
 3. good lines with small gaps between them form the text blocks, each widened by the
    headline and lede just above it and the short sentences just below; the block with
    the most text is the main one, and the headline is looked for above it;
-4. context decides the rest: inside a block only clearly bad lines go; outside, runs
-   of short lines go (menus, footers), and so do the teaser headlines under a
-   "related" heading wherever they stand. Prose in the article's language stays
-   unless it speaks of the site itself.
+4. hand-written verdicts from that structure: inside a block only clearly bad lines,
+   outside it runs of short lines (menus, footers) and the teaser headlines under a
+   "related" heading wherever they stand.
+
+:func:`decide` then lets the learned model in :mod:`mtsum.line_model` weigh all of it
+with the line's context; links, menu rows, site vocabulary and "related" lists go
+whatever it says, and long prose in the article's language always stays.
 
 Hand-written because jusText works on an HTML tree, not on the lines mtsum gets, and
 its fixed thresholds drop the short lines inside an article (sub-headings, list items).
@@ -31,7 +34,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Block", "LineFeatures", "classify_lines", "features", "is_text", "stopwords"]
+__all__ = [
+    "Analysis", "Block", "LineFeatures", "analyse", "classify_lines", "decide", "features", "is_text", "reads_as_text",
+    "stopwords",
+]
 
 # jusText's stoplist file for each language code; others fall back to English.
 _STOPLIST_NAMES = {
@@ -225,16 +231,24 @@ def _clusters(classes: list[str], feats: list[LineFeatures | None]) -> list[tupl
     return out
 
 
-def classify_lines(
-    texts: Sequence[str], language: str, removed: Sequence[int], list_headings: Sequence[int] = ()
-) -> tuple[dict[int, str], Block | None]:
-    """Decide the lines the rules left: {index: "classifier:<feature>"} to drop, and the block.
+@dataclass
+class Analysis:
+    """What the structure pass found on a page, for the learned model to weigh."""
 
-    *removed* are the indices already dropped by rules, captions or duplicates; they
-    count as evidence against the text around them but are not decided again.
-    *list_headings* (a subset) announce a list of links ("Läs också", "Mehr zum Thema"):
-    the headline-shaped lines under one are that list, wherever it stands.
-    """
+    feats: list[LineFeatures | None]
+    classes: list[str]
+    drops: dict[int, str]  # the hand-written verdicts: strong evidence, not the decision
+    block: Block | None
+    inside: list[bool]
+    runs: list[int]
+    extracted: bool
+    related: frozenset[int]
+
+
+def analyse(
+    texts: Sequence[str], language: str, removed: Sequence[int], list_headings: Sequence[int] = ()
+) -> Analysis:
+    """Features, jusText classes, text blocks and the hand-written verdicts of a page."""
     stop = stopwords(language)
     english = stopwords("en")
     furniture = _furniture(language)
@@ -257,16 +271,17 @@ def classify_lines(
     for h in list_headings:
         for i in _list_under(h, feats):
             drops[i] = "classifier:related-list"
-            classes[i] = "removed"
-    clusters = _clusters(classes, feats)
-    if not clusters:
-        return drops, None  # no prose anywhere: nothing to anchor a decision on
-    main = max(clusters, key=lambda c: c[2])
-    block = Block(_extend_before(main[0], classes, feats), _extend_after(main[1], classes, feats))
+    related = frozenset(drops)
+    line_classes = [("removed" if i in related else c) for i, c in enumerate(classes)]
+    clusters = _clusters(line_classes, feats)
     inside = [False] * len(texts)
+    if not clusters:
+        return Analysis(feats, classes, drops, None, inside, [0] * len(texts), False, related)
+    main = max(clusters, key=lambda c: c[2])
+    block = Block(_extend_before(main[0], line_classes, feats), _extend_after(main[1], line_classes, feats))
     for first, last, _ in clusters:
-        first = _extend_before(first, classes, feats)
-        last = _extend_after(last, classes, feats)
+        first = _extend_before(first, line_classes, feats)
+        last = _extend_after(last, line_classes, feats)
         for i in range(first, last + 1):
             inside[i] = True
     outside = [
@@ -276,7 +291,7 @@ def classify_lines(
     # Mostly prose already (an extracted article, a pasted text): its short lines are
     # its own headings and lists, so only clearly bad lines go. Lines the rules
     # removed count as short: they were page furniture.
-    extracted = sum(c in ("short", "bad", "removed") for c in classes) < ARTICLE_SHORT_SHARE * len(classes)
+    extracted = sum(c in ("short", "bad", "removed") for c in line_classes) < ARTICLE_SHORT_SHARE * len(classes)
     for i, f in enumerate(feats):
         if f is None or i in drops:
             continue
@@ -289,7 +304,46 @@ def classify_lines(
             drops[i] = f"classifier:{bad_feature.get(i, 'short-run')}"
         elif outside[i] and classes[i] == "bad" and bad_feature[i] in _ALWAYS_BAD:
             drops[i] = f"classifier:{bad_feature.get(i, 'short-run')}"
-    return drops, block
+    return Analysis(feats, classes, drops, block, inside, runs, extracted, related)
+
+
+def classify_lines(
+    texts: Sequence[str], language: str, removed: Sequence[int], list_headings: Sequence[int] = ()
+) -> tuple[dict[int, str], Block | None]:
+    """Decide the lines the rules left: {index: "classifier:<feature>"} to drop, and the block.
+
+    *removed* are the indices already dropped by rules, captions or duplicates; they
+    count as evidence against the text around them but are not decided again.
+    *list_headings* (a subset) announce a list of links ("Läs också", "Mehr zum Thema"):
+    the headline-shaped lines under one are that list, wherever it stands.
+    """
+    page = analyse(texts, language, removed, list_headings)
+    return decide(texts, page), page.block
+
+
+def decide(texts: Sequence[str], page: Analysis, above_headline: Sequence[int] = ()) -> dict[int, str]:
+    """The lines of *page* to drop: {index: "classifier:<feature>"}.
+
+    *above_headline* are lines above the headline that do not read as text (the page
+    header): one more hand-written verdict. The learned model (:mod:`mtsum.line_model`)
+    decides, with the hand-written verdicts among its features; a dropped line is named
+    after the verdict that agreed, else ``classifier:model``. Without a model file the
+    hand-written verdicts decide.
+    """
+    from mtsum import line_model
+
+    verdicts = dict(page.drops)
+    for i in above_headline:
+        verdicts.setdefault(i, "classifier:above-headline")
+    model = line_model.current()
+    if model is None:
+        return verdicts
+    rows, matrix, guard = line_model.matrix(texts, page, frozenset(above_headline))
+    drop = model.decide(matrix, guard)
+    out = {i: verdicts.get(i, "classifier:model") for i, d in zip(rows, drop) if d}
+    # Links, menu rows, site vocabulary and "related" lists are boilerplate wherever they stand.
+    out.update({i: v for i, v in verdicts.items() if v.split(":")[1] in _STRONG_VERDICTS})
+    return out
 
 
 def _list_under(heading: int, feats: list[LineFeatures | None]) -> list[int]:
@@ -309,10 +363,16 @@ def _list_under(heading: int, feats: list[LineFeatures | None]) -> list[int]:
 
 def is_text(text: str, language: str) -> bool:
     """Whether *text* reads as running text in *language* (prose, or a long line of it)."""
-    f = features(text, stopwords(language), stopwords("en"), _furniture(language))
+    return reads_as_text(features(text, stopwords(language), stopwords("en"), _furniture(language)))
+
+
+def reads_as_text(f: LineFeatures) -> bool:
+    """:func:`is_text` for a line whose features are known."""
     sentence = f.sentence_end and f.words >= 4 and f.stop_share >= STOP_NEARGOOD
     return (f.prose and f.furniture < 2) or sentence or _line_class(f)[0] in ("good", "neargood")
 
+
+_STRONG_VERDICTS = frozenset({"link", "site-furniture", "menu-row", "related-list"})
 
 # Features that are boilerplate wherever they turn up.
 _ALWAYS_BAD = frozenset({"link", "site-furniture", "menu-row"})

@@ -17,10 +17,12 @@ at the top of ``common.yaml``.
 
 A paragraph is removed when a rule matches it as a whole, when it is a caption (or a
 caption's uncredited twin), when it repeats an earlier paragraph, or when the
-structure classifier in :mod:`mtsum.boilerplate` finds it outside the article (a run
-of short lines around the text, a "related" list, a line of links or site vocabulary;
-rule ``classifier:<feature>``). A long sentence-shaped paragraph in the article's
-language is never dropped by the classifier. Markers glued to the front of real text
+structure classifier in :mod:`mtsum.boilerplate` and its learned line model
+(:mod:`mtsum.line_model`) find it outside the article (a run of short lines around
+the text, a "related" list, a line of links or site vocabulary; rule
+``classifier:<feature>``, or ``classifier:model`` where only the model decided).
+A long sentence-shaped paragraph in the article's language is never dropped by the
+classifier. Markers glued to the front of real text
 ("AnnonsWashington - ...") are stripped and the text kept. Every removal and every
 strip is recorded in the result.
 """
@@ -36,7 +38,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mtsum.boilerplate import Block, classify_lines, is_text
+from mtsum.boilerplate import Block, analyse, decide, reads_as_text
 from mtsum.errors import ConfigError
 from mtsum.segment import split_sentences
 
@@ -71,6 +73,8 @@ _LIST_HEADING_RULES = (":read_more", ":site_sections")
 _INLINE_TEASER = re.compile(r":\s*\w")
 # Lines (not removed by a rule) passed over between the headline and the text.
 _TITLE_MAX_SKIPPED = 3
+# A headline this near the top has the page's header above it, nothing else.
+_HEADER_LINES = 6
 
 _SPACES = re.compile(r"\s+")
 # Invisible characters that make equal paragraphs compare unequal.
@@ -209,16 +213,22 @@ def clean_paragraphs(
         for r in removed.values()
         if (r.rule or "").endswith(_LIST_HEADING_RULES) and not _INLINE_TEASER.search(texts[r.index])
     ]
-    drops, block = classify_lines(texts, language, list(removed), headings)
+    page = analyse(texts, language, list(removed), headings)
+    block = page.block
     title_index = _find_title(texts, language, decided, block)
-    for i, rule in drops.items():
-        if i != title_index:
-            drop(i, "boilerplate", rule)
+    above: list[int] = []
     if title_index is not None and block is not None and title_index <= block.start:
         # Above a headline found over the text is the page's header: site name, menus.
-        for i in range(title_index):
-            if i not in removed and not is_text(texts[i], language):
-                drop(i, "boilerplate", "classifier:above-headline")
+        above = [i for i in range(title_index) if (f := page.feats[i]) is not None and not reads_as_text(f)]
+    if title_index is not None and title_index <= _HEADER_LINES:
+        # A short header over the headline (site name, a few menu entries) goes whatever
+        # the model thinks: it has too little page around it to judge.
+        for i in above:
+            drop(i, "boilerplate", "classifier:above-headline")
+        above = []
+    for i, rule in decide(texts, page, above).items():
+        if i != title_index and i not in removed:
+            drop(i, "boilerplate", rule)
 
     kept = [i for i in range(len(texts)) if i not in removed]
     body = [i for i in kept if i != title_index]

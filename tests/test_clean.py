@@ -28,6 +28,12 @@ def removed_by_index(
     return {r.index: (r.reason, r.rule, r.duplicate_of) for r in result.removed}
 
 
+def removed_by_rules(result: CleanResult) -> dict[int, tuple[str, str | None, int | None]]:
+    # What the YAML rules decided; on a five-line page the classifier may also take a
+    # lone "Dela" or "Share", which is not what these tests are about.
+    return {i: r for i, r in removed_by_index(result).items() if not (r[1] or "").startswith("classifier:")}
+
+
 def assert_accounted_for(result: CleanResult, count: int) -> None:
     # Every input paragraph is exactly one of: title, body, removed.
     seen = result.kept_indices + [r.index for r in result.removed]
@@ -478,9 +484,9 @@ def test_extra_rules_file_adds_and_disables_rules(tmp_path: Path) -> None:
     )
     paras = ["Rubrik", "Tipsa redaktionen: tips@example.se", "Dela", "TT", LEAD]
     result = clean_paragraphs(paras, "sv", extra_rules=[rules])
-    assert removed_by_index(result) == {1: ("boilerplate", "sv:tip_box", None)}
+    assert removed_by_rules(result) == {1: ("boilerplate", "sv:tip_box", None)}
     # A file for another language leaves German alone.
-    assert removed_by_index(clean_paragraphs(paras, "de", extra_rules=[rules])) == {
+    assert removed_by_rules(clean_paragraphs(paras, "de", extra_rules=[rules])) == {
         3: ("boilerplate", "common:agency_only", None)
     }
 
@@ -500,11 +506,11 @@ def test_rules_dir_from_environment_is_read_at_call_time(
         "Tidningen Sydkusten AB",
         LEAD,
     ]
-    assert set(removed_by_index(clean_paragraphs(paras, "sv"))) == {1}
+    assert set(removed_by_rules(clean_paragraphs(paras, "sv"))) == {1}
     monkeypatch.setenv("MTSUM_RULES_DIR", str(tmp_path))
-    assert removed_by_index(clean_paragraphs(paras, "sv")) == {2: ("boilerplate", "sv:footer", None)}
+    assert removed_by_rules(clean_paragraphs(paras, "sv")) == {2: ("boilerplate", "sv:footer", None)}
     # A language file in the user folder replaces the English fallback.
-    french = removed_by_index(clean_paragraphs(["Titre", "Publicité", "Share", LEAD], "fr"))
+    french = removed_by_rules(clean_paragraphs(["Titre", "Publicité", "Share", LEAD], "fr"))
     assert french == {1: ("boilerplate", "fr:ad", None)}
 
 
@@ -596,3 +602,37 @@ def test_extra_rules_for_a_language_without_packaged_rules(tmp_path: Path) -> No
         1: "fr:ad",
         2: "en:share",
     }
+
+
+def test_packaged_line_model_loads_and_matches_the_features() -> None:
+    from mtsum import line_model
+
+    model = line_model.current()
+    assert model is not None
+    assert model.out_w.shape == (len(line_model.FEATURES),)
+    assert 0.5 <= model.verdict_threshold <= model.threshold < 1.0
+
+
+@pytest.mark.parametrize(
+    ("verdict", "in_main", "guarded", "dropped"),
+    [
+        (False, False, False, True),  # likely boilerplate outside the text: goes
+        (False, False, True, False),  # guarded prose: stays, whatever the model says
+        (False, True, False, False),  # inside the main block without a verdict: stays
+        (True, True, False, True),  # inside, but a hand-written verdict agrees: goes
+    ],
+)
+def test_line_model_decision_respects_the_guards(verdict: bool, in_main: bool, guarded: bool, dropped: bool) -> None:
+    import numpy as np
+
+    from mtsum import line_model
+
+    n = len(line_model.FEATURES)
+    weights = np.zeros(n)
+    weights[line_model.FEATURES.index("link_share")] = 10.0  # a sure boilerplate signal
+    model = line_model.LineModel(np.zeros(n), np.ones(n), np.zeros((n, 0)), np.zeros(0), weights, 0.0, 0.9, 0.8)
+    row = np.zeros((1, n))
+    row[0, line_model.FEATURES.index("link_share")] = 1.0
+    row[0, line_model.FEATURES.index("rule_verdict")] = float(verdict)
+    row[0, line_model.FEATURES.index("in_main_block")] = float(in_main)
+    assert model.decide(row, np.array([guarded])).tolist() == [dropped]
