@@ -23,8 +23,10 @@ def _translation_shape(d: dict) -> tuple:
 
 
 def _summary_shape(d: dict) -> tuple:
+    # What depends on the (gibberish, int8-rounded) English text is left out: the guard's
+    # flags and how many chunks the summarizer needed.
     return (d["input"], d["source_language"], d["source_title"], d["removed"], d["stripped"],
-            {k: v for k, v in d["stats"].items() if k != "seconds"})
+            {k: v for k, v in d["stats"].items() if k not in ("seconds", "flagged_segments", "chunks", "rounds")})
 
 
 @pytest.mark.parametrize("command", ["translate", "summarize"])
