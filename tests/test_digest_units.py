@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from mtsum.digest import collect_inputs, group_articles, parse_since
-from mtsum.digest.atomic import write_atomic
+from mtsum.runs.atomic import write_atomic
 from mtsum.digest.group import _shingles, containment
 from mtsum.digest.render import _md
 from mtsum.errors import InputError

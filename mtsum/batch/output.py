@@ -25,6 +25,7 @@ from typing import Any
 
 from ..errors import MissingDependencyError, OutputError
 from ..results import json_line
+from ..runs.atomic import file_mode, fsync_dir
 from .records import FIELDS
 
 log = logging.getLogger(__name__)
@@ -159,7 +160,7 @@ class ChunkedOutput:
                     fh.write("".join(json_line(r) + "\n" for r in records))
                     fh.flush()
                     os.fsync(fh.fileno())
-            os.chmod(tmp, 0o666 & ~_umask())
+            os.chmod(tmp, file_mode(target))
             os.replace(tmp, target)
         except OSError as exc:
             tmp.unlink(missing_ok=True)
@@ -167,7 +168,7 @@ class ChunkedOutput:
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
-        _fsync_dir(target.parent)
+        fsync_dir(target.parent)
 
 
 def _flat(rec: dict[str, Any]) -> dict[str, Any]:
@@ -203,20 +204,3 @@ def _lock(path: Path, target: Path) -> int:
     return fd
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass  # some file systems cannot fsync a folder; the rename is still atomic
-    finally:
-        os.close(fd)

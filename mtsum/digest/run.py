@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import ConfigError, MtsumError
-from .atomic import write_atomic
+from ..runs.atomic import write_atomic
 from .collect import collect_inputs
 from .group import DEFAULT_COPY_THRESHOLD, DEFAULT_STORY_THRESHOLD, group_articles
 from .process import ArticleResult, model_signature, process_documents

@@ -11,7 +11,6 @@ from __future__ import annotations
 import errno
 import logging
 import os
-import stat
 import sys
 import tempfile
 from abc import ABC, abstractmethod
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from ..errors import OutputError
+from .atomic import file_mode, fsync_dir
 from .signals import deferred
 
 log = logging.getLogger(__name__)
@@ -153,9 +153,9 @@ class _TempFile:
             return
         os.fsync(self.fh.fileno())
         self.fh.close()
-        os.chmod(self.path, _mode_for(self.target))
+        os.chmod(self.path, file_mode(self.target))
         os.replace(self.path, self.target)
-        _fsync_dir(self.target.parent)
+        fsync_dir(self.target.parent)
 
     def discard(self) -> None:
         with deferred():
@@ -178,29 +178,6 @@ def _describe(target: Path, exc: OSError) -> str:
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return f"{target}: cannot write: disk full (free some space or choose another -o)"
     return f"{target}: cannot write: {exc.strerror or exc}"
-
-
-def _mode_for(target: Path) -> int:
-    """An existing file keeps its mode; a new one gets the usual 0666 minus the umask."""
-    try:
-        return stat.S_IMODE(target.stat().st_mode)
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass  # some file systems cannot fsync a folder; the rename itself is still atomic
-    finally:
-        os.close(fd)
 
 
 def open_sink(output: str | None, inputs: Sequence[str], suffix: str, *, headers: bool = False) -> Sink:

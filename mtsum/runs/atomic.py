@@ -1,9 +1,14 @@
-"""Atomic file writes: a reader (or a crash) sees the old file or the new one, never half."""
+"""Atomic file writes: a reader (or a crash) sees the old file or the new one, never half.
+
+Shared by the runner's sinks, the digest and batch output: a temporary file beside the
+target, fsynced, renamed into place, then the folder fsynced.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -28,15 +33,27 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> Path:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    _fsync_dir(target.parent)
+    fsync_dir(target.parent)
     return target
 
 
-def _fsync_dir(directory: Path) -> None:
-    # Windows cannot open a directory; there the rename is as durable as it gets.
+def fsync_dir(directory: Path) -> None:
+    """Make a rename in ``directory`` durable (where the platform can)."""
+    # Windows cannot open a directory, and some file systems cannot fsync one; the
+    # rename itself is still atomic there.
     with contextlib.suppress(OSError):
         fd = os.open(directory, os.O_RDONLY)
         try:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def file_mode(target: Path) -> int:
+    """An existing file keeps its mode; a new one gets the usual 0666 minus the umask."""
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
