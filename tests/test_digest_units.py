@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from mtsum.digest import collect_inputs, group_articles, parse_since
-from mtsum.runs.atomic import write_atomic
 from mtsum.digest.group import _shingles, containment
 from mtsum.digest.render import _md
 from mtsum.errors import InputError
+from mtsum.runs.atomic import write_atomic
 
 ARTICLES = Path(__file__).parent / "data" / "digest"
 
