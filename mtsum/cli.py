@@ -133,6 +133,13 @@ def _engine_opts(fn: Any) -> Any:
     return fn
 
 
+def _pipeline_opts(fn: Any) -> Any:
+    """Every option that builds a Pipeline: source, device, batch size, models, offline, engine."""
+    for option in (_engine_opts, _offline_opt, _models_opt, _batch_opt, _device_opt, _source_opt):
+        fn = option(fn)
+    return fn
+
+
 def _settings(ctx: click.Context, engine: dict[str, Any], **kwargs: Any) -> Any:
     from .pipeline import Settings
 
@@ -695,12 +702,7 @@ def _digest_logging(ctx: click.Context, quiet: bool, log_file: str | None) -> No
               help="Append a timestamped log here (also with --quiet).")
 @click.option("-q", "--quiet", is_flag=True,
               help="Nothing on stdout or stderr unless something failed (for cron).")
-@_source_opt
-@_device_opt
-@_batch_opt
-@_models_opt
-@_offline_opt
-@_engine_opts
+@_pipeline_opts
 @click.pass_context
 def digest_cmd(ctx: click.Context, inputs: tuple[str, ...], out_dir: str, formats: str, summarizer: str,
                since: str | None, title: str | None, state_path: str | None, rebuild: bool,
@@ -791,12 +793,7 @@ def models_convert(names: tuple[str, ...], models_path: str | None, compute_type
 @click.option("--chunk-size", type=click.IntRange(min=1), default=64, show_default=True,
               help="Records per output chunk: a killed run loses at most the chunk in flight "
                    "(with --engine ray also the documents per model call, at most 32).")
-@_source_opt
-@_device_opt
-@_batch_opt
-@_models_opt
-@_offline_opt
-@_engine_opts
+@_pipeline_opts
 @click.pass_context
 def batch_cmd(ctx: click.Context, input_path: str, output: str, engine: str, ray_address: str | None,
               workers: int | None, num_gpus_per_worker: float | None, task: str, summarizer: str,
