@@ -11,7 +11,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 RUN_ARGS ?= --format markdown
 
-.PHONY: install test test-network run lint bench eval-segment eval-clean reliability clean
+.PHONY: install test test-network run lint bench eval-segment eval-clean train-clean reliability clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,12 @@ reliability: $(STAMP)
 # (not part of `make test`; EVAL_CLEAN_ARGS=--compare also scores every trafilatura setting).
 eval-clean: $(STAMP)
 	$(PY) scripts/eval_clean.py $(EVAL_CLEAN_ARGS)
+
+# Refit the cleaning line model (mtsum/line_model.json) on ../shared/cleaning-dev with
+# held-out figures by site (needs the train extra: scikit-learn; a few minutes).
+train-clean: $(STAMP)
+	$(PIP) install --quiet -e '.[train]'
+	$(PY) scripts/train_clean.py $(TRAIN_CLEAN_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check mtsum tests

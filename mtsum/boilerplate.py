@@ -98,6 +98,8 @@ _LINK = re.compile(r"https?://\S+|www\.\S+|(?<![\w.+-])[\w.+-]+@[\w-]+\.\w{2,}|(
 # A token holding a digit or a currency sign: dates, times, prices, counters.
 _DIGITISH = re.compile(r"(?<!\S)[^\s\d€$£%]*[\d€$£%]")
 _SEPARATORS = re.compile(r"\s[|·•»›/]\s|\s[|·•]|[|·•]\s")
+_SEPARATOR_CHARS = re.compile(r"[|·•»›/]")
+_DIGIT_OR_CURRENCY = re.compile(r"[\d€$£%]")
 
 
 @dataclass(frozen=True)
@@ -166,8 +168,9 @@ def features(
     # The substring test skips the link pattern on the many lines without a link.
     maybe_link = "@" in text or "#" in text or "http" in low or "www." in low
     link_chars = sum(len(m) for m in _LINK.findall(text)) if maybe_link else 0
-    digitish = len(_DIGITISH.findall(text))
-    lower = _WORD.findall(low) if n else []
+    # Cheap character tests first: most lines have no digit and no separator.
+    digitish = len(_DIGITISH.findall(text)) if _DIGIT_OR_CURRENCY.search(text) else 0
+    lower = " ".join(words).lower().split(" ") if n else []
     return LineFeatures(
         chars=len(text),
         words=n,
@@ -177,7 +180,7 @@ def features(
         link_share=link_chars / len(text) if text else 0.0,
         digit_share=digitish / len(tokens) if tokens else 0.0,
         title_case=sum(w[0].isupper() for w in words) / n if n else 0.0,
-        separators=len(_SEPARATORS.findall(text)),
+        separators=len(_SEPARATORS.findall(text)) if _SEPARATOR_CHARS.search(text) else 0,
         furniture=len(furniture.findall(low)),
     )
 
@@ -338,8 +341,8 @@ def decide(texts: Sequence[str], page: Analysis, above_headline: Sequence[int] =
     model = line_model.current()
     if model is None:
         return verdicts
-    rows, matrix, guard = line_model.matrix(texts, page, frozenset(above_headline))
-    drop = model.decide(matrix, guard)
+    rows, structure, guard = line_model.matrix(texts, page, frozenset(above_headline))
+    drop = model.decide(model.features(texts, structure, rows), guard)
     out = {i: verdicts.get(i, "classifier:model") for i, d in zip(rows, drop) if d}
     # Links, menu rows, site vocabulary and "related" lists are boilerplate wherever they stand.
     out.update({i: v for i, v in verdicts.items() if v.split(":")[1] in _STRONG_VERDICTS})

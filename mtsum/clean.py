@@ -74,7 +74,7 @@ _INLINE_TEASER = re.compile(r":\s*\w")
 # Lines (not removed by a rule) passed over between the headline and the text.
 _TITLE_MAX_SKIPPED = 3
 # A headline this near the top has the page's header above it, nothing else.
-_HEADER_LINES = 6
+_HEADER_LINES = 10
 
 _SPACES = re.compile(r"\s+")
 # Invisible characters that make equal paragraphs compare unequal.
@@ -505,6 +505,9 @@ def _mark_duplicates(texts: list[str], removed: dict[int, Removal], drop: _Drop)
             drop(i, "duplicate", "exact_duplicate", first[key])
             continue
         words = _WORD.findall(key)
+        if len(words) < _CONTAINED_MIN_WORDS:  # too short to be a near copy, or to have one
+            first[key] = i
+            continue
         shingles = _shingles(words)
         candidates = sorted({j for sh in shingles for j in holders.get(sh, ())})
         for j in candidates:

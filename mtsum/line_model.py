@@ -1,22 +1,26 @@
-"""The learned part of the boilerplate classifier: one small network over line features.
+"""The learned part of the boilerplate classifier: gradient-boosted trees over line features.
 
 :func:`mtsum.boilerplate.analyse` describes every line (length, function words,
 punctuation, links, the jusText class, the text blocks and the hand-written verdicts);
 this module adds the context a person reads a line in (its neighbours, its place
-relative to the main text, how much of the page is prose) and weighs it all with a
-model trained by ``scripts/train_clean.py`` on annotated web pages. The weights ship
-as ``line_model.json`` (a few kilobytes, numpy only at run time, no model download).
+relative to the main text, how much of the page is prose) and the words a line is
+made of (a small lexicon of the n-grams that mark site furniture or article text in
+German and English: "mehr zum thema", "kommentare", "said"). A gradient-boosted tree
+ensemble trained by ``scripts/train_clean.py`` on annotated web pages weighs it all.
+Everything ships as ``line_model.json`` (numpy only at run time, no model download).
 
-The decision threshold was chosen on held-out pages so that nearly all article text
-stays; long sentence-shaped paragraphs (see :attr:`LineFeatures.prose`) are never
-dropped by the model.
+The decision threshold was chosen on pages of sites the model never saw so that
+nearly all article text stays; long sentence-shaped paragraphs (see
+:attr:`LineFeatures.prose`) are never dropped by the model.
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import math
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,16 +32,17 @@ import numpy as np
 if TYPE_CHECKING:
     from mtsum.boilerplate import Analysis
 
-__all__ = ["FEATURES", "LineModel", "current", "matrix", "use_model"]
+__all__ = ["FEATURES", "Lexicon", "LineModel", "Trees", "current", "grams", "lexical_columns", "matrix", "use_model"]
 
 MODEL_FILE = Path(__file__).with_name("line_model.json")
 _CLASSES = ("good", "neargood", "short", "bad")
 _WINDOWS = (1, 3, 8)
+_LEXICAL_WINDOWS = (1, 3)
 # Lines a short sentence may stand from guarded prose and still count as the article.
 _NEAR_PROSE = 2
 
-# Column names, in order; the model file must list the same.
-FEATURES: tuple[str, ...] = (
+# Column names of :func:`matrix`, in order.
+STRUCTURE_FEATURES: tuple[str, ...] = (
     "log_chars", "log_words", "stop_share", "sentence_end", "teaser", "link_share", "digit_share",
     "title_case", "separators", "furniture", "prose", "one_two_words", "title_case_short",
     *(f"class_{c}" for c in _CLASSES),
@@ -46,56 +51,122 @@ FEATURES: tuple[str, ...] = (
     *(f"{name}_w{k}" for k in _WINDOWS for name in ("good", "stop", "chars", "removed", "verdict")),
     "page_good_share", "log_page_lines",
 )
-
+# Columns of :func:`lexical_columns`: the line's lexicon score and its neighbours' means.
+LEXICAL_FEATURES: tuple[str, ...] = ("lexical", *(f"lexical_w{k}" for k in _LEXICAL_WINDOWS))
+# What the trees see, in order; the model file must list the same.
+FEATURES: tuple[str, ...] = STRUCTURE_FEATURES + LEXICAL_FEATURES
 
 _LINE_COLUMNS = ("chars", "words", "stop_share", "sentence_end", "teaser", "link_share", "digit_share",
                  "title_case", "separators", "furniture")
-_VERDICT = FEATURES.index("rule_verdict")
-_IN_MAIN = FEATURES.index("in_main_block")
+_TOKEN = re.compile(r"[^\W\d_]+|\d+")
+
+
+def grams(text: str) -> list[str]:
+    """The lexicon's units of *text*: lower-cased words and word pairs, every number as "0"."""
+    words = ["0" if w.isdigit() else w for w in _TOKEN.findall(text.lower())]
+    return words + [f"{a} {b}" for a, b in itertools.pairwise(words)]
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Logistic regression over the n-grams a line contains (present or not)."""
+
+    weights: dict[str, float]
+    bias: float
+
+    def probability(self, texts: Sequence[str]) -> np.ndarray:
+        get = self.weights.get
+        # filter(None, ...) skips the n-grams the lexicon lacks (get returns None).
+        logits = [self.bias + sum(filter(None, map(get, set(grams(t))))) for t in texts]
+        return 1.0 / (1.0 + np.exp(-np.asarray(logits, dtype=np.float64)))
+
+
+@dataclass(frozen=True)
+class Trees:
+    """A gradient-boosted ensemble as flat node arrays, walked one level at a time.
+
+    Hand-written because the trees are trained with scikit-learn, too heavy a
+    dependency for cleaning a page at run time; the walk is a few numpy gathers per
+    level for all lines and trees at once. A leaf points to itself, so lines that
+    reach a leaf early stay there.
+    """
+
+    roots: np.ndarray  # the first node of each tree
+    feature: np.ndarray
+    threshold: np.ndarray  # go left where x[feature] <= threshold
+    children: np.ndarray  # nodes x 2: (right, left)
+    value: np.ndarray
+    baseline: float
+    depth: int
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Trees:
+        roots, feature, threshold, children, value = [], [], [], [], []
+        for tree in data["trees"]:
+            first = len(feature)
+            roots.append(first)
+            for k, leaf in enumerate(tree["leaf"]):
+                feature.append(0 if leaf else tree["feature"][k])
+                threshold.append(math.inf if leaf else tree["threshold"][k])
+                me = first + k
+                children.append((me, me) if leaf else (first + tree["right"][k], first + tree["left"][k]))
+                value.append(tree["value"][k] if leaf else 0.0)
+        return cls(np.asarray(roots, dtype=np.intp), np.asarray(feature, dtype=np.intp),
+                   np.asarray(threshold, dtype=np.float64), np.asarray(children, dtype=np.intp).reshape(-1, 2),
+                   np.asarray(value, dtype=np.float64), float(data["baseline"]), int(data["depth"]))
+
+    def raw(self, x: np.ndarray) -> np.ndarray:
+        """The summed log-odds for each row of *x*."""
+        flat = np.ascontiguousarray(x, dtype=np.float64).ravel()
+        start = (np.arange(len(x)) * x.shape[1])[:, None]
+        node = np.broadcast_to(self.roots, (len(x), len(self.roots)))
+        for _ in range(self.depth):
+            left = flat[start + self.feature[node]] <= self.threshold[node]
+            node = self.children[node, left.astype(np.intp)]
+        return self.baseline + self.value[node].sum(axis=1)
 
 
 @dataclass(frozen=True)
 class LineModel:
-    """A one-hidden-layer network (or, with no hidden units, logistic regression)."""
+    """The lexicon, the trees over :data:`FEATURES`, and the decision threshold."""
 
-    mean: np.ndarray
-    scale: np.ndarray
-    hidden_w: np.ndarray  # features x hidden (empty for logistic regression)
-    hidden_b: np.ndarray
-    out_w: np.ndarray
-    out_b: float
+    lexicon: Lexicon
+    trees: Trees
     threshold: float
-    verdict_threshold: float
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> LineModel:
         if list(data["features"]) != list(FEATURES):
             raise ValueError("line model was trained on other features: run scripts/train_clean.py")
-        arr = functools.partial(np.asarray, dtype=np.float64)
-        return cls(arr(data["mean"]), arr(data["scale"]), arr(data["hidden_w"]).reshape(len(FEATURES), -1),
-                   arr(data["hidden_b"]), arr(data["out_w"]), float(data["out_b"]), float(data["threshold"]),
-                   float(data.get("verdict_threshold", data["threshold"])))
+        lexicon = Lexicon({str(k): float(v) for k, v in data["lexicon"].items()}, float(data["lexicon_bias"]))
+        return cls(lexicon, Trees.from_dict(data), float(data["threshold"]))
 
     def probability(self, x: np.ndarray) -> np.ndarray:
-        """P(boilerplate) for each row of *x* (raw features, as from :func:`matrix`)."""
-        z = (x - self.mean) / self.scale
-        if self.hidden_w.shape[1]:
-            z = np.tanh(z @ self.hidden_w + self.hidden_b)
-        return 1.0 / (1.0 + np.exp(-(z @ self.out_w + self.out_b)))
+        """P(boilerplate) for each row of *x* (:func:`matrix` with :func:`lexical_columns`)."""
+        return 1.0 / (1.0 + np.exp(-self.trees.raw(x)))
 
     def decide(self, x: np.ndarray, guard: np.ndarray) -> np.ndarray:
-        """Which rows to drop: likely boilerplate, and not a guarded prose paragraph.
+        """Which rows to drop: likely boilerplate, and not a guarded prose paragraph."""
+        drop = np.zeros(len(x), dtype=bool)
+        open_ = ~guard
+        if open_.any():  # guarded rows stay whatever the trees say: not worth their time
+            drop[open_] = self.probability(x[open_]) >= self.threshold
+        return drop
 
-        A hand-written verdict is strong evidence: such a line goes at the lower
-        ``verdict_threshold``. Inside the main text block a line without a verdict
-        stays (its short lines are sub-headings and list items: jusText's context rule).
-        """
-        if not len(x):
-            return np.zeros(0, dtype=bool)
-        p = self.probability(x)
-        verdict = x[:, _VERDICT] > 0
-        keep = guard | ((x[:, _IN_MAIN] > 0) & ~verdict)
-        return ((p >= self.threshold) | (verdict & (p >= self.verdict_threshold))) & ~keep
+    def features(self, texts: Sequence[str], structure: np.ndarray, rows: Sequence[int]) -> np.ndarray:
+        """:data:`FEATURES` for *rows* of a page: the structure columns and the lexical ones."""
+        return np.hstack((structure, lexical_columns(self.lexicon, [texts[i] for i in rows])))
+
+
+def lexical_columns(lexicon: Lexicon, texts: Sequence[str]) -> np.ndarray:
+    """The :data:`LEXICAL_FEATURES` of consecutive lines *texts*."""
+    p = lexicon.probability(texts) if texts else np.zeros(0)
+    out = [p]
+    for k in _LEXICAL_WINDOWS:
+        count = _window_sum(np.ones((len(p), 1)), k)[:, 0]
+        sums = _window_sum(p[:, None], k)[:, 0] if len(p) else np.zeros(0)
+        out.append(np.divide(sums, count, out=np.full(len(p), 0.5), where=count > 0))
+    return np.column_stack(out) if len(p) else np.zeros((0, len(LEXICAL_FEATURES)))
 
 
 _override: list[LineModel | None] = []
@@ -123,11 +194,11 @@ def _packaged() -> LineModel | None:
 def matrix(
     texts: Sequence[str], page: Analysis, above_headline: frozenset[int] = frozenset()
 ) -> tuple[list[int], np.ndarray, np.ndarray]:
-    """(line indices, feature rows, guard) for the lines the rules left on *page*."""
+    """(line indices, :data:`STRUCTURE_FEATURES` rows, guard) for the lines the rules left on *page*."""
     n = len(texts)
     rows = [i for i, f in enumerate(page.feats) if f is not None]
     if not rows:
-        return rows, np.zeros((0, len(FEATURES))), np.zeros(0, dtype=bool)
+        return rows, np.zeros((0, len(STRUCTURE_FEATURES))), np.zeros(0, dtype=bool)
     feats = [page.feats[i] for i in rows]
     idx = np.asarray(rows)
     # Columns are built whole, from one list per feature: a Python loop over the

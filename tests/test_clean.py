@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import signal
 import subprocess
 import sys
@@ -609,30 +610,74 @@ def test_packaged_line_model_loads_and_matches_the_features() -> None:
 
     model = line_model.current()
     assert model is not None
-    assert model.out_w.shape == (len(line_model.FEATURES),)
-    assert 0.5 <= model.verdict_threshold <= model.threshold < 1.0
+    assert int(model.trees.feature.max()) < len(line_model.FEATURES)
+    assert model.trees.depth >= 1 and len(model.trees.roots) >= 10
+    assert model.lexicon.weights and 0.5 <= model.threshold < 1.0
 
 
-@pytest.mark.parametrize(
-    ("verdict", "in_main", "guarded", "dropped"),
-    [
-        (False, False, False, True),  # likely boilerplate outside the text: goes
-        (False, False, True, False),  # guarded prose: stays, whatever the model says
-        (False, True, False, False),  # inside the main block without a verdict: stays
-        (True, True, False, True),  # inside, but a hand-written verdict agrees: goes
-    ],
-)
-def test_line_model_decision_respects_the_guards(verdict: bool, in_main: bool, guarded: bool, dropped: bool) -> None:
+def _stump(feature: str, split: float, low: float, high: float) -> dict:
+    """A one-split tree: *low* where the feature is <= *split*, else *high*."""
+    from mtsum import line_model
+
+    index = line_model.FEATURES.index(feature)
+    return {"feature": [index, 0, 0], "threshold": [split, 0.0, 0.0], "left": [1, 0, 0], "right": [2, 0, 0],
+            "leaf": [False, True, True], "value": [0.0, low, high]}
+
+
+def test_trees_walk_sums_the_leaves_of_every_tree() -> None:
     import numpy as np
 
     from mtsum import line_model
 
-    n = len(line_model.FEATURES)
-    weights = np.zeros(n)
-    weights[line_model.FEATURES.index("link_share")] = 10.0  # a sure boilerplate signal
-    model = line_model.LineModel(np.zeros(n), np.ones(n), np.zeros((n, 0)), np.zeros(0), weights, 0.0, 0.9, 0.8)
-    row = np.zeros((1, n))
-    row[0, line_model.FEATURES.index("link_share")] = 1.0
-    row[0, line_model.FEATURES.index("rule_verdict")] = float(verdict)
-    row[0, line_model.FEATURES.index("in_main_block")] = float(in_main)
+    trees = line_model.Trees.from_dict({
+        "trees": [_stump("link_share", 0.5, -1.0, 2.0), _stump("log_words", 1.0, 0.5, -0.25)],
+        "baseline": 0.1,
+        "depth": 1,
+    })
+    x = np.zeros((3, len(line_model.FEATURES)))
+    x[1, line_model.FEATURES.index("link_share")] = 0.9
+    x[2, line_model.FEATURES.index("log_words")] = 3.0
+    assert trees.raw(x).tolist() == pytest.approx([0.1 - 1.0 + 0.5, 0.1 + 2.0 + 0.5, 0.1 - 1.0 - 0.25])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Mehr zum Thema", ["mehr", "zum", "thema", "mehr zum", "zum thema"]),
+        ("3 Kommentare", ["0", "kommentare", "0 kommentare"]),
+        ("Läs också:", ["läs", "också", "läs också"]),
+        ("", []),
+    ],
+)
+def test_lexicon_grams(text: str, expected: list[str]) -> None:
+    from mtsum import line_model
+
+    assert line_model.grams(text) == expected
+
+
+def test_lexicon_scores_lines_by_their_ngrams() -> None:
+    from mtsum import line_model
+
+    lexicon = line_model.Lexicon({"mehr zum": 3.0, "sagte": -2.0}, bias=-0.5)
+    p = lexicon.probability(["Mehr zum Thema", "Das sagte sie.", "Bundestag"])
+    assert p[0] > 0.9 and p[1] < 0.1 and p[2] == pytest.approx(1 / (1 + math.exp(0.5)))
+
+
+@pytest.mark.parametrize(
+    ("link_share", "guarded", "dropped"),
+    [
+        (0.9, False, True),  # the trees say boilerplate: goes
+        (0.9, True, False),  # guarded prose stays, whatever the trees say
+        (0.0, False, False),  # the trees say article: stays
+    ],
+)
+def test_line_model_decision_respects_the_guard(link_share: float, guarded: bool, dropped: bool) -> None:
+    import numpy as np
+
+    from mtsum import line_model
+
+    trees = line_model.Trees.from_dict({"trees": [_stump("link_share", 0.5, -4.0, 4.0)], "baseline": 0.0, "depth": 1})
+    model = line_model.LineModel(line_model.Lexicon({}, 0.0), trees, threshold=0.9)
+    row = np.zeros((1, len(line_model.FEATURES)))
+    row[0, line_model.FEATURES.index("link_share")] = link_share
     assert model.decide(row, np.array([guarded])).tolist() == [dropped]
