@@ -76,7 +76,6 @@ _TITLE_MAX_SKIPPED = 3
 # A headline this near the top has the page's header above it, nothing else.
 _HEADER_LINES = 10
 
-_SPACES = re.compile(r"\s+")
 # Invisible characters that make equal paragraphs compare unequal.
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200e\u200f\u2060\ufeff"))
 _WORD = re.compile(r"\w+")
@@ -89,8 +88,9 @@ def normalize_paragraph(text: str) -> str:
     trailing whitespace is stripped. Two paragraphs are "identical" when their
     normalized forms are equal.
     """
-    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
-    return _SPACES.sub(" ", text).strip()
+    if not unicodedata.is_normalized("NFC", text):  # a quick check: most text already is
+        text = unicodedata.normalize("NFC", text)
+    return " ".join(text.translate(_INVISIBLE).split())
 
 
 @dataclass(frozen=True)
@@ -259,21 +259,38 @@ def load_rules(language: str, extra_rules: Iterable[str | os.PathLike[str]] | No
     if lang is None or not any((d / f"{lang}.yaml").is_file() for d in dirs):
         lang = "en"
 
-    merged: dict[str, dict[str, Any]] = {}
+    # (scope, file, mtime, size): the rules are merged and compiled once per set of
+    # unchanged files, not on every call (cleaning runs once per document).
+    sources: list[tuple[str | None, str, int, int]] = []
     for d in dirs:
         for scope in ("common", lang):
             path = d / f"{scope}.yaml"
             if path.is_file():
-                _merge(merged, scope, _read_rules(path))
+                sources.append((scope, *_signature(path)))
     for extra in extra_rules or ():
         path = Path(extra).expanduser()
         if not path.is_file():
             raise ConfigError(f"rules file not found: {path}")
-        data = _read_rules(path)
-        applies_to = data.get("language")
-        if applies_to is None or {lang, requested} & set(_as_list(applies_to)):
-            scope = applies_to if isinstance(applies_to, str) else path.stem
-            _merge(merged, scope, data)
+        sources.append((None, *_signature(path)))
+    return list(_resolve(lang, requested, tuple(sources)))  # a copy: the cached list stays as read
+
+
+def _signature(path: Path) -> tuple[str, int, int]:
+    stat = path.stat()
+    return str(path.resolve()), stat.st_mtime_ns, stat.st_size
+
+
+@functools.lru_cache(maxsize=64)
+def _resolve(lang: str, requested: str | None, sources: tuple[tuple[str | None, str, int, int], ...]) -> list[Rule]:
+    merged: dict[str, dict[str, Any]] = {}
+    for scope, path, mtime_ns, size in sources:
+        data = _read_rules_cached(path, mtime_ns, size)
+        if scope is None:  # an extra file: it may name the languages it is for
+            applies_to = data.get("language")
+            if applies_to is not None and not {lang, requested} & set(_as_list(applies_to)):
+                continue
+            scope = applies_to if isinstance(applies_to, str) else Path(path).stem
+        _merge(merged, scope, data)
     return [_compile_rule(name, spec) for name, spec in merged.items() if spec.get("enabled", True)]
 
 
@@ -293,11 +310,6 @@ def _merge(merged: dict[str, dict[str, Any]], scope: str, data: dict[str, Any]) 
         full = name if ":" in str(name) else f"{scope}:{name}"
         # Field by field, so a user file can say just `enabled: false`.
         merged.setdefault(full, {}).update(spec, _source=data["_source"])
-
-
-def _read_rules(path: Path) -> dict[str, Any]:
-    stat = path.stat()
-    return _read_rules_cached(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
 
 
 @functools.lru_cache(maxsize=64)
@@ -485,6 +497,8 @@ def _mark_captions(rules: list[Rule], texts: list[str], removed: dict[int, Remov
             body = text[: hit[1]].strip()
             if body:
                 twins.setdefault(_key(body), i)
+    if not twins:  # most pages: no credited caption, nothing to compare
+        return
     for i, text in enumerate(texts):
         if i not in removed and _key(text) in twins:
             drop(i, "caption", "caption_twin", twins[_key(text)])
@@ -504,8 +518,9 @@ def _mark_duplicates(texts: list[str], removed: dict[int, Removal], drop: _Drop)
         if key in first:
             drop(i, "duplicate", "exact_duplicate", first[key])
             continue
-        words = _WORD.findall(key)
-        if len(words) < _CONTAINED_MIN_WORDS:  # too short to be a near copy, or to have one
+        # Too short to be a near copy or to have one (menus, labels: most lines of a
+        # page); counting spaces first spares them the tokenizer.
+        if key.count(" ") < _CONTAINED_MIN_WORDS - 1 or len(words := _WORD.findall(key)) < _CONTAINED_MIN_WORDS:
             first[key] = i
             continue
         shingles = _shingles(words)
@@ -549,7 +564,9 @@ def _near_duplicate(
 
 def _key(text: str) -> str:
     # Comparison only: compatibility forms and case must not hide a repeat.
-    return unicodedata.normalize("NFKC", text).casefold()
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return text.casefold()
 
 
 def _shingles(words: list[str]) -> set[tuple[str, ...]]:

@@ -59,12 +59,14 @@ FEATURES: tuple[str, ...] = STRUCTURE_FEATURES + LEXICAL_FEATURES
 _LINE_COLUMNS = ("chars", "words", "stop_share", "sentence_end", "teaser", "link_share", "digit_share",
                  "title_case", "separators", "furniture")
 _TOKEN = re.compile(r"[^\W\d_]+|\d+")
+_NUMBER = re.compile(r"\d+")
 
 
 def grams(text: str) -> list[str]:
     """The lexicon's units of *text*: lower-cased words and word pairs, every number as "0"."""
-    words = ["0" if w.isdigit() else w for w in _TOKEN.findall(text.lower())]
-    return words + [f"{a} {b}" for a, b in itertools.pairwise(words)]
+    low = text.lower()
+    words = _TOKEN.findall(_NUMBER.sub("0", low) if _NUMBER.search(low) else low)
+    return words + list(map(" ".join, itertools.pairwise(words)))
 
 
 @dataclass(frozen=True)
