@@ -102,7 +102,7 @@ _SEPARATOR_CHARS = re.compile(r"[|·•»›/]")
 _DIGIT_OR_CURRENCY = re.compile(r"[\d€$£%]")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LineFeatures:
     """What the classifier sees of one line."""
 
@@ -179,7 +179,7 @@ def features(
         teaser=bool(_TEASER_END.search(text)),
         link_share=link_chars / len(text) if text else 0.0,
         digit_share=digitish / len(tokens) if tokens else 0.0,
-        title_case=sum(w[0].isupper() for w in words) / n if n else 0.0,
+        title_case=sum(map(str.isupper, [w[0] for w in words])) / n if n else 0.0,
         separators=len(_SEPARATORS.findall(text)) if _SEPARATOR_CHARS.search(text) else 0,
         furniture=len(furniture.findall(low)),
     )
