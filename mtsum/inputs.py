@@ -11,9 +11,12 @@ import codecs
 import errno
 import os
 import re
+import select
+import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from .errors import InputError
 
@@ -24,6 +27,8 @@ _CONTROLS = [chr(i) for i in range(32) if chr(i) not in _ALLOWED_CONTROLS]
 _WHITESPACE = [chr(i) for i in range(0x3001) if chr(i).isspace()]  # str.isspace has none above U+3000
 _ASCII_LETTERS = bytes(range(65, 91)) + bytes(range(97, 123))
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+# How often a blocked read of a pipe or FIFO looks for a stop signal.
+_SIGNAL_POLL_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
@@ -45,7 +50,7 @@ def read_input(name: str, input_format: str = "auto") -> Document:
     if input_format not in INPUT_FORMATS:
         raise InputError(f"unknown input format '{input_format}': use {', '.join(INPUT_FORMATS)}")
     if name == "-":
-        data = sys.stdin.buffer.read()
+        data = _read_stream(sys.stdin.buffer)
         label = "<stdin>"
         suffix = ""
     else:
@@ -56,7 +61,8 @@ def read_input(name: str, input_format: str = "auto") -> Document:
         if path.is_dir():
             raise InputError(f"{name}: is a directory (pass the files inside it)")
         try:
-            data = path.read_bytes()
+            with path.open("rb") as f:
+                data = _read_stream(f)
         except OSError as exc:
             raise InputError(f"{name}: cannot read: {exc.strerror}") from None
     text = decode_bytes(data, label)
@@ -70,6 +76,34 @@ def read_input(name: str, input_format: str = "auto") -> Document:
     if not text.strip():
         raise InputError(f"{label}: empty input (nothing to translate)")
     return Document(name=label, text=text, format="html" if is_html else "text")
+
+
+def _read_stream(f: BinaryIO) -> bytes:
+    """All of *f*; from a pipe, FIFO or terminal in a way a stop signal always interrupts.
+
+    A signal that lands between two read() calls (after the interpreter looked for
+    signals, before the next call blocks) is only acted on when that read returns,
+    which on a pipe whose writer stays open is never: Ctrl-C and SIGTERM were lost.
+    Waiting in poll() with a timeout instead returns to Python twice a second, where
+    the pending handler runs.
+    """
+    try:
+        fd = f.fileno()
+        mode = os.fstat(fd).st_mode
+    except (AttributeError, OSError, ValueError):  # not a real file (tests, wrappers)
+        return f.read()
+    if stat.S_ISREG(mode) or not hasattr(select, "poll"):  # a regular file never blocks; Windows has no poll
+        return f.read()
+    poller = select.poll()  # unlike select(), any descriptor number
+    poller.register(fd, select.POLLIN)
+    chunks = []
+    while True:
+        if not poller.poll(_SIGNAL_POLL_SECONDS * 1000):
+            continue
+        chunk = os.read(fd, 1 << 16)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
 
 
 def _check_path(name: str, path: Path) -> None:

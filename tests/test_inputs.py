@@ -62,3 +62,27 @@ def test_read_input_text(tmp_path: Path) -> None:
 def test_read_input_unknown_format(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="unknown input format"):
         read_input("-", "pdf")
+
+
+def test_read_input_from_a_fifo_reads_everything(tmp_path: Path) -> None:
+    # Pipes and FIFOs are read through poll() so a stop signal is never lost; the
+    # text must still arrive whole, across several writes larger than one chunk.
+    import os
+    import threading
+
+    fifo = tmp_path / "in.txt"
+    os.mkfifo(fifo)
+    text = "Der Rat tagte am Montag.\n\n" + "Ein langer Absatz. " * 10_000
+
+    def write() -> None:
+        with open(fifo, "wb") as f:
+            data = text.encode()
+            for start in range(0, len(data), 50_000):
+                f.write(data[start : start + 50_000])
+                f.flush()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    doc = read_input(str(fifo))
+    writer.join()
+    assert doc.text == text
