@@ -1,19 +1,7 @@
 """Remove boilerplate, captions and repeated paragraphs before translation.
 
-Works on source-language paragraphs (sv, de or en). The boilerplate rules are data,
-resolved on every call:
-
-1. ``mtsum/rules/common.yaml`` and ``mtsum/rules/<lang>.yaml`` (``en.yaml`` for a
-   language that has no rules file anywhere);
-2. ``common.yaml`` and ``<lang>.yaml`` in the folder named by ``$MTSUM_RULES_DIR``
-   (a ``fr.yaml`` there gives French its own rules);
-3. the ``extra_rules`` files, in order. Such a file may say ``language: sv`` (or a
-   list) to apply to those languages only.
-
-A later rule with the same name ("sv:ad_marker"; a name containing ":" is taken
-as is, so ``common:ad_marker`` reaches a shared rule) updates the earlier one field
-by field, so ``enabled: false`` switches a rule off. The rule format is documented
-at the top of ``common.yaml``.
+Works on source-language paragraphs (sv, de or en). The boilerplate rules are data
+(YAML), resolved and matched by :mod:`mtsum.clean_rules`.
 
 A paragraph is removed when a rule matches it as a whole, when it is a caption (or a
 caption's uncredited twin), when it repeats an earlier paragraph, or when the
@@ -29,17 +17,15 @@ strip is recorded in the result.
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 from mtsum.boilerplate import Block, analyse, decide, reads_as_text
-from mtsum.errors import ConfigError
+from mtsum.clean_rules import RULES_DIR_ENV, Prefixes, Rule, credit, joined, load_rules, matchers, remove_matches
 from mtsum.segment import split_sentences
 
 __all__ = [
@@ -53,9 +39,6 @@ __all__ = [
     "normalize_paragraph",
 ]
 
-RULES_DIR_ENV = "MTSUM_RULES_DIR"
-_PACKAGED_RULES = Path(__file__).parent / "rules"
-_KINDS = ("remove", "prefix", "credit")
 
 # Near-duplicate thresholds. A "credit" is what one paragraph adds to a copy of
 # another ("… (dpa)", "Foto: X"); it must be short or the longer one says more.
@@ -160,16 +143,6 @@ class CleanResult:
         return data
 
 
-@dataclass(frozen=True)
-class Rule:
-    """A compiled rule; ``name`` is "<scope>:<rule>" as shown in removals."""
-
-    name: str
-    kind: str
-    patterns: tuple[re.Pattern[str], ...]
-    min_run: int = 1
-
-
 def clean_paragraphs(
     paragraphs: Sequence[str],
     language: str,
@@ -191,17 +164,17 @@ def clean_paragraphs(
         removed[i] = Removal(i, reason, of, rule, paragraphs[i])
 
     single: dict[int, str | None] = {}  # the first whole-line rule that needs no run
-    matchers = _matchers(rules)
-    prefixes = _Prefixes.of(rules)
+    rule_matchers = matchers(rules)
+    prefixes = Prefixes.of(rules)
     for i, text in enumerate(texts):
         if not text:
             drop(i, "boilerplate", "empty")
             continue
-        any_rule, single[i] = _remove_matches(matchers, text)
+        any_rule, single[i] = remove_matches(rule_matchers, text)
         if any_rule is None:
             texts[i] = _strip_prefixes(prefixes, i, text, stripped)
             if texts[i] != text:
-                single[i] = _remove_matches(matchers, texts[i])[1]
+                single[i] = remove_matches(rule_matchers, texts[i])[1]
 
     for i, rule in _boilerplate(rules, texts, removed, single).items():
         drop(i, "boilerplate", rule)
@@ -245,191 +218,10 @@ def clean_paragraphs(
     )
 
 
-# --- rules --------------------------------------------------------------------
-
-
-def load_rules(language: str, extra_rules: Iterable[str | os.PathLike[str]] | None = None) -> list[Rule]:
-    """Resolve the rules for *language* now (packaged, then $MTSUM_RULES_DIR, then extras).
-
-    A language with no rules file anywhere uses the English rules. Raises ConfigError.
-    """
-    lang = requested = _language_key(language)
-    user_dir = os.environ.get(RULES_DIR_ENV)
-    dirs = [_PACKAGED_RULES] + ([Path(user_dir).expanduser()] if user_dir else [])
-    if lang is None or not any((d / f"{lang}.yaml").is_file() for d in dirs):
-        lang = "en"
-
-    # (scope, file, mtime, size): the rules are merged and compiled once per set of
-    # unchanged files, not on every call (cleaning runs once per document).
-    sources: list[tuple[str | None, str, int, int]] = []
-    for d in dirs:
-        for scope in ("common", lang):
-            path = d / f"{scope}.yaml"
-            if path.is_file():
-                sources.append((scope, *_signature(path)))
-    for extra in extra_rules or ():
-        path = Path(extra).expanduser()
-        if not path.is_file():
-            raise ConfigError(f"rules file not found: {path}")
-        sources.append((None, *_signature(path)))
-    return list(_resolve(lang, requested, tuple(sources)))  # a copy: the cached list stays as read
-
-
-def _signature(path: Path) -> tuple[str, int, int]:
-    stat = path.stat()
-    return str(path.resolve()), stat.st_mtime_ns, stat.st_size
-
-
-@functools.lru_cache(maxsize=64)
-def _resolve(lang: str, requested: str | None, sources: tuple[tuple[str | None, str, int, int], ...]) -> list[Rule]:
-    merged: dict[str, dict[str, Any]] = {}
-    for scope, path, mtime_ns, size in sources:
-        data = _read_rules_cached(path, mtime_ns, size)
-        if scope is None:  # an extra file: it may name the languages it is for
-            applies_to = data.get("language")
-            if applies_to is not None and not {lang, requested} & set(_as_list(applies_to)):
-                continue
-            scope = applies_to if isinstance(applies_to, str) else Path(path).stem
-        _merge(merged, scope, data)
-    return [_compile_rule(name, spec) for name, spec in merged.items() if spec.get("enabled", True)]
-
-
-def _language_key(language: str) -> str | None:
-    # "sv-SE" -> "sv"; anything that is not a plain code must not become a path.
-    key = (language or "").strip().lower().replace("_", "-").split("-")[0]
-    return key if re.fullmatch(r"[a-z]{2,3}", key) else None
-
-
-def _as_list(value: Any) -> list[Any]:
-    return list(value) if isinstance(value, (list, tuple)) else [value]
-
-
-def _merge(merged: dict[str, dict[str, Any]], scope: str, data: dict[str, Any]) -> None:
-    for name, spec in data["rules"].items():
-        # "common:ad_marker" names a rule of another scope exactly.
-        full = name if ":" in str(name) else f"{scope}:{name}"
-        # Field by field, so a user file can say just `enabled: false`.
-        merged.setdefault(full, {}).update(spec, _source=data["_source"])
-
-
-@functools.lru_cache(maxsize=64)
-def _read_rules_cached(path: str, mtime_ns: int, size: int) -> dict[str, Any]:
-    import yaml  # only when rules are needed, never at import of mtsum.clean
-
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
-        raise ConfigError(f"cannot read rules file {path}: {e}") from e
-    rules = data.get("rules") if isinstance(data, dict) else None
-    if not isinstance(rules, dict) or not all(isinstance(v, dict) for v in rules.values()):
-        raise ConfigError(
-            f"{path}: expected a top-level 'rules:' mapping of rule name -> "
-            "{kind, pattern}; see mtsum/rules/common.yaml"
-        )
-    return {**data, "_source": path}
-
-
-def _compile_rule(name: str, spec: dict[str, Any]) -> Rule:
-    where = f"rule {name!r} in {spec['_source']}"
-    kind = spec.get("kind", "remove")
-    if kind not in _KINDS:
-        raise ConfigError(f"{where}: kind must be one of {', '.join(_KINDS)}, not {kind!r}")
-    sources = _as_list(spec.get("pattern"))
-    if not sources or not all(isinstance(p, str) and p for p in sources):
-        raise ConfigError(f"{where}: 'pattern' must be a regex or a list of regexes")
-    min_run = spec.get("min_run", 1)
-    if not isinstance(min_run, int) or min_run < 1:
-        raise ConfigError(f"{where}: 'min_run' must be a positive integer")
-    try:
-        patterns = tuple(_compile(p) for p in sources)
-    except re.error as e:
-        raise ConfigError(f"{where}: invalid regex: {e}") from e
-    return Rule(name, kind, patterns, min_run)
-
-
-@functools.lru_cache(maxsize=1024)
-def _compile(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
-
-
 # --- stages -------------------------------------------------------------------
 
 
-_Matcher = tuple[str, bool, Callable[[str], Any]]
-# A group reference means something else once patterns are joined into one.
-_GROUP_REFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?P?<[A-Za-z_]")
-
-
-@dataclass(frozen=True)
-class _Matchers:
-    """The remove rules as bound fullmatch methods, behind one joined pattern.
-
-    Nearly every line of a page matches no rule; the joined pattern says so in one
-    call instead of one per pattern (the rules loop was the largest cost of cleaning).
-    """
-
-    any_match: Callable[[str], Any] | None  # None: no joinable patterns
-    joined: list[_Matcher]
-    separate: list[_Matcher]  # patterns that cannot be joined (group references)
-    all: list[_Matcher]
-
-
-def _matchers(rules: list[Rule]) -> _Matchers:
-    every = [(r.name, r.min_run > 1, p) for r in rules if r.kind == "remove" for p in r.patterns]
-    joinable = [m for m in every if not _GROUP_REFERENCE.search(m[2].pattern)]
-    any_match = _joined(tuple(p.pattern for _, _, p in joinable), "fullmatch")
-    if any_match is None:
-        joinable = []
-    bound = [(name, run, p.fullmatch) for name, run, p in every]
-    return _Matchers(
-        any_match,
-        [(name, run, p.fullmatch) for name, run, p in joinable],
-        [(name, run, p.fullmatch) for name, run, p in every if (name, run, p) not in joinable],
-        bound,
-    )
-
-
-@functools.lru_cache(maxsize=64)
-def _joined(patterns: tuple[str, ...], method: str) -> Callable[[str], Any] | None:
-    """One compiled alternation of *patterns*, or None where they cannot be joined."""
-    if not patterns:
-        return None
-    try:
-        return getattr(re.compile("|".join(f"(?:{p})" for p in patterns)), method)
-    except (re.error, OverflowError):
-        # A global flag such as (?i) in a user's pattern is only valid at the start.
-        return None
-
-
-def _remove_matches(matchers: _Matchers, text: str) -> tuple[str | None, str | None]:
-    """The first remove rule matching *text* whole, and the first such without min_run."""
-    if matchers.any_match is not None and not matchers.any_match(text):
-        candidates = matchers.separate
-    else:
-        candidates = matchers.all
-    first = None
-    for name, needs_run, fullmatch in candidates:
-        if first is not None and needs_run:
-            continue
-        if fullmatch(text):
-            if not needs_run:
-                return first or name, name
-            first = first or name
-    return first, None
-
-
-@dataclass(frozen=True)
-class _Prefixes:
-    rules: list[Rule]
-    starts: Callable[[str], Any] | None  # the joined patterns' match: most lines have no marker
-
-    @classmethod
-    def of(cls, rules: list[Rule]) -> _Prefixes:
-        chosen = [r for r in rules if r.kind == "prefix"]
-        return cls(chosen, _joined(tuple(p.pattern for r in chosen for p in r.patterns), "match"))
-
-
-def _strip_prefixes(prefixes: _Prefixes, index: int, text: str, out: list[Stripped]) -> str:
+def _strip_prefixes(prefixes: Prefixes, index: int, text: str, out: list[Stripped]) -> str:
     changed = True
     while changed:  # markers can stack: "ANNONS UTRIKES Text ..."
         changed = False
@@ -467,31 +259,17 @@ def _boilerplate(
     return hits
 
 
-def _credit(rules: list[Rule], found: Callable[[str], Any] | None, text: str) -> tuple[str, int] | None:
-    if found is not None and not found(text):
-        return None
-    for rule in rules:
-        for pattern in rule.patterns:
-            # The leftmost start from which the credit runs to the very end.
-            m = pattern.search(text)
-            while m:
-                if pattern.fullmatch(text, m.start()):
-                    return rule.name, m.start()
-                m = pattern.search(text, m.start() + 1)
-    return None
-
-
 _Drop = Callable[..., None]
 
 
 def _mark_captions(rules: list[Rule], texts: list[str], removed: dict[int, Removal], drop: _Drop) -> None:
     twins: dict[str, int] = {}
     credits = [r for r in rules if r.kind == "credit"]
-    found = _joined(tuple(p.pattern for r in credits for p in r.patterns), "search")
+    found = joined(tuple(p.pattern for r in credits for p in r.patterns), "search")
     for i, text in enumerate(texts):
         if i in removed:
             continue
-        hit = _credit(credits, found, text)
+        hit = credit(credits, found, text)
         if hit:
             drop(i, "caption", hit[0])
             body = text[: hit[1]].strip()
