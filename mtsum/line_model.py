@@ -80,7 +80,7 @@ class Lexicon:
         get = self.weights.get
         # filter(None, ...) skips the n-grams the lexicon lacks (get returns None).
         logits = [self.bias + sum(filter(None, map(get, set(grams(t))))) for t in texts]
-        return 1.0 / (1.0 + np.exp(-np.asarray(logits, dtype=np.float64)))
+        return _sigmoid(np.asarray(logits, dtype=np.float64))
 
 
 @dataclass(frozen=True)
@@ -145,7 +145,7 @@ class LineModel:
 
     def probability(self, x: np.ndarray) -> np.ndarray:
         """P(boilerplate) for each row of *x* (:func:`matrix` with :func:`lexical_columns`)."""
-        return 1.0 / (1.0 + np.exp(-self.trees.raw(x)))
+        return _sigmoid(self.trees.raw(x))
 
     def decide(self, x: np.ndarray, guard: np.ndarray) -> np.ndarray:
         """Which rows to drop: likely boilerplate, and not a guarded prose paragraph."""
@@ -169,6 +169,11 @@ def lexical_columns(lexicon: Lexicon, texts: Sequence[str]) -> np.ndarray:
         sums = _window_sum(p[:, None], k)[:, 0] if len(p) else np.zeros(0)
         out.append(np.divide(sums, count, out=np.full(len(p), 0.5), where=count > 0))
     return np.column_stack(out) if len(p) else np.zeros((0, len(LEXICAL_FEATURES)))
+
+
+def _sigmoid(logits: np.ndarray) -> np.ndarray:
+    # Clipped: a very long line sums many n-gram weights, and exp() would overflow (and warn).
+    return 1.0 / (1.0 + np.exp(-np.clip(logits, -50.0, 50.0)))
 
 
 _override: list[LineModel | None] = []
