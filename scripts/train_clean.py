@@ -196,8 +196,7 @@ def fit_trees(datas: Sequence[PageData], lexical: Sequence[np.ndarray], args: ar
     y = np.concatenate([p[1] for p in parts])
     model = HistGradientBoostingClassifier(
         max_iter=args.trees, learning_rate=args.learning_rate, max_leaf_nodes=args.leaves, max_depth=args.depth,
-        min_samples_leaf=20,
-        l2_regularization=1.0, class_weight="balanced", random_state=args.seed,
+        min_samples_leaf=20, l2_regularization=1.0, class_weight="balanced", random_state=args.seed,
     )
     model.fit(x, y)
     spec = export_trees(model)
