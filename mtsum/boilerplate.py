@@ -342,7 +342,7 @@ def decide(texts: Sequence[str], page: Analysis, above_headline: Sequence[int] =
     if model is None:
         return verdicts
     rows, structure, guard = line_model.matrix(texts, page, frozenset(above_headline))
-    drop = model.decide(model.features(texts, structure, rows), guard)
+    drop = model.decide(model.features([texts[i] for i in rows], structure), guard)
     out = {i: verdicts.get(i, "classifier:model") for i, d in zip(rows, drop) if d}
     # Links, menu rows, site vocabulary and "related" lists are boilerplate wherever they stand.
     out.update({i: v for i, v in verdicts.items() if v.split(":")[1] in _STRONG_VERDICTS})

@@ -171,8 +171,7 @@ class Matchers:
     """
 
     any_match: Callable[[str], Any] | None  # None: no joinable patterns
-    joined: list[_Matcher]
-    separate: list[_Matcher]  # patterns that cannot be joined (group references)
+    separate: list[_Matcher]  # patterns the joined one does not cover (group references)
     all: list[_Matcher]
 
 
@@ -180,21 +179,22 @@ def matchers(rules: list[Rule]) -> Matchers:
     every = [(r.name, r.min_run > 1, p) for r in rules if r.kind == "remove" for p in r.patterns]
     joinable = [m for m in every if not _GROUP_REFERENCE.search(m[2].pattern)]
     any_match = joined(tuple(p.pattern for _, _, p in joinable), "fullmatch")
-    if any_match is None:
-        joinable = []
-    bound = [(name, run, p.fullmatch) for name, run, p in every]
+    covered = joinable if any_match is not None else []
     return Matchers(
         any_match,
-        [(name, run, p.fullmatch) for name, run, p in joinable],
-        [(name, run, p.fullmatch) for name, run, p in every if (name, run, p) not in joinable],
-        bound,
+        [(name, run, p.fullmatch) for name, run, p in every if (name, run, p) not in covered],
+        [(name, run, p.fullmatch) for name, run, p in every],
     )
 
 
 @functools.lru_cache(maxsize=64)
 def joined(patterns: tuple[str, ...], method: str) -> Callable[[str], Any] | None:
-    """One compiled alternation of *patterns*, or None where they cannot be joined."""
-    if not patterns:
+    """One compiled alternation of *patterns*, or None where they cannot be joined.
+
+    A group reference (``\\1``, a named group) would point elsewhere once joined, so
+    such a set is not joined and every pattern is tried on its own.
+    """
+    if not patterns or any(_GROUP_REFERENCE.search(p) for p in patterns):
         return None
     try:
         return getattr(re.compile("|".join(f"(?:{p})" for p in patterns)), method)

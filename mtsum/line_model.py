@@ -155,9 +155,9 @@ class LineModel:
             drop[open_] = self.probability(x[open_]) >= self.threshold
         return drop
 
-    def features(self, texts: Sequence[str], structure: np.ndarray, rows: Sequence[int]) -> np.ndarray:
-        """:data:`FEATURES` for *rows* of a page: the structure columns and the lexical ones."""
-        return np.hstack((structure, lexical_columns(self.lexicon, [texts[i] for i in rows])))
+    def features(self, texts: Sequence[str], structure: np.ndarray) -> np.ndarray:
+        """:data:`FEATURES` of a page's live lines: their *structure* rows and *texts*."""
+        return np.hstack((structure, lexical_columns(self.lexicon, texts)))
 
 
 def lexical_columns(lexicon: Lexicon, texts: Sequence[str]) -> np.ndarray:

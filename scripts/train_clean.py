@@ -234,7 +234,7 @@ def fit(datas: Sequence[PageData], args: argparse.Namespace) -> dict:
 def probabilities(model: line_model.LineModel, d: PageData) -> np.ndarray:
     if not len(d.x):
         return np.zeros(0)
-    return model.probability(np.hstack((d.x, line_model.lexical_columns(model.lexicon, d.texts))))
+    return model.probability(model.features(d.texts, d.x))
 
 
 def choose_threshold(datas: Sequence[PageData], probs: Sequence[np.ndarray], keep: float) -> float:
