@@ -324,14 +324,17 @@ def classify_lines(
     return decide(texts, page), page.block
 
 
-def decide(texts: Sequence[str], page: Analysis, above_headline: Sequence[int] = ()) -> dict[int, str]:
+def decide(
+    texts: Sequence[str], page: Analysis, above_headline: Sequence[int] = (), scores: dict[int, float] | None = None
+) -> dict[int, str]:
     """The lines of *page* to drop: {index: "classifier:<feature>"}.
 
     *above_headline* are lines above the headline that do not read as text (the page
     header): one more hand-written verdict. The learned model (:mod:`mtsum.line_model`)
     decides, with the hand-written verdicts among its features; a dropped line is named
     after the verdict that agreed, else ``classifier:model``. Without a model file the
-    hand-written verdicts decide.
+    hand-written verdicts decide. *scores*, when given, receives the model's
+    P(boilerplate) of every line it weighed (guarded prose included).
     """
     from mtsum import line_model
 
@@ -342,7 +345,13 @@ def decide(texts: Sequence[str], page: Analysis, above_headline: Sequence[int] =
     if model is None:
         return verdicts
     rows, structure, guard = line_model.matrix(texts, page, frozenset(above_headline))
-    drop = model.decide(model.features([texts[i] for i in rows], structure), guard)
+    x = model.features([texts[i] for i in rows], structure)
+    if scores is None:
+        drop = model.decide(x, guard)
+    else:
+        p = model.probability(x)
+        scores.update(zip(rows, p.tolist()))
+        drop = (p >= model.threshold) & ~guard
     out = {i: verdicts.get(i, "classifier:model") for i, d in zip(rows, drop) if d}
     # Links, menu rows, site vocabulary and "related" lists are boilerplate wherever they stand.
     out.update({i: v for i, v in verdicts.items() if v.split(":")[1] in _STRONG_VERDICTS})

@@ -35,6 +35,7 @@ __all__ = [
     "Rule",
     "Stripped",
     "clean_paragraphs",
+    "line_scores",
     "load_rules",
     "normalize_paragraph",
 ]
@@ -123,6 +124,8 @@ class CleanResult:
     title_index: int | None = None
     stripped: list[Stripped] = field(default_factory=list)
     input_count: int = 0
+    # Input indices of lines put back from the page around an HTML extraction (mtsum.restore).
+    restored: list[int] = field(default_factory=list)
 
     @property
     def stats(self) -> dict[str, int]:
@@ -133,6 +136,7 @@ class CleanResult:
             "captions_removed": reasons.count("caption"),
             "duplicates_collapsed": reasons.count("duplicate"),
             "prefixes_stripped": len(self.stripped),
+            "lines_restored": len(self.restored),
             "kept_paragraphs": len(self.paragraphs),
         }
 
@@ -148,13 +152,37 @@ def clean_paragraphs(
     language: str,
     *,
     extra_rules: Iterable[str | os.PathLike[str]] | None = None,
+    restored: Iterable[int] = (),
 ) -> CleanResult:
     """Clean one document's paragraphs (in order) written in *language*.
 
     *extra_rules* are rules files applied over the packaged ones and over
-    ``$MTSUM_RULES_DIR``. Raises ConfigError when a rules file is unreadable or
+    ``$MTSUM_RULES_DIR``. *restored* are the indices of paragraphs put back from the
+    page around an HTML extraction (:func:`mtsum.restore.restore_article_lines`),
+    recorded in the result. Raises ConfigError when a rules file is unreadable or
     malformed.
     """
+    result = _clean(paragraphs, language, extra_rules, None)
+    result.restored = sorted(restored)
+    return result
+
+
+def line_scores(
+    paragraphs: Sequence[str], language: str, *, extra_rules: Iterable[str | os.PathLike[str]] | None = None
+) -> dict[int, float]:
+    """The line model's P(boilerplate) for each paragraph the rules, captions and
+    duplicates left, by index; empty without a model file."""
+    scores: dict[int, float] = {}
+    _clean(paragraphs, language, extra_rules, scores)
+    return scores
+
+
+def _clean(
+    paragraphs: Sequence[str],
+    language: str,
+    extra_rules: Iterable[str | os.PathLike[str]] | None,
+    scores: dict[int, float] | None,
+) -> CleanResult:
     rules = load_rules(language, extra_rules)
     texts = [normalize_paragraph(p) for p in paragraphs]
     removed: dict[int, Removal] = {}
@@ -200,7 +228,7 @@ def clean_paragraphs(
         for i in above:
             drop(i, "boilerplate", "classifier:above-headline")
         above = []
-    for i, rule in decide(texts, page, above).items():
+    for i, rule in decide(texts, page, above, scores).items():
         if i != title_index and i not in removed:
             drop(i, "boilerplate", rule)
 

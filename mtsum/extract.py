@@ -2,19 +2,30 @@
 
 Deciding what is navigation, footer or advertising in the page is trafilatura's
 job here; the paragraph-level cleaning in :mod:`mtsum.clean` runs afterwards on
-the text this returns.
+the text this returns. The page is also flattened whole, one line per block element
+(html-text), so that cleaning can put back article lines the extraction missed
+(:mod:`mtsum.restore`).
 """
 
 from __future__ import annotations
 
 import inspect
+from dataclasses import dataclass
 from typing import Any
 
 from mtsum.errors import InputError, MissingDependencyError
 
-__all__ = ["extract_html"]
+__all__ = ["ExtractedPage", "extract_html", "extract_page"]
 
 _INSTALL_HINT = "reading HTML needs trafilatura: pip install 'mtsum[html]'"
+
+
+@dataclass(frozen=True)
+class ExtractedPage:
+    """An HTML page read: trafilatura's main text and the whole page as lines."""
+
+    text: str  # the main text: paragraphs separated by blank lines
+    lines: tuple[str, ...]  # every text of the page, one line per block element
 
 
 def extract_html(
@@ -34,21 +45,40 @@ def extract_html(
     Raises MissingDependencyError without trafilatura, and InputError when the
     page is empty or no text can be extracted from it.
     """
+    return extract_page(html, url, favor_recall=favor_recall, favor_precision=favor_precision,
+                        fallbacks=fallbacks, flatten=False).text
+
+
+def extract_page(
+    html: str | bytes,
+    url: str | None = None,
+    *,
+    favor_recall: bool = False,
+    favor_precision: bool = False,
+    fallbacks: bool = True,
+    flatten: bool = True,
+) -> ExtractedPage:
+    """:func:`extract_html`'s text, and with *flatten* the page's lines (html-text)."""
     try:
         import trafilatura
+        from trafilatura.utils import load_html
     except ImportError as e:  # lxml_html_clean missing also surfaces here
         raise MissingDependencyError(f"{_INSTALL_HINT} ({e})") from e
 
     where = f"{url}: " if url else ""
     if not html.strip():
         raise InputError(f"{where}the HTML document is empty")
+    # Parsed once (trafilatura's encoding detection) for both readers; trafilatura
+    # works on its own copy of the tree.
+    tree = load_html(html)
+    lines = _flatten(tree) if flatten and tree is not None else ()
 
     # Settings chosen with figures (scripts/eval_clean.py --compare, README "Cleaning
     # accuracy"): trafilatura's balanced mode with its fallback extractors kept the most
     # article text on the annotated dev pages and dropped as much boilerplate as
     # favor_recall; favor_precision and the fast mode (no fallbacks) lost article text.
     doc = trafilatura.bare_extraction(
-        html,
+        tree if tree is not None else html,
         url=url,
         favor_recall=favor_recall,
         favor_precision=favor_precision,
@@ -72,7 +102,16 @@ def extract_html(
     title = " ".join(title.split()) if title else ""
     if title and title.casefold() != paragraphs[0].casefold():
         paragraphs.insert(0, title)
-    return "\n\n".join(paragraphs)
+    return ExtractedPage("\n\n".join(paragraphs), lines)
+
+
+def _flatten(tree: Any) -> tuple[str, ...]:
+    """Every text of the page, one line per block element, as a naive scraper saves it."""
+    try:
+        import html_text
+    except ImportError as e:
+        raise MissingDependencyError(f"{_INSTALL_HINT} ({e})") from e
+    return tuple(_paragraphs(html_text.extract_text(tree, guess_layout=True)))
 
 
 def _fallback_option(trafilatura: Any, fallbacks: bool) -> dict[str, bool]:

@@ -38,6 +38,9 @@ class Document:
     name: str
     text: str
     format: str  # "text" or "html"
+    # HTML: the whole page, one line per block element; cleaning restores article
+    # lines from it that the extraction (``text``) missed (mtsum.restore).
+    page_lines: tuple[str, ...] = ()
 
 
 def read_input(name: str, input_format: str = "auto") -> Document:
@@ -69,13 +72,15 @@ def read_input(name: str, input_format: str = "auto") -> Document:
     is_html = input_format == "html" or (
         input_format == "auto" and (suffix in _HTML_SUFFIXES or _looks_like_html(text))
     )
+    page_lines: tuple[str, ...] = ()
     if is_html:
-        from .extract import extract_html
+        from .extract import extract_page
 
-        text = extract_html(text, url=None if label == "<stdin>" else label)
+        page = extract_page(text, url=None if label == "<stdin>" else label)
+        text, page_lines = page.text, page.lines
     if not text.strip():
         raise InputError(f"{label}: empty input (nothing to translate)")
-    return Document(name=label, text=text, format="html" if is_html else "text")
+    return Document(name=label, text=text, format="html" if is_html else "text", page_lines=page_lines)
 
 
 def _read_stream(f: BinaryIO) -> bytes:

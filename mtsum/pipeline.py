@@ -27,6 +27,7 @@ from .detect import SUPPORTED, detect_paragraphs, paragraph_language
 from .document import PreparedDocument, needs_model
 from .errors import ConfigError, MtsumError, UnsupportedLanguageError
 from .inputs import Document
+from .restore import restore_article_lines
 from .results import Paragraph, SummaryResult, SummaryStats, TranslationResult, TranslationStats
 from .segment import split_long, split_paragraphs, split_sentences
 from .translate import IdentityTranslator, Translation, Translator
@@ -168,9 +169,15 @@ class Pipeline:
             if detection.language not in SUPPORTED:
                 raise UnsupportedLanguageError(detection.language, detection.confidence, doc.name)
             language, confidence = detection.language, detection.confidence
+        restored: list[int] = []
+        if clean and doc.page_lines:
+            merged = restore_article_lines(paras, doc.page_lines, language)
+            paras, restored = merged.paragraphs, merged.restored
+            # A restored line is taken to be in the document's language.
+            found = [None if o is None else found[o] for o in merged.origin]
         texts, indices, cleaned, has_title = paras, list(range(len(paras))), None, False
         if clean:
-            cleaned = clean_paragraphs(paras, language)
+            cleaned = clean_paragraphs(paras, language, restored=restored)
             texts, indices = list(cleaned.paragraphs), list(cleaned.kept_indices)
             if cleaned.title is not None and cleaned.title_index is not None:
                 texts.insert(0, cleaned.title)
@@ -338,6 +345,7 @@ class Pipeline:
                 result.source_title = cleaned.title
             result.removed = [asdict(r) for r in cleaned.removed]
             result.stripped = [asdict(s) for s in cleaned.stripped]
+            result.restored = list(cleaned.restored)
         stats.seconds = time.perf_counter() - prepared.started
         return result
 
@@ -435,6 +443,7 @@ class Pipeline:
                       "max_length": max_length, "min_length": min_length},
             source_title=translated.source_title,
             flagged=[{"index": p.index, **f} for p in translated.paragraphs for f in p.flagged],
+            restored=translated.restored or [],
             translation=translated,
         )
 

@@ -53,6 +53,7 @@ class TranslationResult:
     source_title: str | None = None  # ... and as written
     removed: list[dict[str, Any]] | None = None  # with cleaning: what was dropped and why
     stripped: list[dict[str, Any]] | None = None  # with cleaning: markers cut from kept paragraphs
+    restored: list[int] | None = None  # with cleaning of HTML: paragraphs put back from the page
 
     def output_paragraphs(self, dedupe: bool = False) -> list[Paragraph]:
         """Paragraphs to show: all of them, or without repeats when ``dedupe``."""
@@ -83,6 +84,7 @@ class TranslationResult:
             d["source_title"] = self.source_title
             d["removed"] = self.removed
             d["stripped"] = self.stripped or []
+            d["restored"] = self.restored or []
         return d
 
 
@@ -118,6 +120,7 @@ class SummaryResult:
     settings: dict[str, Any] = field(default_factory=dict)
     source_title: str | None = None  # the headline as written
     flagged: list[dict[str, Any]] = field(default_factory=list)  # guard flags: paragraph index, reason
+    restored: list[int] = field(default_factory=list)  # HTML: paragraphs put back from the page
     # The cleaned translation the summary was made from (not part of the JSON).
     translation: TranslationResult | None = field(default=None, repr=False, compare=False)
 
@@ -138,6 +141,7 @@ class SummaryResult:
             "summarizer": self.summarizer,
             "removed": self.removed,
             "stripped": self.stripped,
+            "restored": self.restored,
             "flagged": self.flagged,
             "stats": {**asdict(self.stats), "seconds": round(self.stats.seconds, 3)},
             "models": self.models,

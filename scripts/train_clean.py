@@ -21,11 +21,13 @@ every language; the models saved are then trained on all pages and used with it.
 
     python scripts/train_clean.py                 # cross-validate, train, write the model
     python scripts/train_clean.py --dry-run       # figures only
+    python scripts/train_clean.py --dry-run --restore   # and mtsum.restore's threshold on HTML
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import sys
@@ -259,6 +261,46 @@ def figures(title: str, tallies: dict[str, Tally]) -> str:
     return f"| {title} | {cells} |"
 
 
+RESTORE_SWEEP = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
+
+
+def extracted_html(datas: Sequence[PageData], data_dir: Path) -> dict[int, list[str]]:
+    """trafilatura's paragraphs of each page with HTML, by page position."""
+    from mtsum.errors import InputError
+    from mtsum.extract import extract_html
+
+    out = {}
+    for j, d in enumerate(datas):
+        if d.page.get("html"):
+            try:
+                out[j] = extract_html((data_dir / d.page["html"]).read_bytes()).split("\n\n")
+            except InputError:
+                out[j] = []
+    return out
+
+
+def restored_texts(d: PageData, held: np.ndarray, paragraphs: list[str]) -> dict[float, str]:
+    """The cleaned text of trafilatura + mtsum.restore + cleaning, by RESTORE_BELOW.
+
+    The page's own flattened lines stand in for html-text's, so that the scores it
+    restores by are the held-out ones; call it with the fold's model in use.
+    """
+    from mtsum.restore import restore_article_lines
+
+    scores = dict(zip(d.rows, held.tolist()))
+    out = {}
+    for below in RESTORE_SWEEP:
+        merged = restore_article_lines(paragraphs, d.page["lines"], d.page["language"], below=below,
+                                       scores=scores)
+        out[below] = _cleaned_text(merged.paragraphs, d.page["language"]) if paragraphs else ""
+    return out
+
+
+def _cleaned_text(paragraphs: Sequence[str], language: str) -> str:
+    result = clean_paragraphs(paragraphs, language)
+    return " ".join(([result.title] if result.title else []) + result.paragraphs)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -275,6 +317,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--keep", type=float, default=0.97, help="held-out keep share to reach")
     parser.add_argument("--out", type=Path, default=line_model.MODEL_FILE)
     parser.add_argument("--dry-run", action="store_true")
+    parser.add_argument("--restore", action="store_true",
+                        help="also print held-out HTML figures by mtsum.restore's threshold")
     args = parser.parse_args(argv)
 
     started = time.time()
@@ -288,13 +332,25 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     fold = folds(datas, args.folds, args.seed)
     held: list[np.ndarray] = [np.zeros(0)] * len(datas)
+    models = []
     for k in range(args.folds):
         model = line_model.LineModel.from_dict(fit([d for d, f in zip(datas, fold) if f != k], args))
+        models.append(model)
         for j, d in enumerate(datas):
             if fold[j] == k:
                 held[j] = probabilities(model, d)
         print(f"fold {k + 1}/{args.folds} done at {time.time() - started:.0f} s", file=sys.stderr)
     threshold = choose_threshold(datas, held, args.keep)
+    restored: dict[int, dict[float, str]] = {}
+    if args.restore:
+        html = extracted_html(datas, args.data)
+        for k, model in enumerate(models):
+            # The fold's model, with the threshold chosen, cleans its held-out pages.
+            line_model.use_model(dataclasses.replace(model, threshold=threshold))
+            for j in html:
+                if fold[j] == k:
+                    restored[j] = restored_texts(datas[j], held[j], html[j])
+        line_model.use_model(None)
     spec = fit(datas, args)
     spec["threshold"] = threshold
     full = line_model.LineModel.from_dict(spec)
@@ -302,6 +358,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("| line model | German: keeps | German: drops | English: keeps | English: drops |\n|---|---:|---:|---:|---:|")
     print(figures(f"held out ({args.folds}-fold by site), threshold {threshold:.3f}", tally(datas, held, threshold)))
     print(figures("fit on all dev pages", tally(datas, fitted, threshold)))
+    if args.restore:
+        print("\n| HTML, held out: restore below | German: keeps | German: drops | English: keeps | English: drops |"
+              "\n|---|---:|---:|---:|---:|")
+        for below in RESTORE_SWEEP:
+            out = {lang: Tally() for lang in LANGUAGES}
+            for j, texts in restored.items():
+                out[datas[j].page["language"]].add(datas[j].page, texts[below], 0.0)
+            print(figures(f"{below:.1f}", out))
     if not args.dry_run:
         spec["trained_on"] = (
             f"{len(datas)} pages of cleaning-dev; scripts/train_clean.py --trees {args.trees} --learning-rate "

@@ -66,6 +66,7 @@ def test_german_seed_collapses_duplicates_and_drops_copyright() -> None:
         "captions_removed": 0,
         "duplicates_collapsed": 3,
         "prefixes_stripped": 0,
+        "lines_restored": 0,
         "kept_paragraphs": 4,
     }
     assert_accounted_for(result, 8)

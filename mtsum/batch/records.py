@@ -9,6 +9,7 @@ extraction) is :func:`load`, which the engines run where they prepare documents.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass
@@ -112,7 +113,7 @@ def load(item: Item) -> tuple[Document, str]:
         except OSError:
             data = b""  # read_input below says precisely what is wrong
         doc = read_input(item.path)
-        return Document(name=item.id, text=doc.text, format=doc.format), content_hash(data)
+        return dataclasses.replace(doc, name=item.id), content_hash(data)
     text = item.text or ""
     if not text.strip():
         raise InputError(f"{item.id}: empty input (nothing to translate)")

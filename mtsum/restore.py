@@ -1,0 +1,124 @@
+"""Put back article lines an HTML extraction missed, from the whole page.
+
+Trafilatura keeps at most 0.964 (German) and 0.899 (English) of the annotated article
+snippets of the dev pages in any of its settings (README, "Cleaning accuracy"): a
+list, a fact box or a paragraph in an unusual container is lost with the page's
+furniture. The page is therefore also read whole, one line per block element
+(:func:`mtsum.extract.extract_page`), and scored by the same line model that cleans
+scraped text. Lines it is sure are article text (P(boilerplate) below
+:data:`RESTORE_BELOW`) and that the extraction lacks are inserted where they stand on
+the page; cleaning then runs over the merged paragraphs as usual, so the rules still
+have their say over a restored line.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from mtsum.clean import line_scores, normalize_paragraph
+
+__all__ = ["RESTORE_BELOW", "Restored", "restore_article_lines"]
+
+# Chosen on held-out sites (scripts/train_clean.py --restore, README): below 0.3 the
+# restored lines are nearly all article text; above it menus and teasers come back.
+RESTORE_BELOW = 0.3
+# How far past the last placed paragraph the next one is looked for: extraction and
+# flattening keep the page's order, and a bound keeps a huge page linear.
+_LOOKAHEAD = 400
+# The span grows over sure lines at most this many lines apart: an article that goes
+# on past the extraction's end; the heading and date lines above comments stop it.
+_GAP = 2
+
+
+@dataclass(frozen=True)
+class Restored:
+    """The extracted paragraphs with the restored page lines among them, in page order."""
+
+    paragraphs: list[str]
+    origin: list[int | None]  # the extracted paragraph's index; None for a restored line
+
+    @property
+    def restored(self) -> list[int]:
+        """Indices (in :attr:`paragraphs`) of the lines put back from the page."""
+        return [i for i, o in enumerate(self.origin) if o is None]
+
+
+def restore_article_lines(
+    paragraphs: Sequence[str],
+    page_lines: Sequence[str],
+    language: str,
+    *,
+    extra_rules: Iterable[str | os.PathLike[str]] | None = None,
+    below: float = RESTORE_BELOW,
+    scores: Mapping[int, float] | None = None,
+) -> Restored:
+    """Merge into *paragraphs* the lines of *page_lines* the line model is sure are article text.
+
+    *scores* are the line model's P(boilerplate) of *page_lines* by index when already
+    known (scripts/train_clean.py passes held-out ones); else they are computed.
+    """
+    if not page_lines:
+        return Restored(list(paragraphs), list(range(len(paragraphs))))
+    if scores is None:
+        scores = line_scores(page_lines, language, extra_rules=extra_rules)
+    sure = sorted(i for i, p in scores.items() if p < below)
+    if not sure:
+        return Restored(list(paragraphs), list(range(len(paragraphs))))
+    lines = [_key(line) for line in page_lines]
+    positions = _positions([_key(p) for p in paragraphs], lines)
+    extracted = " ".join(_key(p) for p in paragraphs)
+    covered = set(positions)
+    # Only inside the extracted article's span: comments, sidebars and footers around
+    # it are what the extraction rightly left out.
+    first, last = _grow(_span(positions, lines, paragraphs), sure)
+    # (page position, paragraphs before lines at one position, order) sorts both kinds into page order.
+    items = [(pos, 0, k) for k, pos in enumerate(positions)]
+    items += [(i, 1, i) for i in sure
+              if first <= i <= last and i not in covered and lines[i] and lines[i] not in extracted]
+    items.sort()
+    return Restored(
+        [paragraphs[k] if kind == 0 else page_lines[k] for _, kind, k in items],
+        [k if kind == 0 else None for _, kind, k in items],
+    )
+
+
+def _key(text: str) -> str:
+    return " ".join(normalize_paragraph(text).split())
+
+
+def _span(positions: list[int], lines: list[str], paragraphs: list[str]) -> tuple[int, int]:
+    placed = [pos for pos, para in zip(positions, paragraphs) if para[:60] in lines[pos] or lines[pos] in para]
+    return (min(placed), max(placed)) if placed else (0, -1)
+
+
+def _grow(span: tuple[int, int], sure: list[int]) -> tuple[int, int]:
+    first, last = span
+    if first > last:
+        return span
+    for i in sure:  # ascending
+        if last < i <= last + _GAP + 1:
+            last = i
+    for i in reversed(sure):
+        if first - _GAP - 1 <= i < first:
+            first = i
+    return first, last
+
+
+def _positions(paragraphs: list[str], lines: list[str]) -> list[int]:
+    """The page line each paragraph starts on, in order; an unplaced one stays by its predecessor."""
+    exact: dict[str, int] = {}
+    for i, line in enumerate(lines):
+        exact.setdefault(line, i)
+    out, cursor = [], 0
+    for para in paragraphs:
+        head = para[:60]
+        found = exact.get(para)
+        if found is None or found < cursor:
+            found = next((j for j in range(cursor, min(len(lines), cursor + _LOOKAHEAD))
+                          if head and (head in lines[j] or (len(lines[j]) > 15 and lines[j] in para))), None)
+        if found is not None:
+            cursor = found
+        out.append(cursor)
+    return out

@@ -1,0 +1,132 @@
+"""mtsum.restore: article lines an HTML extraction missed, put back from the whole page."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from mtsum.clean import clean_paragraphs, line_scores
+from mtsum.restore import RESTORE_BELOW, restore_article_lines
+
+DATA = Path(__file__).parent / "data"
+# An article whose third paragraph sits in a layout table: trafilatura (tables off)
+# leaves it out, html-text's flattening keeps it.
+TABLE_PAGE = DATA / "de_strassenbahn_table.html"
+IN_TABLE = "Die Bauarbeiten sollen im kommenden Frühjahr beginnen"
+
+needs_html = pytest.mark.skipif(
+    importlib.util.find_spec("trafilatura") is None or importlib.util.find_spec("html_text") is None,
+    reason="needs the html extra (pip install 'mtsum[html]')",
+)
+
+MENU = ["Startseite", "Politik", "Sport", "Kultur"]
+FOOTER = ["Impressum", "Datenschutz", "Kontakt", "© 2024 Musterstädter Anzeiger"]
+BODY = [
+    "Der Stadtrat hat am Mittwoch beschlossen, eine neue Straßenbahnlinie vom Hauptbahnhof bis zum "
+    "Universitätsviertel zu bauen. Die Entscheidung fiel nach einer langen Debatte.",
+    "Die Linie soll rund neun Kilometer lang werden und vierzehn Haltestellen haben. Die Verwaltung "
+    "rechnet mit Kosten von etwa 120 Millionen Euro.",
+    "Die Bauarbeiten sollen im kommenden Frühjahr beginnen und werden nach Angaben der Stadtwerke etwa "
+    "drei Jahre dauern. Während dieser Zeit wird es Umleitungen geben.",
+    "Die Opposition kritisierte die Pläne als zu teuer und forderte stattdessen mehr Busse. Ein "
+    "Bürgerbegehren gegen das Projekt ist bereits angekündigt worden.",
+    "Der Oberbürgermeister zeigte sich dennoch zuversichtlich, dass die Bahn wie geplant fahren wird, "
+    "sagte er am Abend vor Journalisten.",
+]
+TITLE = "Neue Straßenbahn für Musterstadt"
+PAGE = [*MENU, TITLE, *BODY, *FOOTER]
+
+
+@pytest.mark.parametrize(
+    ("extracted", "expected_origin"),
+    [
+        # the middle paragraph missing: put back between its neighbours
+        ([TITLE, BODY[0], BODY[1], BODY[3], BODY[4]], [0, 1, 2, None, 3, 4]),
+        # nothing missing: nothing added, nothing reordered
+        ([TITLE, *BODY], [0, 1, 2, 3, 4, 5]),
+        # the same text with other spacing is not added twice
+        ([TITLE, BODY[0].replace(" ", "  "), *BODY[1:]], [0, 1, 2, 3, 4, 5]),
+    ],
+)
+def test_missing_article_lines_come_back_in_page_order(extracted: list[str], expected_origin: list) -> None:
+    merged = restore_article_lines(extracted, PAGE, "de")
+    assert merged.origin == expected_origin
+    assert merged.restored == [i for i, o in enumerate(expected_origin) if o is None]
+    for i, origin in enumerate(merged.origin):
+        assert merged.paragraphs[i] == (PAGE[PAGE.index(BODY[2])] if origin is None else extracted[origin])
+
+
+def test_menus_and_footers_are_not_restored() -> None:
+    merged = restore_article_lines([TITLE, BODY[0], BODY[1], BODY[3], BODY[4]], PAGE, "de")
+    for line in MENU + FOOTER:
+        assert line not in merged.paragraphs
+    scores = line_scores(PAGE, "de")
+    assert all(scores[PAGE.index(line)] < RESTORE_BELOW for line in BODY)
+
+
+def test_nothing_outside_the_extracted_span_is_restored() -> None:
+    # A page of two articles: the extraction chose the second; the first stays out
+    # however article-like it reads (comments and sidebars are the real cases).
+    other = [f"Auch in Bergstadt: {s}" for s in BODY]
+    page = [*MENU, "Seilbahn zum Berg", *other, *FOOTER, *MENU, TITLE, *BODY, *FOOTER]
+    merged = restore_article_lines([TITLE, *BODY], page, "de")
+    assert merged.restored == []
+
+
+@pytest.mark.parametrize("page", [[], ()])
+def test_without_page_lines_the_extraction_stands(page: list) -> None:
+    merged = restore_article_lines(["a", "b"], page, "de")
+    assert (merged.paragraphs, merged.origin, merged.restored) == (["a", "b"], [0, 1], [])
+
+
+def test_restored_indices_are_recorded_by_the_cleaner() -> None:
+    merged = restore_article_lines([TITLE, BODY[0], BODY[1], BODY[3], BODY[4]], PAGE, "de")
+    result = clean_paragraphs(merged.paragraphs, "de", restored=merged.restored)
+    assert result.restored == [3] and result.stats["lines_restored"] == 1
+    assert result.to_dict()["restored"] == [3]
+    assert BODY[2] in result.paragraphs
+
+
+@needs_html
+def test_extract_page_flattens_the_whole_page() -> None:
+    from mtsum.extract import extract_page
+
+    page = extract_page(TABLE_PAGE.read_text(encoding="utf-8"))
+    assert IN_TABLE not in page.text  # trafilatura, tables off
+    assert any(line.startswith(IN_TABLE) for line in page.lines)
+    assert {"Startseite", "Impressum"} <= set(page.lines)
+    assert extract_page(TABLE_PAGE.read_bytes(), flatten=False).lines == ()
+
+
+@needs_html
+def test_translate_clean_restores_the_table_paragraph(tiny_models: Path) -> None:
+    from mtsum.cli import main
+
+    result = CliRunner().invoke(main, ["translate", str(TABLE_PAGE), "--clean", "--format", "json",
+                                       "--models", str(tiny_models)], catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    sources = {p["index"]: p["source"] for p in data["paragraphs"]}
+    assert len(data["restored"]) == 1
+    restored = data["restored"][0]
+    assert sources[restored].startswith(IN_TABLE)
+    # in page order: after the two paragraphs above the table, before the two below
+    assert sorted(sources) == list(sources) and min(sources) < restored < max(sources)
+    assert data["source_title"] == TITLE
+    assert not {"Startseite", "Impressum", "Datenschutz"} & set(sources.values())
+
+
+@needs_html
+def test_without_clean_nothing_is_restored(tiny_models: Path) -> None:
+    from mtsum.cli import main
+
+    result = CliRunner().invoke(main, ["translate", str(TABLE_PAGE), "--format", "json",
+                                       "--models", str(tiny_models)], catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert "restored" not in data
+    assert not any(p["source"].startswith(IN_TABLE) for p in data["paragraphs"])
