@@ -205,7 +205,8 @@ def render(results: dict[str, Any], opts: Options) -> str:
     out += render_engine(results, opts)
     if "translation" in results:
         rows = results["translation"]
-        out += ["", "## Translation throughput (opus-mt-de-en architecture, `ModelTranslator.translate`, fixed batch sizes)",
+        out += ["", "## Translation throughput (opus-mt-de-en architecture, `ModelTranslator.translate`, "
+                "fixed batch sizes)",
                 "", f"{opts.input_tokens} input tokens and exactly {opts.new_tokens} new tokens per segment; "
                 "each run translates max(8, batch) segments.", "",
                 md_table(["num_beams", "batch", "segments", "median s", "min–max s", "segments/s",
