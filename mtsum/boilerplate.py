@@ -321,11 +321,16 @@ def classify_lines(
     the headline-shaped lines under one are that list, wherever it stands.
     """
     page = analyse(texts, language, removed, list_headings)
-    return decide(texts, page), page.block
+    return decide(texts, page, language=language), page.block
 
 
 def decide(
-    texts: Sequence[str], page: Analysis, above_headline: Sequence[int] = (), scores: dict[int, float] | None = None
+    texts: Sequence[str],
+    page: Analysis,
+    above_headline: Sequence[int] = (),
+    scores: dict[int, float] | None = None,
+    language: str | None = None,
+    learned: bool = True,
 ) -> dict[int, str]:
     """The lines of *page* to drop: {index: "classifier:<feature>"}.
 
@@ -334,24 +339,27 @@ def decide(
     decides, with the hand-written verdicts among its features; a dropped line is named
     after the verdict that agreed, else ``classifier:model``. Without a model file the
     hand-written verdicts decide. *scores*, when given, receives the model's
-    P(boilerplate) of every line it weighed (guarded prose included).
+    P(boilerplate) of every line it weighed (guarded prose included); *language*
+    picks the model's threshold. Without *learned* only the strong verdicts drop.
     """
     from mtsum import line_model
 
     verdicts = dict(page.drops)
     for i in above_headline:
         verdicts.setdefault(i, "classifier:above-headline")
+    if not learned:
+        return {i: v for i, v in verdicts.items() if v.split(":")[1] in _STRONG_VERDICTS}
     model = line_model.current()
     if model is None:
         return verdicts
     rows, structure, guard = line_model.matrix(texts, page, frozenset(above_headline))
     x = model.features([texts[i] for i in rows], structure)
     if scores is None:
-        drop = model.decide(x, guard)
+        drop = model.decide(x, guard, language)
     else:
         p = model.probability(x)
         scores.update(zip(rows, p.tolist()))
-        drop = (p >= model.threshold) & ~guard
+        drop = (p >= model.threshold_for(language)) & ~guard
     out = {i: verdicts.get(i, "classifier:model") for i, d in zip(rows, drop) if d}
     # Links, menu rows, site vocabulary and "related" lists are boilerplate wherever they stand.
     out.update({i: v for i, v in verdicts.items() if v.split(":")[1] in _STRONG_VERDICTS})

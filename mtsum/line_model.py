@@ -23,7 +23,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -130,29 +130,38 @@ class Trees:
 
 @dataclass(frozen=True)
 class LineModel:
-    """The lexicon, the trees over :data:`FEATURES`, and the decision threshold."""
+    """The lexicon, the trees over :data:`FEATURES`, and the decision thresholds.
+
+    *thresholds* are per language (chosen held out for the dev pages' German and
+    English); other languages (Swedish) get *threshold*, the most conservative of them.
+    """
 
     lexicon: Lexicon
     trees: Trees
     threshold: float
+    thresholds: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> LineModel:
         if list(data["features"]) != list(FEATURES):
             raise ValueError("line model was trained on other features: run scripts/train_clean.py")
         lexicon = Lexicon({str(k): float(v) for k, v in data["lexicon"].items()}, float(data["lexicon_bias"]))
-        return cls(lexicon, Trees.from_dict(data), float(data["threshold"]))
+        thresholds = {str(k): float(v) for k, v in data.get("thresholds", {}).items()}
+        return cls(lexicon, Trees.from_dict(data), float(data["threshold"]), thresholds)
+
+    def threshold_for(self, language: str | None) -> float:
+        return self.thresholds.get(language or "", self.threshold)
 
     def probability(self, x: np.ndarray) -> np.ndarray:
         """P(boilerplate) for each row of *x* (:func:`matrix` with :func:`lexical_columns`)."""
         return _sigmoid(self.trees.raw(x))
 
-    def decide(self, x: np.ndarray, guard: np.ndarray) -> np.ndarray:
+    def decide(self, x: np.ndarray, guard: np.ndarray, language: str | None = None) -> np.ndarray:
         """Which rows to drop: likely boilerplate, and not a guarded prose paragraph."""
         drop = np.zeros(len(x), dtype=bool)
         open_ = ~guard
         if open_.any():  # guarded rows stay whatever the trees say: not worth their time
-            drop[open_] = self.probability(x[open_]) >= self.threshold
+            drop[open_] = self.probability(x[open_]) >= self.threshold_for(language)
         return drop
 
     def features(self, texts: Sequence[str], structure: np.ndarray) -> np.ndarray:

@@ -177,7 +177,7 @@ class Pipeline:
             found = [None if o is None else found[o] for o in merged.origin]
         texts, indices, cleaned, has_title = paras, list(range(len(paras))), None, False
         if clean:
-            cleaned = clean_paragraphs(paras, language, restored=restored)
+            cleaned = clean_paragraphs(paras, language, extracted=doc.format == "html", restored=restored)
             texts, indices = list(cleaned.paragraphs), list(cleaned.kept_indices)
             if cleaned.title is not None and cleaned.title_index is not None:
                 texts.insert(0, cleaned.title)

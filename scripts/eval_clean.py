@@ -98,8 +98,8 @@ def load_pages(data: Path) -> list[dict]:
         return [json.loads(line) for line in f if line.strip()]
 
 
-def cleaned_text(paragraphs: Sequence[str], language: str) -> str:
-    result = clean_paragraphs(paragraphs, language)
+def cleaned_text(paragraphs: Sequence[str], language: str, extracted: bool = False) -> str:
+    result = clean_paragraphs(paragraphs, language, extracted=extracted)
     return " ".join(([result.title] if result.title else []) + result.paragraphs)
 
 
@@ -115,11 +115,11 @@ def keep_everything(page: dict, data: Path) -> tuple[str, float]:
 REPEAT = 3
 
 
-def timed_clean(paragraphs: Sequence[str], language: str) -> tuple[str, float]:
+def timed_clean(paragraphs: Sequence[str], language: str, extracted: bool = False) -> tuple[str, float]:
     best = float("inf")
     for _ in range(REPEAT):
         start = time.process_time()
-        text = cleaned_text(paragraphs, language)
+        text = cleaned_text(paragraphs, language, extracted)
         best = min(best, time.process_time() - start)
     return text, best
 
@@ -149,7 +149,7 @@ def trafilatura_method(options: dict, clean: bool) -> Callable[[dict, Path], tup
         paragraphs = text.split("\n\n")
         if not clean:
             return " ".join(paragraphs), 0.0
-        return timed_clean(paragraphs, page["language"])
+        return timed_clean(paragraphs, page["language"], extracted=True)
 
     return run
 
@@ -170,7 +170,7 @@ def mtsum_html(page: dict, data: Path) -> tuple[str, float]:
     for _ in range(REPEAT):
         start = time.process_time()
         merged = restore_article_lines(paragraphs, extracted.lines, page["language"])
-        text = cleaned_text(merged.paragraphs, page["language"])
+        text = cleaned_text(merged.paragraphs, page["language"], extracted=True)
         best = min(best, time.process_time() - start)
     return text, best
 

@@ -15,9 +15,10 @@ product reads the exported JSON with numpy):
    lexicon that never saw the page's site), as it will be on a new page.
 
 Honest figures come from K-fold cross-validation split by site (the URL's host): each
-page is scored by models that never saw its site. The decision threshold is the
-lowest whose held-out *keep* share (the eval's snippet measure) reaches ``--keep`` in
-every language; the models saved are then trained on all pages and used with it.
+page is scored by models that never saw its site. Each language's decision threshold is
+the lowest whose held-out *keep* share (the eval's snippet measure) reaches ``--keep``
+on that language's pages (other languages get the highest of them); the models saved
+are then trained on all pages and used with those.
 
     python scripts/train_clean.py                 # cross-validate, train, write the model
     python scripts/train_clean.py --dry-run       # figures only
@@ -27,7 +28,6 @@ every language; the models saved are then trained on all pages and used with it.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import math
 import sys
@@ -44,7 +44,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "scripts"))
 
-from eval_clean import DEFAULT_DATA, LANGUAGES, Tally, collapse, load_pages  # noqa: E402
+from eval_clean import DEFAULT_DATA, LANGUAGES, Tally, cleaned_text, collapse, load_pages  # noqa: E402
 
 from mtsum import line_model  # noqa: E402
 from mtsum.clean import clean_paragraphs, normalize_paragraph  # noqa: E402
@@ -137,10 +137,11 @@ def cleaned(data: PageData, drop: np.ndarray) -> str:
     return " ".join(([data.title] if data.title else []) + kept)
 
 
-def tally(datas: Sequence[PageData], probs: Sequence[np.ndarray], threshold: float) -> dict[str, Tally]:
+def tally(datas: Sequence[PageData], probs: Sequence[np.ndarray], thresholds: dict[str, float]) -> dict[str, Tally]:
     """The eval's keep/drop shares with the decision rule of LineModel.decide."""
     out = {lang: Tally() for lang in LANGUAGES}
     for data, p in zip(datas, probs):
+        threshold = thresholds[data.page["language"]]
         drop = (p >= threshold) & ~data.guard if len(p) else np.zeros(0, bool)
         out[data.page["language"]].add(data.page, cleaned(data, drop), 0.0)
     return out
@@ -239,21 +240,27 @@ def probabilities(model: line_model.LineModel, d: PageData) -> np.ndarray:
     return model.probability(model.features(d.texts, d.x))
 
 
-def choose_threshold(datas: Sequence[PageData], probs: Sequence[np.ndarray], keep: float) -> float:
-    """The lowest threshold (dropping the most) whose keep share reaches *keep* everywhere.
+def choose_thresholds(datas: Sequence[PageData], probs: Sequence[np.ndarray], keep: float) -> dict[str, float]:
+    """Per language, the lowest threshold (dropping the most) whose keep share reaches *keep*.
 
-    Keep grows with the threshold, so bisection finds it.
+    Keep grows with the threshold, so bisection finds it. One threshold per language:
+    with a single one, the language that needs it highest (English) would set it for
+    both, and German would keep more than it has to.
     """
+    out = {}
+    for lang in LANGUAGES:
+        mine = [(d, p) for d, p in zip(datas, probs) if d.page["language"] == lang]
 
-    def enough(t: float) -> bool:
-        tallies = tally(datas, probs, t)
-        return all(tallies[lang].keep >= keep for lang in LANGUAGES if tallies[lang].keep_total)
+        def enough(t: float, lang: str = lang, mine: list = mine) -> bool:
+            tallies = tally([d for d, _ in mine], [p for _, p in mine], {lang: t})
+            return tallies[lang].keep >= keep or not tallies[lang].keep_total
 
-    low, high = 0.0, 1.0
-    for _ in range(14):
-        mid = (low + high) / 2
-        low, high = (low, mid) if enough(mid) else (mid, high)
-    return math.ceil(high * 1e4) / 1e4  # rounded up: rounding down could drop a line bisection kept
+        low, high = 0.0, 1.0
+        for _ in range(14):
+            mid = (low + high) / 2
+            low, high = (low, mid) if enough(mid) else (mid, high)
+        out[lang] = math.ceil(high * 1e4) / 1e4  # rounded up: rounding down could drop a line bisection kept
+    return out
 
 
 def figures(title: str, tallies: dict[str, Tally]) -> str:
@@ -283,7 +290,8 @@ def restored_texts(d: PageData, held: np.ndarray, paragraphs: list[str]) -> dict
     """The cleaned text of trafilatura + mtsum.restore + cleaning, by RESTORE_BELOW.
 
     The page's own flattened lines stand in for html-text's, so that the scores it
-    restores by are the held-out ones; call it with the fold's model in use.
+    restores by are the held-out ones; the cleaning after it uses no learned model
+    (``extracted``), as for HTML input.
     """
     from mtsum.restore import restore_article_lines
 
@@ -292,13 +300,8 @@ def restored_texts(d: PageData, held: np.ndarray, paragraphs: list[str]) -> dict
     for below in RESTORE_SWEEP:
         merged = restore_article_lines(paragraphs, d.page["lines"], d.page["language"], below=below,
                                        scores=scores)
-        out[below] = _cleaned_text(merged.paragraphs, d.page["language"]) if paragraphs else ""
+        out[below] = cleaned_text(merged.paragraphs, d.page["language"], extracted=True) if paragraphs else ""
     return out
-
-
-def _cleaned_text(paragraphs: Sequence[str], language: str) -> str:
-    result = clean_paragraphs(paragraphs, language)
-    return " ".join(([result.title] if result.title else []) + result.paragraphs)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -332,32 +335,26 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     fold = folds(datas, args.folds, args.seed)
     held: list[np.ndarray] = [np.zeros(0)] * len(datas)
-    models = []
     for k in range(args.folds):
         model = line_model.LineModel.from_dict(fit([d for d, f in zip(datas, fold) if f != k], args))
-        models.append(model)
         for j, d in enumerate(datas):
             if fold[j] == k:
                 held[j] = probabilities(model, d)
         print(f"fold {k + 1}/{args.folds} done at {time.time() - started:.0f} s", file=sys.stderr)
-    threshold = choose_threshold(datas, held, args.keep)
-    restored: dict[int, dict[float, str]] = {}
-    if args.restore:
-        html = extracted_html(datas, args.data)
-        for k, model in enumerate(models):
-            # The fold's model, with the threshold chosen, cleans its held-out pages.
-            line_model.use_model(dataclasses.replace(model, threshold=threshold))
-            for j in html:
-                if fold[j] == k:
-                    restored[j] = restored_texts(datas[j], held[j], html[j])
-        line_model.use_model(None)
+    thresholds = choose_thresholds(datas, held, args.keep)
+    # Languages without dev pages (Swedish) get the most conservative one.
+    default = max(thresholds.values())
+    html = extracted_html(datas, args.data) if args.restore else {}
+    restored = {j: restored_texts(datas[j], held[j], paragraphs) for j, paragraphs in html.items()}
     spec = fit(datas, args)
-    spec["threshold"] = threshold
+    spec["threshold"] = default
+    spec["thresholds"] = thresholds
     full = line_model.LineModel.from_dict(spec)
     fitted = [probabilities(full, d) for d in datas]
     print("| line model | German: keeps | German: drops | English: keeps | English: drops |\n|---|---:|---:|---:|---:|")
-    print(figures(f"held out ({args.folds}-fold by site), threshold {threshold:.3f}", tally(datas, held, threshold)))
-    print(figures("fit on all dev pages", tally(datas, fitted, threshold)))
+    named = ", ".join(f"{lang} {t:.3f}" for lang, t in thresholds.items())
+    print(figures(f"held out ({args.folds}-fold by site), thresholds {named}", tally(datas, held, thresholds)))
+    print(figures("fit on all dev pages", tally(datas, fitted, thresholds)))
     if args.restore:
         print("\n| HTML, held out: restore below | German: keeps | German: drops | English: keeps | English: drops |"
               "\n|---|---:|---:|---:|---:|")
