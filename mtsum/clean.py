@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -49,6 +50,8 @@ _CONTAINED_MIN_WORDS = 5
 _SHINGLE = 3
 _SHINGLE_MIN_WORDS = 8
 _JACCARD = 0.8
+_MAX_CANDIDATES = 16
+_MAX_HOLDERS = 16
 # A headline is one short sentence; a first paragraph that is a lede stays body.
 _TITLE_MAX_WORDS = 30
 # Rules whose line announces a list of links to other articles.
@@ -336,7 +339,14 @@ def _mark_duplicates(texts: list[str], removed: dict[int, Removal], drop: _Drop)
             first[key] = i
             continue
         shingles = _shingles(words)
-        candidates = sorted({j for sh in shingles for j in holders.get(sh, ())})
+        # Only the earlier lines sharing the most shingles are compared (in page order),
+        # and shingles on very many lines (a phrase repeated all over the page) are not
+        # counted: a copy shares nearly all its shingles, rare ones included, and on a
+        # page of thousands of lines in a small vocabulary the search would be quadratic.
+        shared = Counter(j for sh in shingles if len(held := holders.get(sh, ())) <= _MAX_HOLDERS for j in held)
+        if len(shared) > _MAX_CANDIDATES:
+            shared = dict(shared.most_common(_MAX_CANDIDATES))
+        candidates = sorted(shared)
         for j in candidates:
             other_key, other_words, other_shingles = seen[j]
             rule = _near_duplicate(key, words, shingles, other_key, other_words, other_shingles)
