@@ -85,7 +85,8 @@ def restore_article_lines(
 
 
 def _key(text: str) -> str:
-    return " ".join(normalize_paragraph(text).split())
+    # trafilatura writes a list item as "- item"; the flattened page has "item".
+    return " ".join(normalize_paragraph(text).split()).removeprefix("- ")
 
 
 def _span(positions: list[int], lines: list[str], paragraphs: list[str]) -> tuple[int, int]:
