@@ -281,7 +281,23 @@ def matrix(
     near = _window_sum(near[:, None], _NEAR_PROSE)[:, 0] > 0
     sentence = (col["sentence_end"] > 0) & (col["stop_share"] >= 0.15) & (words >= 3) & (col["furniture"] == 0)
     guard |= sentence & (col["teaser"] == 0) & near[idx] & (verdict_rows == 0)
+    guard |= _between_prose(guard, verdict_rows > 0)
     return rows, out, guard
+
+
+# A run of this many lines or fewer between two guarded prose lines is the article's
+# own (a sub-heading and its list, a fact line): menus and teaser lists stand around
+# the text, and the ones inside it have hand-written verdicts.
+_BETWEEN_PROSE = 8
+
+
+def _between_prose(guard: np.ndarray, verdict: np.ndarray) -> np.ndarray:
+    out = np.zeros(len(guard), dtype=bool)
+    anchors = np.flatnonzero(guard)
+    for a, b in itertools.pairwise(anchors):
+        if 1 < b - a <= _BETWEEN_PROSE + 1 and not verdict[a + 1 : b].any():
+            out[a + 1 : b] = True
+    return out
 
 
 def _window_sum(values: np.ndarray, k: int) -> np.ndarray:

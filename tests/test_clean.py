@@ -803,3 +803,27 @@ def test_extracted_text_is_not_cut_by_the_learned_model() -> None:
     assert not learned & set(extracted)  # ... but not out of an extractor's text
     # rules and strong verdicts still apply
     assert extracted == {11: "de:navigation", 12: "classifier:menu-row"} == {i: scrape[i] for i in (11, 12)}
+
+
+@pytest.mark.parametrize(
+    ("guard", "verdict", "expected"),
+    [
+        # a sub-heading and its list between two prose paragraphs: the article's own
+        ("P...P", ".....", "PGGGP"),
+        # ... unless a hand-written verdict is among them (a "Mehr zum Thema" list)
+        ("P...P", "..V..", "P...P"),
+        # a run longer than eight lines is not smoothed over
+        ("P" + "." * 9 + "P", "." * 11, "P" + "." * 9 + "P"),
+        ("P" + "." * 8 + "P", "." * 10, "P" + "G" * 8 + "P"),
+        # lines after the last prose paragraph (widgets, footers) stay the model's
+        ("PP...", ".....", "PP..."),
+        ("...", "...", "..."),
+    ],
+)
+def test_short_lines_between_prose_are_guarded(guard: str, verdict: str, expected: str) -> None:
+    import numpy as np
+
+    from mtsum import line_model
+
+    added = line_model._between_prose(np.array([c == "P" for c in guard]), np.array([c == "V" for c in verdict]))
+    assert "".join("P" if g == "P" else ("G" if a else ".") for g, a in zip(guard, added)) == expected
