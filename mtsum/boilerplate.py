@@ -354,12 +354,11 @@ def decide(
         return verdicts
     rows, structure, guard = line_model.matrix(texts, page, frozenset(above_headline))
     x = model.features([texts[i] for i in rows], structure)
-    if scores is None:
-        drop = model.decide(x, guard, language)
-    else:
-        p = model.probability(x)
-        scores.update(zip(rows, p.tolist()))
-        drop = (p >= model.threshold_for(language)) & ~guard
+    known = None
+    if scores is not None:
+        known = model.probability(x)
+        scores.update(zip(rows, known.tolist()))
+    drop = model.decide(x, guard, language, known)
     out = {i: verdicts.get(i, "classifier:model") for i, d in zip(rows, drop) if d}
     # Links, menu rows, site vocabulary and "related" lists are boilerplate wherever they stand.
     out.update({i: v for i, v in verdicts.items() if v.split(":")[1] in _STRONG_VERDICTS})

@@ -157,12 +157,18 @@ class LineModel:
         """P(boilerplate) for each row of *x* (:func:`matrix` with :func:`lexical_columns`)."""
         return _sigmoid(self.trees.raw(x))
 
-    def decide(self, x: np.ndarray, guard: np.ndarray, language: str | None = None) -> np.ndarray:
-        """Which rows to drop: likely boilerplate, and not a guarded prose paragraph."""
+    def decide(
+        self, x: np.ndarray, guard: np.ndarray, language: str | None = None, probability: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Which rows to drop: likely boilerplate, and not a guarded prose paragraph.
+
+        *probability* is :meth:`probability` of *x* when the caller has it already.
+        """
         drop = np.zeros(len(x), dtype=bool)
         open_ = ~guard
         if open_.any():  # guarded rows stay whatever the trees say: not worth their time
-            drop[open_] = self.probability(x[open_]) >= self.threshold_for(language)
+            p = self.probability(x[open_]) if probability is None else probability[open_]
+            drop[open_] = p >= self.threshold_for(language)
         return drop
 
     def features(self, texts: Sequence[str], structure: np.ndarray) -> np.ndarray:

@@ -28,12 +28,13 @@ are then trained on all pages and used with those.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import math
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -76,8 +77,9 @@ def host_of(url: str) -> str:
     return host.removeprefix("www.") or (url or "?")
 
 
-def prepare(page: dict) -> PageData:
-    """Run the rules with a model that drops nothing, recording the model's input."""
+@contextlib.contextmanager
+def recording_matrix() -> Iterator[list[tuple[list[int], np.ndarray, np.ndarray]]]:
+    """Collect what :func:`mtsum.line_model.matrix` returns (rows, features, guard) while inside."""
     recorded: list[tuple[list[int], np.ndarray, np.ndarray]] = []
     original = line_model.matrix
 
@@ -88,9 +90,15 @@ def prepare(page: dict) -> PageData:
 
     line_model.matrix = record
     try:
-        result = clean_paragraphs(page["lines"], page["language"])
+        yield recorded
     finally:
         line_model.matrix = original
+
+
+def prepare(page: dict) -> PageData:
+    """Run the rules with a model that drops nothing, recording the model's input."""
+    with recording_matrix() as recorded:
+        result = clean_paragraphs(page["lines"], page["language"])
     empty = ([], np.zeros((0, len(line_model.STRUCTURE_FEATURES))), np.zeros(0, bool))
     rows, x, guard = recorded[0] if recorded else empty
     label = np.full(len(rows), -1)
@@ -285,21 +293,12 @@ def own_page_errors(model: line_model.LineModel, language: str, marks: list[str]
     """On one of our own pages: P(boilerplate) of the article lines *model* drops, and of
     the boilerplate lines it keeps though a lower threshold would drop them (weighed,
     not guarded prose)."""
-    recorded: list[tuple[list[int], np.ndarray, np.ndarray]] = []
-    original = line_model.matrix
-
-    def record(*args):
-        out = original(*args)
-        recorded.append(out)
-        return out
-
     line_model.use_model(model)
-    line_model.matrix = record
     try:
-        scores = line_scores(lines, language)
-        result = clean_paragraphs(lines, language)
+        with recording_matrix() as recorded:
+            scores = line_scores(lines, language)
+            result = clean_paragraphs(lines, language)
     finally:
-        line_model.matrix = original
         line_model.use_model(None)
     rows, _, guard = recorded[-1]
     guarded = {i for i, g in zip(rows, guard) if g}
