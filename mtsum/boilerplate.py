@@ -330,7 +330,6 @@ def decide(
     above_headline: Sequence[int] = (),
     scores: dict[int, float] | None = None,
     language: str | None = None,
-    learned: bool = True,
 ) -> dict[int, str]:
     """The lines of *page* to drop: {index: "classifier:<feature>"}.
 
@@ -340,15 +339,13 @@ def decide(
     after the verdict that agreed, else ``classifier:model``. Without a model file the
     hand-written verdicts decide. *scores*, when given, receives the model's
     P(boilerplate) of every line it weighed (guarded prose included); *language*
-    picks the model's threshold. Without *learned* only the strong verdicts drop.
+    picks the model's threshold.
     """
     from mtsum import line_model
 
     verdicts = dict(page.drops)
     for i in above_headline:
         verdicts.setdefault(i, "classifier:above-headline")
-    if not learned:
-        return {i: v for i, v in verdicts.items() if v.split(":")[1] in _STRONG_VERDICTS}
     model = line_model.current()
     if model is None:
         return verdicts

@@ -162,14 +162,14 @@ def clean_paragraphs(
 
     *extra_rules* are rules files applied over the packaged ones and over
     ``$MTSUM_RULES_DIR``. *extracted* says the paragraphs are an extractor's choice
-    from an HTML page: the learned line model, made to find furniture in whole pages,
-    then drops nothing (on held-out sites it cost more article text than boilerplate
-    it removed there); rules, duplicates and the strong hand-written verdicts still
-    apply. *restored* are the indices of paragraphs put back from the page
+    from an HTML page: the structure classifier, made to find furniture in whole pages,
+    then drops nothing (on held-out sites it cost more article text there than
+    boilerplate it removed); the rules, duplicates and the page header above the
+    headline still go. *restored* are the indices of paragraphs put back from the page
     (:func:`mtsum.restore.restore_article_lines`), recorded in the result. Raises
     ConfigError when a rules file is unreadable or malformed.
     """
-    result = _clean(paragraphs, language, extra_rules, None, learned=not extracted)
+    result = _clean(paragraphs, language, extra_rules, None, structure=not extracted)
     result.restored = sorted(restored)
     return result
 
@@ -189,7 +189,7 @@ def _clean(
     language: str,
     extra_rules: Iterable[str | os.PathLike[str]] | None,
     scores: dict[int, float] | None,
-    learned: bool = True,
+    structure: bool = True,
 ) -> CleanResult:
     rules = load_rules(language, extra_rules)
     texts = [normalize_paragraph(p) for p in paragraphs]
@@ -236,7 +236,7 @@ def _clean(
         for i in above:
             drop(i, "boilerplate", "classifier:above-headline")
         above = []
-    for i, rule in decide(texts, page, above, scores, language, learned).items():
+    for i, rule in (decide(texts, page, above, scores, language) if structure else {}).items():
         if i != title_index and i not in removed:
             drop(i, "boilerplate", rule)
 
