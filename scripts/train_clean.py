@@ -374,7 +374,7 @@ def restored_texts(d: PageData, held: np.ndarray, paragraphs: list[str]) -> dict
     """The cleaned text of trafilatura + mtsum.restore + cleaning, by RESTORE_BELOW.
 
     The page's own flattened lines stand in for html-text's, so that the scores it
-    restores by are the held-out ones; the cleaning after it uses no learned model
+    restores by are the held-out ones; the cleaning after it uses no structure classifier
     (``extracted``), as for HTML input.
     """
     from mtsum.restore import restore_article_lines
