@@ -67,12 +67,14 @@ def restore_article_lines(
     if not sure:
         return Restored(list(paragraphs), list(range(len(paragraphs))))
     lines = [_key(line) for line in page_lines]
-    positions = _positions([_key(p) for p in paragraphs], lines)
-    extracted = " ".join(_key(p) for p in paragraphs)
+    keys = [_key(p) for p in paragraphs]
+    positions, placed = _positions(keys, lines)
+    extracted = " ".join(keys)
     covered = set(positions)
     # Only inside the extracted article's span: comments, sidebars and footers around
     # it are what the extraction rightly left out.
-    first, last = _grow(_span(positions, lines, paragraphs), sure)
+    on_page = [pos for pos, found in zip(positions, placed) if found]
+    first, last = _grow((min(on_page), max(on_page)) if on_page else (0, -1), sure)
     # (page position, paragraphs before lines at one position, order) sorts both kinds into page order.
     items = [(pos, 0, k) for k, pos in enumerate(positions)]
     items += [(i, 1, i) for i in sure
@@ -89,11 +91,6 @@ def _key(text: str) -> str:
     return " ".join(normalize_paragraph(text).split()).removeprefix("- ")
 
 
-def _span(positions: list[int], lines: list[str], paragraphs: list[str]) -> tuple[int, int]:
-    placed = [pos for pos, para in zip(positions, paragraphs) if para[:60] in lines[pos] or lines[pos] in para]
-    return (min(placed), max(placed)) if placed else (0, -1)
-
-
 def _grow(span: tuple[int, int], sure: list[int]) -> tuple[int, int]:
     first, last = span
     if first > last:
@@ -107,12 +104,13 @@ def _grow(span: tuple[int, int], sure: list[int]) -> tuple[int, int]:
     return first, last
 
 
-def _positions(paragraphs: list[str], lines: list[str]) -> list[int]:
-    """The page line each paragraph starts on, in order; an unplaced one stays by its predecessor."""
+def _positions(paragraphs: list[str], lines: list[str]) -> tuple[list[int], list[bool]]:
+    """The page line each paragraph starts on, in order, and whether it was found there;
+    one not found stays by its predecessor."""
     exact: dict[str, int] = {}
     for i, line in enumerate(lines):
         exact.setdefault(line, i)
-    out, cursor = [], 0
+    out, placed, cursor = [], [], 0
     for para in paragraphs:
         head = para[:60]
         found = exact.get(para)
@@ -122,4 +120,5 @@ def _positions(paragraphs: list[str], lines: list[str]) -> list[int]:
         if found is not None:
             cursor = found
         out.append(cursor)
-    return out
+        placed.append(found is not None)
+    return out, placed
