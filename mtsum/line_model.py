@@ -80,7 +80,9 @@ class Lexicon:
     def probability(self, texts: Sequence[str]) -> np.ndarray:
         get = self.weights.get
         # filter(None, ...) skips the n-grams the lexicon lacks (get returns None).
-        logits = [self.bias + sum(filter(None, map(get, set(grams(t))))) for t in texts]
+        # fsum: exact, so the order a set yields its n-grams in (the hash seed) cannot
+        # move a line across a tree split or the threshold.
+        logits = [self.bias + math.fsum(filter(None, map(get, set(grams(t))))) for t in texts]
         return _sigmoid(np.asarray(logits, dtype=np.float64))
 
 

@@ -31,6 +31,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # score this checkout, not an installed mtsum
@@ -115,13 +116,27 @@ def keep_everything(page: dict, data: Path) -> tuple[str, float]:
 REPEAT = 3
 
 
-def timed_clean(paragraphs: Sequence[str], language: str, extracted: bool = False) -> tuple[str, float]:
-    best = float("inf")
+def best_of(work: Callable[[], str]) -> tuple[str, float]:
+    """*work*'s result and its fastest CPU time over REPEAT runs."""
+    best, text = float("inf"), ""
     for _ in range(REPEAT):
         start = time.process_time()
-        text = cleaned_text(paragraphs, language, extracted)
+        text = work()
         best = min(best, time.process_time() - start)
     return text, best
+
+
+def timed_clean(paragraphs: Sequence[str], language: str, extracted: bool = False) -> tuple[str, float]:
+    return best_of(lambda: cleaned_text(paragraphs, language, extracted))
+
+
+def html_cleaned(paragraphs: Sequence[str], page_lines: Sequence[str], language: str, **restore: Any) -> str:
+    """What ``--clean`` makes of an extracted page: the lines restored from the whole
+    page (mtsum.restore, *restore* its options), then cleaning as for HTML."""
+    from mtsum.restore import restore_article_lines
+
+    merged = restore_article_lines(paragraphs, page_lines, language, **restore)
+    return cleaned_text(merged.paragraphs, language, extracted=True)
 
 
 def mtsum_plain(page: dict, data: Path) -> tuple[str, float]:
@@ -159,20 +174,13 @@ def mtsum_html(page: dict, data: Path) -> tuple[str, float]:
     restored from the whole page (mtsum.restore), then cleaning. Timed: restore and clean."""
     from mtsum.errors import InputError
     from mtsum.extract import extract_page
-    from mtsum.restore import restore_article_lines
 
     try:
         extracted = extract_page(read_html(page, data))
     except InputError:
         return "", 0.0
     paragraphs = extracted.text.split("\n\n")
-    best, text = float("inf"), ""
-    for _ in range(REPEAT):
-        start = time.process_time()
-        merged = restore_article_lines(paragraphs, extracted.lines, page["language"])
-        text = cleaned_text(merged.paragraphs, page["language"], extracted=True)
-        best = min(best, time.process_time() - start)
-    return text, best
+    return best_of(lambda: html_cleaned(paragraphs, extracted.lines, page["language"]))
 
 
 # trafilatura settings compared with --compare; extract_html's defaults are the chosen one.

@@ -46,7 +46,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "scripts"))
 
-from eval_clean import DEFAULT_DATA, LANGUAGES, Tally, cleaned_text, collapse, load_pages  # noqa: E402
+from eval_clean import DEFAULT_DATA, LANGUAGES, Tally, collapse, html_cleaned, load_pages  # noqa: E402
 
 from mtsum import line_model  # noqa: E402
 from mtsum.clean import clean_paragraphs, line_scores, normalize_paragraph  # noqa: E402
@@ -374,18 +374,13 @@ def restored_texts(d: PageData, held: np.ndarray, paragraphs: list[str]) -> dict
     """The cleaned text of trafilatura + mtsum.restore + cleaning, by RESTORE_BELOW.
 
     The page's own flattened lines stand in for html-text's, so that the scores it
-    restores by are the held-out ones; the cleaning after it uses no structure classifier
-    (``extracted``), as for HTML input.
+    restores by are the held-out ones; the cleaning after it is as for HTML input.
     """
-    from mtsum.restore import restore_article_lines
-
+    if not paragraphs:
+        return dict.fromkeys(RESTORE_SWEEP, "")
     scores = dict(zip(d.rows, held.tolist()))
-    out = {}
-    for below in RESTORE_SWEEP:
-        merged = restore_article_lines(paragraphs, d.page["lines"], d.page["language"], below=below,
-                                       scores=scores)
-        out[below] = cleaned_text(merged.paragraphs, d.page["language"], extracted=True) if paragraphs else ""
-    return out
+    return {below: html_cleaned(paragraphs, d.page["lines"], d.page["language"], below=below, scores=scores)
+            for below in RESTORE_SWEEP}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
