@@ -21,11 +21,11 @@ import os
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from mtsum.boilerplate import Block, analyse, decide, reads_as_text
+from mtsum.boilerplate import STRONG_VERDICTS, Block, analyse, decide, reads_as_text
 from mtsum.clean_rules import RULES_DIR_ENV, Prefixes, Rule, credit, joined, load_rules, matchers, remove_matches
 from mtsum.segment import split_sentences
 
@@ -64,7 +64,7 @@ _TITLE_MAX_SKIPPED = 3
 _HEADER_LINES = 10
 
 # Invisible characters that make equal paragraphs compare unequal.
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200e\u200f\u2060\ufeff"))
+_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200e\u200f\u2060\ufeff]")
 _WORD = re.compile(r"\w+")
 
 
@@ -77,7 +77,9 @@ def normalize_paragraph(text: str) -> str:
     """
     if not unicodedata.is_normalized("NFC", text):  # a quick check: most text already is
         text = unicodedata.normalize("NFC", text)
-    return " ".join(text.translate(_INVISIBLE).split())
+    if _INVISIBLE.search(text):  # most lines have none: a search is cheaper than a substitution
+        text = _INVISIBLE.sub("", text)
+    return " ".join(text.split())
 
 
 @dataclass(frozen=True)
@@ -225,7 +227,10 @@ def _clean(
     ]
     page = analyse(texts, language, list(removed), headings)
     block = page.block
-    title_index = _find_title(texts, language, decided, block)
+    # Lines the structure pass calls links, menus or site vocabulary are passed over
+    # like the rules' removals: a breadcrumb or a category label is no headline.
+    furniture = {i for i, v in page.drops.items() if v.split(":")[1] in STRONG_VERDICTS}
+    title_index = _find_title(texts, language, decided.keys() | furniture, block)
     above: list[int] = []
     if title_index is not None and block is not None and title_index <= block.start:
         # Above a headline found over the text is the page's header: site name, menus.
@@ -343,7 +348,8 @@ def _mark_duplicates(texts: list[str], removed: dict[int, Removal], drop: _Drop)
         # and shingles on very many lines (a phrase repeated all over the page) are not
         # counted: a copy shares nearly all its shingles, rare ones included, and on a
         # page of thousands of lines in a small vocabulary the search would be quadratic.
-        shared = Counter(j for sh in shingles if len(held := holders.get(sh, ())) <= _MAX_HOLDERS for j in held)
+        held = [h for sh in shingles if (h := holders.get(sh)) and len(h) <= _MAX_HOLDERS]
+        shared = Counter(j for h in held for j in h) if held else {}
         if len(shared) > _MAX_CANDIDATES:
             shared = dict(shared.most_common(_MAX_CANDIDATES))
         candidates = sorted(shared)
@@ -392,16 +398,16 @@ def _key(text: str) -> str:
 
 
 def _shingles(words: list[str]) -> set[tuple[str, ...]]:
-    return {tuple(words[k : k + _SHINGLE]) for k in range(len(words) - _SHINGLE + 1)}
+    return set(zip(*(words[k:] for k in range(_SHINGLE))))
 
 
-def _find_title(texts: list[str], language: str, removed: dict[int, Removal], block: Block | None) -> int | None:
+def _find_title(texts: list[str], language: str, removed: Collection[int], block: Block | None) -> int | None:
     """The headline: the headline-shaped line just above the main text block.
 
-    Walking up from the block, lines the rules removed (bylines, dates, share
-    buttons) are passed over; a menu entry (one or two words) ends the walk, so a
-    site name above the menu is never taken. Without such a line, the block's first
-    line is the title when it reads as one.
+    Walking up from the block, lines in *removed* (the rules' bylines, dates and share
+    buttons; the structure pass's breadcrumbs and links) are passed over; a menu entry
+    (one or two words) ends the walk, so a site name above the menu is never taken.
+    Without such a line, the block's first line is the title when it reads as one.
     """
     kept = [i for i in range(len(texts)) if i not in removed]
     if not kept:
