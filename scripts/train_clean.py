@@ -427,7 +427,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     held[j] = probabilities(model, d)
         splits.append(held)
         print(f"split {split + 1}/{args.splits} done at {time.time() - started:.0f} s", file=sys.stderr)
-    chosen = choose_thresholds(datas * args.splits, [p for held in splits for p in held], args.keep)
+    every_page = datas * args.splits  # pooled: each page once per split, with that split's probabilities
+    every_held = [p for held in splits for p in held]
+    chosen = choose_thresholds(every_page, every_held, args.keep)
     spec = fit(datas, args)
     spec["thresholds"], spec["threshold"] = respect_own_pages(line_model.LineModel.from_dict(spec), chosen)
     thresholds = spec["thresholds"]
@@ -437,7 +439,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     restored = [{j: restored_texts(datas[j], held[j], paragraphs) for j, paragraphs in html.items()}
                 for held in splits]
     print("| line model | German: keeps | German: drops | English: keeps | English: drops |\n|---|---:|---:|---:|---:|")
-    pooled = tally(datas * args.splits, [p for held in splits for p in held], chosen)
+    pooled = tally(every_page, every_held, chosen)
     named = ", ".join(f"{lang} {t:.3f}" for lang, t in chosen.items())
     print(figures(f"held out ({args.folds}-fold by site, {args.splits} splits pooled), thresholds for keeps "
                   f"{args.keep}: {named}", pooled))
@@ -446,7 +448,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                       tally(datas, held_split, chosen)))
     named = ", ".join(f"{lang} {t:.3f}" for lang, t in thresholds.items())
     print(figures(f"held out, pooled, shipped thresholds (own pages kept): {named}",
-                  tally(datas * args.splits, [p for held in splits for p in held], thresholds)))
+                  tally(every_page, every_held, thresholds)))
     print(figures("fit on all dev pages, shipped thresholds", tally(datas, fitted, thresholds)))
     if args.restore:
         print(f"\n| HTML, held out ({args.splits} splits pooled): restore below | German: keeps | German: drops "
