@@ -360,7 +360,7 @@ def decide(
     drop = model.decide(x, guard, language, known)
     out = {i: verdicts.get(i, "classifier:model") for i, d in zip(rows, drop) if d}
     # Links, menu rows, site vocabulary and "related" lists are boilerplate wherever they stand.
-    out.update({i: v for i, v in verdicts.items() if v.split(":")[1] in STRONG_VERDICTS})
+    out.update({i: v for i, v in verdicts.items() if v.split(":")[1] in _STRONG_VERDICTS})
     return out
 
 
@@ -390,7 +390,7 @@ def reads_as_text(f: LineFeatures) -> bool:
     return (f.prose and f.furniture < 2) or sentence or _line_class(f)[0] in ("good", "neargood")
 
 
-STRONG_VERDICTS = frozenset({"link", "site-furniture", "menu-row", "related-list"})
+_STRONG_VERDICTS = frozenset({"link", "site-furniture", "menu-row", "related-list"})
 
 # Features that are boilerplate wherever they turn up.
 _ALWAYS_BAD = frozenset({"link", "site-furniture", "menu-row"})

@@ -25,7 +25,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from mtsum.boilerplate import STRONG_VERDICTS, Block, analyse, decide, reads_as_text
+from mtsum.boilerplate import Block, analyse, decide, reads_as_text
 from mtsum.clean_rules import RULES_DIR_ENV, Prefixes, Rule, credit, joined, load_rules, matchers, remove_matches
 from mtsum.segment import split_sentences
 
@@ -62,6 +62,8 @@ _INLINE_TEASER = re.compile(r":\s*\w")
 _TITLE_MAX_SKIPPED = 3
 # A headline this near the top has the page's header above it, nothing else.
 _HEADER_LINES = 10
+# The structure pass's verdicts (by shape) that rule a line out as the headline.
+_NOT_HEADLINES = frozenset({"link", "menu-row", "related-list"})
 
 # Invisible characters that make equal paragraphs compare unequal.
 _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200e\u200f\u2060\ufeff]")
@@ -227,9 +229,10 @@ def _clean(
     ]
     page = analyse(texts, language, list(removed), headings)
     block = page.block
-    # Lines the structure pass calls links, menus or site vocabulary are passed over
-    # like the rules' removals: a breadcrumb or a category label is no headline.
-    furniture = {i for i, v in page.drops.items() if v.split(":")[1] in STRONG_VERDICTS}
+    # Lines the structure pass calls links, menu rows or a related list by their shape
+    # are passed over like the rules' removals: a breadcrumb is no headline. Not site
+    # vocabulary: a headline may well say "membership" or "privacy".
+    furniture = {i for i, v in page.drops.items() if v.split(":")[1] in _NOT_HEADLINES}
     title_index = _find_title(texts, language, decided.keys() | furniture, block)
     above: list[int] = []
     if title_index is not None and block is not None and title_index <= block.start:
