@@ -105,13 +105,53 @@ def extract_page(
     return ExtractedPage("\n\n".join(paragraphs), lines)
 
 
+# Phrasing elements a browser runs together with their neighbours: only whitespace in
+# the source separates them ("<span>D</span>ie" is "Die", "31<span>g</span>" is "31g").
+_INLINE = frozenset({
+    "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "font", "i", "kbd", "mark", "q",
+    "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var", "wbr",
+})
+
+
 def _flatten(tree: Any) -> tuple[str, ...]:
-    """Every text of the page, one line per block element, as a naive scraper saves it."""
+    """Every text of the page, one line per block element, as a naive scraper saves it.
+
+    html-text cleans the page (scripts, styles, comments) and says which elements
+    break the line. Its own text puts a space between any two elements, which splits
+    words that inline markup splits (a drop cap); here inline elements join as a
+    browser joins them, and other elements (table cells, buttons) are a space apart.
+    """
     try:
         import html_text
+        from lxml import etree
     except ImportError as e:
         raise MissingDependencyError(f"{_INSTALL_HINT} ({e})") from e
-    return tuple(_paragraphs(html_text.extract_text(tree, guess_layout=True)))
+    breaks = html_text.NEWLINE_TAGS | html_text.DOUBLE_NEWLINE_TAGS
+    try:
+        tree = html_text.cleaner.clean_html(tree)
+    except AssertionError:  # lxml's cleaner on some malformed trees (html-text does the same)
+        pass
+    lines: list[str] = []
+    parts: list[str] = []
+
+    def separate(tag: str) -> None:
+        if tag in breaks:
+            lines.append("".join(parts))
+            parts.clear()
+        elif tag not in _INLINE:
+            parts.append(" ")
+
+    for event, el in etree.iterwalk(tree, events=("start", "end")):
+        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        if event == "start":
+            separate(tag)
+            parts.append((el.text or "") if tag else "")  # a comment's text is not the page's
+        else:
+            separate(tag)
+            if el is not tree:
+                parts.append(el.tail or "")
+    lines.append("".join(parts))
+    return tuple(line for line in (" ".join(text.split()) for text in lines) if line)
 
 
 def _fallback_option(trafilatura: Any, fallbacks: bool) -> dict[str, bool]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from mtsum.errors import InputError, MissingDependencyError
-from mtsum.extract import extract_html
+from mtsum.extract import extract_html, extract_page
 
 DATA = Path(__file__).parent / "data"
 
@@ -96,6 +96,26 @@ def test_main_text_in_blank_line_separated_paragraphs(
     assert text.split("\n\n") == paragraphs
     for word in absent:
         assert word not in text
+
+
+@needs_trafilatura
+def test_page_lines_join_inline_markup_as_a_browser_does() -> None:
+    page = extract_page(
+        "<html><head><title>Bruecke</title><style>p{}</style></head><body>"
+        "<nav><ul><li><a href='/'>Start</a></li><li><a href='/lokales'>Lokales</a></li></ul></nav>"
+        "<h1>Neue Br\u00fccke</h1>"
+        "<p><span class='dropcap'>D</span>ie Stadt hat <b>heute</b> beschlossen, die Br\u00fccke zu "
+        "<em>erneuern</em>.</p><!-- ad slot -->"
+        "<table><tr><td>Kosten</td><td>3 Mio.</td></tr></table>"
+        "<p>Gewicht: <span>31</span><span>t</span><br>Stand: Mai</p>"
+        "<script>var x = 'nicht Text';</script></body></html>"
+    )
+    assert page.lines == (
+        "Bruecke", "Start", "Lokales", "Neue Br\u00fccke",
+        "Die Stadt hat heute beschlossen, die Br\u00fccke zu erneuern.",  # not "D ie" (html-text's own text)
+        "Kosten 3 Mio.",  # table cells a space apart, one line per row
+        "Gewicht: 31t", "Stand: Mai",
+    )
 
 
 @needs_trafilatura
