@@ -151,7 +151,7 @@ def _flatten(tree: Any) -> tuple[str, ...]:
             if el is not tree:
                 parts.append(el.tail or "")
     lines.append("".join(parts))
-    return tuple(_paragraphs("\n".join(lines)))
+    return tuple(line for line in (" ".join(text.split()) for text in lines) if line)
 
 
 def _fallback_option(trafilatura: Any, fallbacks: bool) -> dict[str, bool]:
