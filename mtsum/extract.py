@@ -151,6 +151,8 @@ def _flatten(tree: Any) -> tuple[str, ...]:
             if el is not tree:
                 parts.append(el.tail or "")
     lines.append("".join(parts))
+    # Not _paragraphs: a newline inside a text node is the source's wrapping, a space
+    # on the page; only the elements above break lines.
     return tuple(line for line in (" ".join(text.split()) for text in lines) if line)
 
 

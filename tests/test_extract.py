@@ -104,7 +104,7 @@ def test_page_lines_join_inline_markup_as_a_browser_does() -> None:
         "<html><head><title>Bruecke</title><style>p{}</style></head><body>"
         "<nav><ul><li><a href='/'>Start</a></li><li><a href='/lokales'>Lokales</a></li></ul></nav>"
         "<h1>Neue Br\u00fccke</h1>"
-        "<p><span class='dropcap'>D</span>ie Stadt hat <b>heute</b> beschlossen, die Br\u00fccke zu "
+        "<p><span class='dropcap'>D</span>ie Stadt hat <b>heute</b> beschlossen,\ndie Br\u00fccke zu "
         "<em>erneuern</em>.</p><!-- ad slot -->"
         "<table><tr><td>Kosten</td><td>3 Mio.</td></tr></table>"
         "<p>Gewicht: <span>31</span><span>t</span><br>Stand: Mai</p>"
@@ -112,7 +112,8 @@ def test_page_lines_join_inline_markup_as_a_browser_does() -> None:
     )
     assert page.lines == (
         "Bruecke", "Start", "Lokales", "Neue Br\u00fccke",
-        "Die Stadt hat heute beschlossen, die Br\u00fccke zu erneuern.",  # not "D ie" (html-text's own text)
+        # Not "D ie" (html-text's own text), and the source's line wrap is a space.
+        "Die Stadt hat heute beschlossen, die Br\u00fccke zu erneuern.",
         "Kosten 3 Mio.",  # table cells a space apart, one line per row
         "Gewicht: 31t", "Stand: Mai",
     )
