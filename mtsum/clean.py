@@ -219,7 +219,7 @@ def _clean(
     for i, rule in _boilerplate(rules, texts, removed, single).items():
         drop(i, "boilerplate", rule)
     _mark_captions(rules, texts, removed, drop)
-    _mark_duplicates(texts, removed, drop)
+    _mark_duplicates(texts, removed, drop, keep_longer=not structure)
 
     decided = dict(removed)
     headings = [
@@ -326,7 +326,16 @@ def _mark_captions(rules: list[Rule], texts: list[str], removed: dict[int, Remov
             drop(i, "caption", "caption_twin", twins[_key(text)])
 
 
-def _mark_duplicates(texts: list[str], removed: dict[int, Removal], drop: _Drop) -> None:
+def _mark_duplicates(texts: list[str], removed: dict[int, Removal], drop: _Drop, keep_longer: bool = False) -> None:
+    """Drop repeats of earlier paragraphs: exact, near (shingles) and contained ones.
+
+    *keep_longer* (an extractor's paragraphs) keeps a later paragraph that holds an
+    earlier one after words of its own ("My Top 10 Women Talking Sports" under the
+    headline "Top 10 Women Talking Sports"): the extractor chose it as text, and dropping
+    it would lose those words. A repeat with a credit after it ("… (dpa)") still goes. In
+    a whole flattened page a longer repeat is mostly furniture (a teaser's headline
+    repeated with its kicker), so there it goes.
+    """
     first: dict[str, int] = {}
     seen: dict[int, tuple[str, list[str], set[tuple[str, ...]]]] = {}
     # Shingle -> earlier paragraphs holding it: a near or contained duplicate (five
@@ -358,7 +367,7 @@ def _mark_duplicates(texts: list[str], removed: dict[int, Removal], drop: _Drop)
         candidates = sorted(shared)
         for j in candidates:
             other_key, other_words, other_shingles = seen[j]
-            rule = _near_duplicate(key, words, shingles, other_key, other_words, other_shingles)
+            rule = _near_duplicate(key, words, shingles, other_key, other_words, other_shingles, keep_longer)
             if rule:
                 drop(i, "duplicate", rule, j)
                 break
@@ -376,10 +385,13 @@ def _near_duplicate(
     b: str,
     b_words: list[str],
     b_sh: set[tuple[str, ...]],
+    keep_longer: bool = False,
 ) -> str | None:
     short, long_ = (a, b) if len(a) <= len(b) else (b, a)
     short_words = min(len(a_words), len(b_words))
-    if short_words >= _CONTAINED_MIN_WORDS and short in long_:
+    # *a* is the later paragraph; with keep_longer it stays where it has words before the earlier one's.
+    own_words_first = keep_longer and len(a) > len(b) and not a.startswith(b)
+    if short_words >= _CONTAINED_MIN_WORDS and short in long_ and not own_words_first:
         extra = long_.replace(short, "", 1)
         if len(extra.strip()) <= _CREDIT_MAX_CHARS and len(_WORD.findall(extra)) <= _CREDIT_MAX_WORDS:
             return "contained_duplicate"

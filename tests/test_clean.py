@@ -423,6 +423,22 @@ def test_duplicates_collapse_to_first_occurrence(later: str, rule: str) -> None:
     assert result.paragraphs == [LONG, "Kirby verneinte."]
 
 
+@pytest.mark.parametrize(
+    ("extracted", "later", "dropped"),
+    [
+        (True, "My Top 10 Women Talking Sports", False),  # words of its own before: the extractor's text
+        (True, "Top 10 Women Talking Sports (AP)", True),  # a credit after: a repeat
+        (False, "My Top 10 Women Talking Sports", True),  # a whole page: a teaser's kicker, furniture
+    ],
+)
+def test_a_longer_repeat_of_the_headline_stays_in_extracted_text(extracted: bool, later: str, dropped: bool) -> None:
+    paras = ["Top 10 Women Talking Sports", "A generally accepted myth: men talk about sports, women don't.", later,
+             "1. Christie Leigh Mueller shares my passion for sports knowledge."]
+    result = clean_paragraphs(paras, "en", extracted=extracted)
+    assert (removed_by_index(result).get(2) == ("duplicate", "contained_duplicate", 0)) is dropped
+    assert (later in result.paragraphs) is not dropped
+
+
 def test_short_or_different_paragraphs_are_not_duplicates() -> None:
     paras = [
         "Kurz gemeldet",
