@@ -77,6 +77,17 @@ def test_nothing_outside_the_extracted_span_is_restored() -> None:
     assert merged.restored == []
 
 
+@pytest.mark.parametrize(("table_rows", "restored"), [(4, True), (5, False)])
+def test_the_span_grows_past_a_small_table_the_extraction_stopped_at(table_rows: int, restored: bool) -> None:
+    # Trafilatura often ends the article at a fact box; the text after it is the same
+    # article when it follows within four lines. Farther on it is what follows the article.
+    table = [f"Haltestelle {k}: {k * 3} Minuten" for k in range(table_rows)]
+    page = [TITLE, BODY[0], BODY[1], *table, BODY[2], BODY[3]]
+    scores = {i: (0.6 if line in table else 0.05) for i, line in enumerate(page)}
+    merged = restore_article_lines([TITLE, BODY[0], BODY[1]], page, "de", scores=scores)
+    assert merged.paragraphs == ([TITLE, BODY[0], BODY[1], BODY[2], BODY[3]] if restored else [TITLE, BODY[0], BODY[1]])
+
+
 @pytest.mark.parametrize("page", [[], ()])
 def test_without_page_lines_the_extraction_stands(page: list) -> None:
     merged = restore_article_lines(["a", "b"], page, "de")
