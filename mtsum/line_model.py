@@ -143,6 +143,10 @@ class LineModel:
     trees: Trees
     threshold: float
     thresholds: dict[str, float] = field(default_factory=dict)
+    # mtsum.restore's: below it a page line is sure article text. Per language, as the
+    # model's probabilities are not calibrated alike for German and English.
+    restore: float = 0.3
+    restore_by_language: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> LineModel:
@@ -150,10 +154,16 @@ class LineModel:
             raise ValueError("line model was trained on other features: run scripts/train_clean.py")
         lexicon = Lexicon({str(k): float(v) for k, v in data["lexicon"].items()}, float(data["lexicon_bias"]))
         thresholds = {str(k): float(v) for k, v in data.get("thresholds", {}).items()}
-        return cls(lexicon, Trees.from_dict(data), float(data["threshold"]), thresholds)
+        restore = {str(k): float(v) for k, v in data.get("restore_thresholds", {}).items()}
+        return cls(lexicon, Trees.from_dict(data), float(data["threshold"]), thresholds,
+                   float(data.get("restore_threshold", 0.3)), restore)
 
     def threshold_for(self, language: str | None) -> float:
         return self.thresholds.get(language or "", self.threshold)
+
+    def restore_threshold_for(self, language: str | None) -> float:
+        """The P(boilerplate) below which :mod:`mtsum.restore` puts a line back."""
+        return self.restore_by_language.get(language or "", self.restore)
 
     def probability(self, x: np.ndarray) -> np.ndarray:
         """P(boilerplate) for each row of *x* (:func:`matrix` with :func:`lexical_columns`)."""

@@ -5,10 +5,10 @@ snippets of the dev pages in any of its settings (README, "Cleaning accuracy"): 
 list, a fact box or a paragraph in an unusual container is lost with the page's
 furniture. The page is therefore also read whole, one line per block element
 (:func:`mtsum.extract.extract_page`), and scored by the same line model that cleans
-scraped text. Lines it is sure are article text (P(boilerplate) below
-:data:`RESTORE_BELOW`) and that the extraction lacks are inserted where they stand on
-the page; cleaning then runs over the merged paragraphs as usual, so the rules still
-have their say over a restored line.
+scraped text. Lines it is sure are article text (P(boilerplate) below the model's
+restore threshold for the language, :func:`restore_below`) and that the extraction
+lacks are inserted where they stand on the page; cleaning then runs over the merged
+paragraphs as usual, so the rules still have their say over a restored line.
 """
 
 from __future__ import annotations
@@ -19,11 +19,8 @@ from dataclasses import dataclass
 
 from mtsum.clean import line_scores, normalize_paragraph
 
-__all__ = ["RESTORE_BELOW", "Restored", "restore_article_lines"]
+__all__ = ["Restored", "restore_article_lines", "restore_below"]
 
-# Chosen on held-out sites (scripts/train_clean.py --restore, README): below 0.3 the
-# restored lines are nearly all article text; above it menus and teasers come back.
-RESTORE_BELOW = 0.3
 # How far past the last placed paragraph the next one is looked for: extraction and
 # flattening keep the page's order, and a bound keeps a huge page linear.
 _LOOKAHEAD = 400
@@ -54,16 +51,19 @@ def restore_article_lines(
     language: str,
     *,
     extra_rules: Iterable[str | os.PathLike[str]] | None = None,
-    below: float = RESTORE_BELOW,
+    below: float | None = None,
     scores: Mapping[int, float] | None = None,
 ) -> Restored:
     """Merge into *paragraphs* the lines of *page_lines* the line model is sure are article text.
 
+    A line is sure below *below*, by default :func:`restore_below` of *language*.
     *scores* are the line model's P(boilerplate) of *page_lines* by index when already
     known (scripts/train_clean.py passes held-out ones); else they are computed.
     """
     if not page_lines:
         return Restored(list(paragraphs), list(range(len(paragraphs))))
+    if below is None:
+        below = restore_below(language)
     if scores is None:
         scores = line_scores(page_lines, language, extra_rules=extra_rules)
     sure = sorted(i for i, p in scores.items() if p < below)
@@ -87,6 +87,20 @@ def restore_article_lines(
         [paragraphs[k] if kind == 0 else page_lines[k] for _, kind, k in items],
         [k if kind == 0 else None for _, kind, k in items],
     )
+
+
+def restore_below(language: str) -> float:
+    """The line model's restore threshold for *language* (0.0, nothing restored, without a model).
+
+    Chosen with the model (scripts/train_clean.py --restore, README "Cleaning accuracy"):
+    per language the lowest at which, on sites the model never saw, trafilatura's text
+    with the lines restored keeps 0.97 of the article; higher ones bring menus and
+    teasers back. Other languages get the highest, keeping the most.
+    """
+    from mtsum import line_model
+
+    model = line_model.current()
+    return model.restore_threshold_for(language) if model is not None else 0.0
 
 
 def _key(text: str) -> str:

@@ -23,9 +23,14 @@ highest of them): one split's threshold moves with where a few sites fall (Engli
 from 0.889 to 0.915 between splits). The models saved are then trained on all pages and
 used with those.
 
+mtsum.restore's thresholds are chosen the same way on the 120 pages with HTML: each
+page's own lines (html-text's, as shipped) are scored by the fold's models, the lines
+below a threshold are restored into trafilatura's text and the result cleaned as for
+HTML input; per language the lowest threshold whose pooled keep share reaches
+``--keep`` is written with the model.
+
     python scripts/train_clean.py                 # cross-validate, train, write the model
     python scripts/train_clean.py --dry-run       # figures only
-    python scripts/train_clean.py --dry-run --restore   # and mtsum.restore's threshold on HTML
 """
 
 from __future__ import annotations
@@ -355,35 +360,64 @@ def figures(title: str, tallies: dict[str, Tally]) -> str:
     return f"| {title} | {cells} |"
 
 
-RESTORE_SWEEP = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
+RESTORE_SWEEP = tuple(round(0.05 * k, 2) for k in range(11))  # 0.0 to 0.5
 
 
-def extracted_html(datas: Sequence[PageData], data_dir: Path) -> dict[int, list[str]]:
-    """trafilatura's paragraphs of each page with HTML, by page position."""
+def extracted_pages(datas: Sequence[PageData], data_dir: Path) -> dict[int, tuple[list[str], list[str]]]:
+    """trafilatura's paragraphs and html-text's page lines of each page with HTML, by page position."""
     from mtsum.errors import InputError
-    from mtsum.extract import extract_html
+    from mtsum.extract import extract_page
 
     out = {}
     for j, d in enumerate(datas):
         if d.page.get("html"):
             try:
-                out[j] = extract_html((data_dir / d.page["html"]).read_bytes()).split("\n\n")
+                page = extract_page((data_dir / d.page["html"]).read_bytes())
+                out[j] = (page.text.split("\n\n"), list(page.lines))
             except InputError:
-                out[j] = []
+                out[j] = ([], [])
     return out
 
 
-def restored_texts(d: PageData, held: np.ndarray, paragraphs: list[str]) -> dict[float, str]:
-    """The cleaned text of trafilatura + mtsum.restore + cleaning, by RESTORE_BELOW.
+def held_out_scores(model: line_model.LineModel, d: PageData, page_lines: list[str]) -> dict[int, float]:
+    """P(boilerplate) of the HTML page's own lines (html-text's, as shipped) by *model*."""
+    line_model.use_model(model)
+    try:
+        return line_scores(page_lines, d.page["language"])
+    finally:
+        line_model.use_model(None)
 
-    The page's own flattened lines stand in for html-text's, so that the scores it
-    restores by are the held-out ones; the cleaning after it is as for HTML input.
-    """
+
+def restored_texts(d: PageData, scores: dict[int, float], paragraphs: list[str],
+                   page_lines: list[str]) -> dict[float, str]:
+    """The cleaned text of trafilatura + mtsum.restore + cleaning, by restore threshold, with
+    *scores* of *page_lines* from a model that never saw the page's site."""
     if not paragraphs:
         return dict.fromkeys(RESTORE_SWEEP, "")
-    scores = dict(zip(d.rows, held.tolist()))
-    return {below: html_cleaned(paragraphs, d.page["lines"], d.page["language"], below=below, scores=scores)
+    return {below: html_cleaned(paragraphs, page_lines, d.page["language"], below=below, scores=scores)
             for below in RESTORE_SWEEP}
+
+
+def choose_restore(datas: Sequence[PageData], restored: Sequence[dict[int, dict[float, str]]],
+                   keep: float) -> tuple[dict[str, float], dict[float, dict[str, Tally]]]:
+    """Per language, the lowest restore threshold whose held-out HTML keep share, pooled
+    over the splits, reaches *keep* (the highest swept where none does); and the sweep.
+
+    Lowest, as with the decision thresholds: the higher it is, the more menus and teasers
+    come back with the article lines.
+    """
+    table = {}
+    for below in RESTORE_SWEEP:
+        out = {lang: Tally() for lang in LANGUAGES}
+        for texts_of in restored:
+            for j, texts in texts_of.items():
+                out[datas[j].page["language"]].add(datas[j].page, texts[below], 0.0)
+        table[below] = out
+    chosen = {}
+    for lang in LANGUAGES:
+        reaching = [below for below in RESTORE_SWEEP if table[below][lang].keep >= keep]
+        chosen[lang] = reaching[0] if reaching else RESTORE_SWEEP[-1]
+    return chosen, table
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -403,8 +437,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--keep", type=float, default=0.97, help="held-out keep share to reach")
     parser.add_argument("--out", type=Path, default=line_model.MODEL_FILE)
     parser.add_argument("--dry-run", action="store_true")
-    parser.add_argument("--restore", action="store_true",
-                        help="also print held-out HTML figures by mtsum.restore's threshold")
     args = parser.parse_args(argv)
 
     started = time.time()
@@ -416,16 +448,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     line_model.use_model(None)
     print(f"prepared {len(datas)} pages in {time.time() - started:.0f} s", file=sys.stderr)
 
+    html = extracted_pages(datas, args.data)
     splits: list[list[np.ndarray]] = []  # per split, each page's held-out probabilities
+    restored: list[dict[int, dict[float, str]]] = []  # per split, each HTML page's cleaned text by threshold
     for split in range(args.splits):
         fold = folds(datas, args.folds, args.seed + split)
         held: list[np.ndarray] = [np.zeros(0)] * len(datas)
+        texts: dict[int, dict[float, str]] = {}
         for k in range(args.folds):
             model = line_model.LineModel.from_dict(fit([d for d, f in zip(datas, fold) if f != k], args))
             for j, d in enumerate(datas):
                 if fold[j] == k:
                     held[j] = probabilities(model, d)
+                    if j in html:
+                        paragraphs, page_lines = html[j]
+                        scores = held_out_scores(model, d, page_lines)
+                        texts[j] = restored_texts(d, scores, paragraphs, page_lines)
         splits.append(held)
+        restored.append(texts)
         print(f"split {split + 1}/{args.splits} done at {time.time() - started:.0f} s", file=sys.stderr)
     every_page = datas * args.splits  # pooled: each page once per split, with that split's probabilities
     every_held = [p for held in splits for p in held]
@@ -435,9 +475,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     thresholds = spec["thresholds"]
     full = line_model.LineModel.from_dict(spec)
     fitted = [probabilities(full, d) for d in datas]
-    html = extracted_html(datas, args.data) if args.restore else {}
-    restored = [{j: restored_texts(datas[j], held[j], paragraphs) for j, paragraphs in html.items()}
-                for held in splits]
     print("| line model | German: keeps | German: drops | English: keeps | English: drops |\n|---|---:|---:|---:|---:|")
     pooled = tally(every_page, every_held, chosen)
     named = ", ".join(f"{lang} {t:.3f}" for lang, t in chosen.items())
@@ -450,15 +487,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(figures(f"held out, pooled, shipped thresholds (own pages kept): {named}",
                   tally(every_page, every_held, thresholds)))
     print(figures("fit on all dev pages, shipped thresholds", tally(datas, fitted, thresholds)))
-    if args.restore:
-        print(f"\n| HTML, held out ({args.splits} splits pooled): restore below | German: keeps | German: drops "
-              "| English: keeps | English: drops |\n|---|---:|---:|---:|---:|")
-        for below in RESTORE_SWEEP:
-            out = {lang: Tally() for lang in LANGUAGES}
-            for texts_of in restored:
-                for j, texts in texts_of.items():
-                    out[datas[j].page["language"]].add(datas[j].page, texts[below], 0.0)
-            print(figures(f"{below:.1f}", out))
+    restore, sweep = choose_restore(datas, restored, args.keep)
+    spec["restore_thresholds"], spec["restore_threshold"] = restore, max(restore.values())
+    print(f"\n| HTML, held out ({args.splits} splits pooled): restore below | German: keeps | German: drops "
+          "| English: keeps | English: drops |\n|---|---:|---:|---:|---:|")
+    for below, out in sweep.items():
+        marks = " / ".join(f"{lang} chosen" for lang, b in restore.items() if b == below)
+        print(figures(f"{below:.2f}" + (f" ({marks})" if marks else ""), out))
     if not args.dry_run:
         spec["trained_on"] = (
             f"{len(datas)} pages of cleaning-dev; scripts/train_clean.py --trees {args.trees} --learning-rate "

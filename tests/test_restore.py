@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from mtsum.clean import clean_paragraphs, line_scores
-from mtsum.restore import RESTORE_BELOW, restore_article_lines
+from mtsum.restore import restore_article_lines, restore_below
 
 DATA = Path(__file__).parent / "data"
 # An article whose third paragraph sits in a layout table: trafilatura (tables off)
@@ -65,7 +65,7 @@ def test_menus_and_footers_are_not_restored() -> None:
     for line in MENU + FOOTER:
         assert line not in merged.paragraphs
     scores = line_scores(PAGE, "de")
-    assert all(scores[PAGE.index(line)] < RESTORE_BELOW for line in BODY)
+    assert all(scores[PAGE.index(line)] < restore_below("de") for line in BODY)
 
 
 def test_nothing_outside_the_extracted_span_is_restored() -> None:
@@ -141,3 +141,15 @@ def test_without_clean_nothing_is_restored(tiny_models: Path) -> None:
     data = json.loads(result.stdout)
     assert "restored" not in data
     assert not any(p["source"].startswith(IN_TABLE) for p in data["paragraphs"])
+
+
+def test_restore_thresholds_come_with_the_line_model() -> None:
+    # Chosen per language by scripts/train_clean.py with the model they belong to;
+    # a language without dev pages (Swedish) gets the highest, restoring the most.
+    from mtsum import line_model
+
+    model = line_model.current()
+    assert model is not None and {"de", "en"} <= model.restore_by_language.keys()
+    assert restore_below("de") == model.restore_by_language["de"]
+    assert restore_below("sv") == model.restore == max(model.restore_by_language.values())
+    assert all(0.0 < t < 0.5 for t in model.restore_by_language.values())
