@@ -150,9 +150,57 @@ def stopwords(language: str) -> frozenset[str]:
 @functools.lru_cache(maxsize=32)
 def _furniture(language: str) -> re.Pattern[str]:
     own = _FURNITURE.get(language, "")
-    words = "|".join(w for w in (_FURNITURE["common"], _FURNITURE["en"], own) if w)
+    alternatives = [a for w in (_FURNITURE["common"], _FURNITURE["en"], own) if w for a in _alternatives(w)]
     # Matched on the lower-cased line: three times faster than re.IGNORECASE.
-    return re.compile(rf"(?<!\w)(?:{words})")
+    return re.compile(rf"(?<!\w)(?:{_by_first_letter(alternatives)})")
+
+
+def _alternatives(pattern: str) -> list[str]:
+    """The top-level branches of *pattern* ("a|b(?:c|d)" -> ["a", "b(?:c|d)"])."""
+    out, depth, start, k = [], 0, 0, 0
+    while k < len(pattern):
+        c = pattern[k]
+        if c == "\\":
+            k += 1
+        elif c == "[":
+            k = pattern.index("]", k + 2)  # "[]…]" holds "]" as its first member
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            out.append(pattern[start:k])
+            start = k + 1
+        k += 1
+    return [*out, pattern[start:]]
+
+
+def _by_first_letter(alternatives: list[str]) -> str:
+    """*alternatives* as one alternation, the branches that begin with the same letter
+    grouped under it ("abonn|abo\\b" -> "a(?:bonn|bo\\b)").
+
+    Python's regex engine tries the branches of an alternation one by one at every word
+    start; grouped, it tries one per first letter, which made the site-vocabulary count
+    the most expensive line feature no more. Matches are the same: branches that begin
+    with different letters cannot match at the same place, the order within a letter is
+    kept, and a branch that does not begin with a plain letter ends a group, so none
+    moves past it.
+    """
+    out: list[str] = []
+    group: dict[str, list[str]] = {}
+
+    def close() -> None:
+        out.extend(f"{c}(?:{'|'.join(rest)})" for c, rest in group.items())
+        group.clear()
+
+    for branch in alternatives:
+        if branch[:1].isalpha() and branch[1:2] not in ("?", "*", "+", "{"):
+            group.setdefault(branch[0], []).append(branch[1:])
+        else:
+            close()
+            out.append(branch)
+    close()
+    return "|".join(out)
 
 
 def features(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import signal
 import subprocess
 import sys
@@ -842,3 +843,30 @@ def test_short_lines_between_prose_are_guarded(guard: str, verdict: str, expecte
 
     added = line_model._between_prose(np.array([c == "P" for c in guard]), np.array([c == "V" for c in verdict]))
     assert "".join("P" if g == "P" else ("G" if a else ".") for g, a in zip(guard, added)) == expected
+
+
+# --- site vocabulary ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("language", ["de", "en", "sv", "fr"])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Jetzt Newsletter abonnieren und per E-Mail informiert bleiben",
+        "Kommentare (3) | Antworten | Teilen",
+        "Subscribe to our newsletter · Sign in · Privacy policy · Terms of use",
+        "Mehr zum Thema: www.beispiel.de und spiegel.de/politik",
+        "Logga in för att kommentera – läs mer om våra villkor",
+        "Der Stadtrat hat am Mittwoch eine neue Straßenbahnlinie beschlossen.",
+        "cookie-policy.de, repl ies, replies, reply, log in, login, e-mail, email",
+    ],
+)
+def test_site_vocabulary_grouped_by_first_letter_finds_what_the_plain_alternation_finds(
+    language: str, line: str
+) -> None:
+    from mtsum import boilerplate
+
+    words = [w for w in (boilerplate._FURNITURE["common"], boilerplate._FURNITURE["en"],
+                         boilerplate._FURNITURE.get(language, "")) if w]
+    plain = re.compile(rf"(?<!\w)(?:{'|'.join(words)})")
+    assert boilerplate._furniture(language).findall(line.lower()) == plain.findall(line.lower())
