@@ -65,9 +65,13 @@ _NUMBER = re.compile(r"\d+")
 
 def grams(text: str) -> list[str]:
     """The lexicon's units of *text*: lower-cased words and word pairs, every number as "0"."""
-    low = text.lower()
-    words = _TOKEN.findall(_NUMBER.sub("0", low) if _NUMBER.search(low) else low)
+    words = _words(text)
     return words + list(map(" ".join, itertools.pairwise(words)))
+
+
+def _words(text: str) -> list[str]:
+    low = text.lower()
+    return _TOKEN.findall(_NUMBER.sub("0", low) if _NUMBER.search(low) else low)
 
 
 @dataclass(frozen=True)
@@ -76,13 +80,27 @@ class Lexicon:
 
     weights: dict[str, float]
     bias: float
+    # The weights of words, and of word pairs keyed (first, second): pairs made by zip
+    # need no string joined per pair of every line. Words hold no space, so these are
+    # the same n-grams as :func:`grams`'.
+    _units: dict[str, float] = field(init=False, repr=False, compare=False)
+    _pairs: dict[tuple[str, ...], float] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_units", {k: v for k, v in self.weights.items() if " " not in k})
+        object.__setattr__(self, "_pairs", {tuple(k.split(" ")): v for k, v in self.weights.items() if " " in k})
 
     def probability(self, texts: Sequence[str]) -> np.ndarray:
-        get = self.weights.get
-        # filter(None, ...) skips the n-grams the lexicon lacks (get returns None).
-        # fsum: exact, so the order a set yields its n-grams in (the hash seed) cannot
-        # move a line across a tree split or the threshold.
-        logits = [self.bias + math.fsum(filter(None, map(get, set(grams(t))))) for t in texts]
+        unit, pair = self._units.get, self._pairs.get
+        fsum, chain, pairwise = math.fsum, itertools.chain, itertools.pairwise
+        logits = []
+        for text in texts:
+            words = _words(text)
+            # filter(None, ...) skips the n-grams the lexicon lacks (get returns None).
+            # fsum: exact, so the order a set yields its n-grams in (the hash seed) cannot
+            # move a line across a tree split or the threshold.
+            found = chain(filter(None, map(unit, set(words))), filter(None, map(pair, set(pairwise(words)))))
+            logits.append(self.bias + fsum(found))
         return _sigmoid(np.asarray(logits, dtype=np.float64))
 
 
