@@ -360,7 +360,8 @@ def _mark_duplicates(texts: list[str], removed: dict[int, Removal], drop: _Drop,
         # and shingles on very many lines (a phrase repeated all over the page) are not
         # counted: a copy shares nearly all its shingles, rare ones included, and on a
         # page of thousands of lines in a small vocabulary the search would be quadratic.
-        held = [h for sh in shingles if (h := holders.get(sh)) and len(h) <= _MAX_HOLDERS]
+        common = shingles & holders.keys()  # most lines share none: no Python loop for them
+        held = [h for sh in common if len(h := holders[sh]) <= _MAX_HOLDERS]
         shared = Counter(j for h in held for j in h) if held else {}
         if len(shared) > _MAX_CANDIDATES:
             shared = dict(shared.most_common(_MAX_CANDIDATES))
@@ -374,8 +375,9 @@ def _mark_duplicates(texts: list[str], removed: dict[int, Removal], drop: _Drop,
         else:
             first[key] = i
             seen[i] = (key, words, shingles)
-            for sh in shingles:
-                holders.setdefault(sh, []).append(i)
+            for sh in common:
+                holders[sh].append(i)
+            holders.update({sh: [i] for sh in shingles - common})
 
 
 def _near_duplicate(

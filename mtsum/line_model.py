@@ -211,9 +211,8 @@ def lexical_columns(lexicon: Lexicon, texts: Sequence[str]) -> np.ndarray:
     p = lexicon.probability(texts) if texts else np.zeros(0)
     out = [p]
     for k in _LEXICAL_WINDOWS:
-        count = _window_sum(np.ones((len(p), 1)), k)[:, 0]
-        sums = _window_sum(p[:, None], k)[:, 0] if len(p) else np.zeros(0)
-        out.append(np.divide(sums, count, out=np.full(len(p), 0.5), where=count > 0))
+        sums = _window_sum(np.column_stack((p, np.ones(len(p)))), k)
+        out.append(np.divide(sums[:, 0], sums[:, 1], out=np.full(len(p), 0.5), where=sums[:, 1] > 0))
     return np.column_stack(out) if len(p) else np.zeros((0, len(LEXICAL_FEATURES)))
 
 
@@ -278,14 +277,14 @@ def matrix(
     verdict[idx] = verdict_rows
     removed = 1.0 - live
     # Window means by cumulative sums: the neighbours within k lines, the line itself excluded.
-    stacked = np.column_stack((good * live, stop * live, chars * live, removed, verdict * live))
+    # The last two columns count the live lines and all lines (one window sum for all).
+    stacked = np.column_stack((good * live, stop * live, chars * live, removed, verdict * live, live, np.ones(n)))
     context = []
     for k in _WINDOWS:
         # Removed lines count in their own column only; the others average over live lines.
         sums = _window_sum(stacked, k)
-        count_live = _window_sum(live[:, None], k)[:, 0]
-        count_all = _window_sum(np.ones((n, 1)), k)[:, 0]
-        for c in range(stacked.shape[1]):
+        count_live, count_all = sums[:, -2], sums[:, -1]
+        for c in range(stacked.shape[1] - 2):
             count = count_all if c == 3 else count_live
             context.append(np.divide(sums[:, c], count, out=np.zeros(n), where=count > 0)[idx])
     block = page.block
