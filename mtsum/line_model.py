@@ -12,7 +12,8 @@ Everything ships as ``line_model.json`` (numpy only at run time, no model downlo
 The decision thresholds (one per language) were chosen on pages of sites the model
 never saw so that nearly all article text stays, then checked against our own Swedish
 and German pages; long sentence-shaped paragraphs (see :attr:`LineFeatures.prose`) are
-never dropped by the model.
+never dropped by the model. The file also holds :mod:`mtsum.restore`'s thresholds,
+chosen with the model on the dev pages' HTML.
 """
 
 from __future__ import annotations
