@@ -40,6 +40,9 @@ MODEL_FILE = Path(__file__).with_name("line_model.json")
 _CLASSES = ("good", "neargood", "short", "bad")
 _WINDOWS = (1, 3, 8)
 _LEXICAL_WINDOWS = (1, 3)
+# mtsum.restore's threshold for a model file written before restore thresholds were
+# chosen with the model (last release's single value).
+_RESTORE_UNTRAINED = 0.3
 # Lines a short sentence may stand from guarded prose and still count as the article.
 _NEAR_PROSE = 2
 
@@ -164,7 +167,7 @@ class LineModel:
     thresholds: dict[str, float] = field(default_factory=dict)
     # mtsum.restore's: below it a page line is sure article text. Per language, as the
     # model's probabilities are not calibrated alike for German and English.
-    restore: float = 0.3
+    restore: float = _RESTORE_UNTRAINED
     restore_by_language: dict[str, float] = field(default_factory=dict)
 
     @classmethod
@@ -175,7 +178,7 @@ class LineModel:
         thresholds = {str(k): float(v) for k, v in data.get("thresholds", {}).items()}
         restore = {str(k): float(v) for k, v in data.get("restore_thresholds", {}).items()}
         return cls(lexicon, Trees.from_dict(data), float(data["threshold"]), thresholds,
-                   float(data.get("restore_threshold", 0.3)), restore)
+                   float(data.get("restore_threshold", _RESTORE_UNTRAINED)), restore)
 
     def threshold_for(self, language: str | None) -> float:
         return self.thresholds.get(language or "", self.threshold)
