@@ -30,7 +30,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -235,6 +235,37 @@ def features(
     )
 
 
+# A line's features depend on its text and language alone, and lines recur: an HTML
+# page is read twice (mtsum.restore scores the whole page, then its article is
+# cleaned), and the pages of one site in a digest share their menus and footers. So
+# they are kept, per language, up to a bound (then forgotten at once: pages come site
+# by site), and shared: never mutate one. A dict, not functools.lru_cache: its key
+# would hold the compiled vocabulary pattern, whose hash hashes all its code.
+_SEEN_MAX = 16384
+_seen: dict[str, dict[str, LineFeatures]] = {}
+
+
+def _page_features(texts: Sequence[str], language: str, gone: Collection[int]) -> list[LineFeatures | None]:
+    stop, english, furniture = stopwords(language), stopwords("en"), _furniture(language)
+    seen = _seen.setdefault(language, {})
+    if len(seen) > _SEEN_MAX:
+        seen.clear()
+    out: list[LineFeatures | None] = []
+    for i, text in enumerate(texts):
+        if i in gone:
+            out.append(None)
+        elif (f := seen.get(text)) is not None:
+            out.append(f)
+        else:
+            out.append(seen.setdefault(text, features(text, stop, english, furniture)))
+    return out
+
+
+def forget_lines() -> None:
+    """Forget the features of the lines seen so far (see _page_features)."""
+    _seen.clear()
+
+
 def _stop_share(lower: list[str], stop: frozenset[str], english: frozenset[str]) -> float:
     if not lower:
         return 0.0
@@ -302,13 +333,7 @@ def analyse(
     texts: Sequence[str], language: str, removed: Sequence[int], list_headings: Sequence[int] = ()
 ) -> Analysis:
     """Features, jusText classes, text blocks and the hand-written verdicts of a page."""
-    stop = stopwords(language)
-    english = stopwords("en")
-    furniture = _furniture(language)
-    gone = set(removed)
-    feats: list[LineFeatures | None] = [
-        None if i in gone else features(t, stop, english, furniture) for i, t in enumerate(texts)
-    ]
+    feats = _page_features(texts, language, set(removed))
     classes: list[str] = []
     bad_feature: dict[int, str] = {}
     for i, f in enumerate(feats):

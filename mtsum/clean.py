@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from mtsum.boilerplate import Block, analyse, decide, reads_as_text
+from mtsum.boilerplate import forget_lines as boilerplate_forget_lines
 from mtsum.clean_rules import RULES_DIR_ENV, Prefixes, Rule, credit, joined, load_rules, matchers, remove_matches
 from mtsum.segment import split_sentences
 
@@ -52,6 +53,10 @@ _SHINGLE_MIN_WORDS = 8
 _JACCARD = 0.8
 _MAX_CANDIDATES = 16
 _MAX_HOLDERS = 16
+# Paragraphs recur as page lines do (mtsum.boilerplate._page_features): their
+# fingerprints are kept up to a bound, and shared.
+_FINGERPRINTS_MAX = 16384
+_fingerprints: dict[str, tuple[str, tuple[str, ...], frozenset[tuple[str, ...]]]] = {}
 # A headline is one short sentence; a first paragraph that is a lede stays body.
 _TITLE_MAX_WORDS = 30
 # Rules whose line announces a list of links to other articles.
@@ -176,6 +181,13 @@ def clean_paragraphs(
     result = _clean(paragraphs, language, extra_rules, None, structure=not extracted)
     result.restored = sorted(restored)
     return result
+
+
+def forget_lines() -> None:
+    """Forget the lines seen so far (their features and duplicate fingerprints, kept
+    because lines recur): scripts/eval_clean.py times each page as if it came first."""
+    boilerplate_forget_lines()
+    _fingerprints.clear()
 
 
 def line_scores(
@@ -337,7 +349,7 @@ def _mark_duplicates(texts: list[str], removed: dict[int, Removal], drop: _Drop,
     repeated with its kicker), so there it goes.
     """
     first: dict[str, int] = {}
-    seen: dict[int, tuple[str, list[str], set[tuple[str, ...]]]] = {}
+    seen: dict[int, tuple[str, tuple[str, ...], frozenset[tuple[str, ...]]]] = {}
     # Shingle -> earlier paragraphs holding it: a near or contained duplicate (five
     # words or more) shares at least one shingle, so only those are compared; pages
     # of thousands of lines would otherwise cost quadratic time.
@@ -345,17 +357,13 @@ def _mark_duplicates(texts: list[str], removed: dict[int, Removal], drop: _Drop,
     for i, text in enumerate(texts):
         if i in removed:
             continue
-        key = _key(text)
+        key, words, shingles = _fingerprint(text)
         if key in first:
             drop(i, "duplicate", "exact_duplicate", first[key])
             continue
-        # Too short to be a near copy or to have one (menus, labels). Words are \w+ runs
-        # ("52-09-W" is three): a cheaper count (spaces) changed which lines the line
-        # model was trained on, so only lines too short to hold five words skip it.
-        if len(key) < 2 * _CONTAINED_MIN_WORDS - 1 or len(words := _WORD.findall(key)) < _CONTAINED_MIN_WORDS:
+        if len(words) < _CONTAINED_MIN_WORDS:  # too short to be a near copy or to have one
             first[key] = i
             continue
-        shingles = _shingles(words)
         # Only the earlier lines sharing the most shingles are compared (in page order),
         # and shingles on very many lines (a phrase repeated all over the page) are not
         # counted: a copy shares nearly all its shingles, rare ones included, and on a
@@ -382,11 +390,11 @@ def _mark_duplicates(texts: list[str], removed: dict[int, Removal], drop: _Drop,
 
 def _near_duplicate(
     a: str,
-    a_words: list[str],
-    a_sh: set[tuple[str, ...]],
+    a_words: Sequence[str],
+    a_sh: frozenset[tuple[str, ...]],
     b: str,
-    b_words: list[str],
-    b_sh: set[tuple[str, ...]],
+    b_words: Sequence[str],
+    b_sh: frozenset[tuple[str, ...]],
     keep_longer: bool = False,
 ) -> str | None:
     short, long_ = (a, b) if len(a) <= len(b) else (b, a)
@@ -397,13 +405,14 @@ def _near_duplicate(
         extra = long_.replace(short, "", 1)
         if len(extra.strip()) <= _CREDIT_MAX_CHARS and len(_WORD.findall(extra)) <= _CREDIT_MAX_WORDS:
             return "contained_duplicate"
-    if (
-        short_words >= _SHINGLE_MIN_WORDS
-        and a_sh
-        and b_sh
-        and len(a_sh & b_sh) / len(a_sh | b_sh) >= _JACCARD
-    ):
-        return "near_duplicate"
+    if short_words >= _SHINGLE_MIN_WORDS and a_sh and b_sh:
+        small, large = sorted((len(a_sh), len(b_sh)))
+        # The Jaccard index is at most small / large, so most pairs need no intersection;
+        # and the union's size follows from the intersection's, without building it.
+        if small / large >= _JACCARD:
+            common = len(a_sh & b_sh)
+            if common / (small + large - common) >= _JACCARD:
+                return "near_duplicate"
     return None
 
 
@@ -414,8 +423,26 @@ def _key(text: str) -> str:
     return text.casefold()
 
 
-def _shingles(words: list[str]) -> set[tuple[str, ...]]:
-    return set(zip(*(words[k:] for k in range(_SHINGLE))))
+def _fingerprint(text: str) -> tuple[str, tuple[str, ...], frozenset[tuple[str, ...]]]:
+    """*text* as the duplicate search compares it: its key, the key's words and their
+    shingles; no words for a line too short to hold five (menus, labels)."""
+    if (known := _fingerprints.get(text)) is not None:
+        return known
+    if len(_fingerprints) > _FINGERPRINTS_MAX:
+        _fingerprints.clear()
+    return _fingerprints.setdefault(text, _fingerprint_of(text))
+
+
+def _fingerprint_of(text: str) -> tuple[str, tuple[str, ...], frozenset[tuple[str, ...]]]:
+    key = _key(text)
+    # Words are \w+ runs ("52-09-W" is three): a cheaper count (spaces) changed which
+    # lines the line model was trained on, so only lines too short to hold five words skip it.
+    if len(key) < 2 * _CONTAINED_MIN_WORDS - 1:
+        return key, (), frozenset()
+    words = tuple(_WORD.findall(key))
+    if len(words) < _CONTAINED_MIN_WORDS:
+        return key, (), frozenset()
+    return key, words, frozenset(zip(*(words[k:] for k in range(_SHINGLE))))
 
 
 def _find_title(texts: list[str], language: str, removed: Collection[int], block: Block | None) -> int | None:

@@ -870,3 +870,55 @@ def test_site_vocabulary_grouped_by_first_letter_finds_what_the_plain_alternatio
                          boilerplate._FURNITURE.get(language, "")) if w]
     plain = re.compile(rf"(?<!\w)(?:{'|'.join(words)})")
     assert boilerplate._furniture(language).findall(line.lower()) == plain.findall(line.lower())
+
+
+def _scraped_pages() -> list[tuple[str, list[str]]]:
+    pages = sorted((DATA / "scraped").glob("*.txt"))
+    assert pages, "tests/data/scraped holds our own scraped pages"
+    return [(p.name[:2], [ln for ln in p.read_text(encoding="utf-8").splitlines() if ln.strip()]) for p in pages]
+
+
+def test_recurring_lines_clean_as_new_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Kept features and fingerprints change nothing: cold, warm, and with bounds so
+    small that they are forgotten mid-page, every page cleans the same."""
+    from mtsum import boilerplate, clean
+
+    pages = _scraped_pages()
+    clean.forget_lines()
+    cold = [clean_paragraphs(lines, lang) for lang, lines in pages]
+    warm = [clean_paragraphs(lines, lang) for lang, lines in pages]
+    monkeypatch.setattr(boilerplate, "_SEEN_MAX", 3)
+    monkeypatch.setattr(clean, "_FINGERPRINTS_MAX", 3)
+    clean.forget_lines()
+    bounded = [clean_paragraphs(lines, lang) for lang, lines in pages]
+    assert cold == warm == bounded
+    # Bounded: a page may fill the store past the bound, the next one starts it afresh.
+    longest = max(len(lines) for _, lines in pages)
+    assert all(len(seen) <= 3 + longest for seen in boilerplate._seen.values())
+    assert len(clean._fingerprints) <= 3 + longest
+
+
+def test_lines_seen_before_are_not_analysed_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An HTML page is read twice (restore scores the page, then its article is
+    cleaned): the second pass computes no line's features again."""
+    from mtsum import boilerplate, clean
+
+    calls: list[str] = []
+    original = boilerplate.features
+
+    def counting(text: str, *args: object) -> boilerplate.LineFeatures:
+        calls.append(text)
+        return original(text, *args)
+
+    monkeypatch.setattr(boilerplate, "features", counting)
+    lang, lines = _scraped_pages()[0]
+    clean.forget_lines()
+    clean.line_scores(lines, lang)
+    first = len(calls)
+    assert first > 0
+    article = lines[len(lines) // 3 : 2 * len(lines) // 3]
+    clean_paragraphs(article, lang, extracted=True)
+    assert len(calls) == first
+    clean.forget_lines()
+    clean_paragraphs(article, lang, extracted=True)
+    assert len(calls) > first
