@@ -238,18 +238,21 @@ def features(
 # A line's features depend on its text and language alone, and lines recur: an HTML
 # page is read twice (mtsum.restore scores the whole page, then its article is
 # cleaned), and the pages of one site in a digest share their menus and footers. So
-# they are kept, per language, up to a bound (then forgotten at once: pages come site
-# by site), and shared: never mutate one. A dict, not functools.lru_cache: its key
-# would hold the compiled vocabulary pattern, whose hash hashes all its code.
-_SEEN_MAX = 16384
+# they are kept, per language, and shared (never mutate one) until the lines kept
+# weigh this much (characters, and 64 a line for its features), then all forgotten at
+# once. A dict, not functools.lru_cache: its key would hold the compiled vocabulary
+# pattern, whose hash hashes all its code.
+_SEEN_MAX = 4_000_000
 _seen: dict[str, dict[str, LineFeatures]] = {}
+_seen_weight = 0
 
 
 def _page_features(texts: Sequence[str], language: str, gone: Collection[int]) -> list[LineFeatures | None]:
+    global _seen_weight
+    if _seen_weight > _SEEN_MAX:
+        forget_lines()
     stop, english, furniture = stopwords(language), stopwords("en"), _furniture(language)
     seen = _seen.setdefault(language, {})
-    if len(seen) > _SEEN_MAX:
-        seen.clear()
     out: list[LineFeatures | None] = []
     for i, text in enumerate(texts):
         if i in gone:
@@ -257,13 +260,17 @@ def _page_features(texts: Sequence[str], language: str, gone: Collection[int]) -
         elif (f := seen.get(text)) is not None:
             out.append(f)
         else:
-            out.append(seen.setdefault(text, features(text, stop, english, furniture)))
+            f = seen[text] = features(text, stop, english, furniture)
+            _seen_weight += len(text) + 64
+            out.append(f)
     return out
 
 
 def forget_lines() -> None:
     """Forget the features of the lines seen so far (see _page_features)."""
+    global _seen_weight
     _seen.clear()
+    _seen_weight = 0
 
 
 def _stop_share(lower: list[str], stop: frozenset[str], english: frozenset[str]) -> float:

@@ -54,9 +54,11 @@ _JACCARD = 0.8
 _MAX_CANDIDATES = 16
 _MAX_HOLDERS = 16
 # Paragraphs recur as page lines do (mtsum.boilerplate._page_features): their
-# fingerprints are kept up to a bound, and shared.
-_FINGERPRINTS_MAX = 16384
+# fingerprints are kept, and shared, until they hold this many words (some 100 bytes
+# a word with its shingle), then all forgotten at once.
+_FINGERPRINT_WORDS_MAX = 100_000
 _fingerprints: dict[str, tuple[str, tuple[str, ...], frozenset[tuple[str, ...]]]] = {}
+_fingerprint_words = 0
 # A headline is one short sentence; a first paragraph that is a lede stays body.
 _TITLE_MAX_WORDS = 30
 # Rules whose line announces a list of links to other articles.
@@ -187,7 +189,7 @@ def forget_lines() -> None:
     """Forget the lines seen so far (their features and duplicate fingerprints, kept
     because lines recur): scripts/eval_clean.py times each page as if it came first."""
     boilerplate_forget_lines()
-    _fingerprints.clear()
+    _forget_fingerprints()
 
 
 def line_scores(
@@ -426,11 +428,20 @@ def _key(text: str) -> str:
 def _fingerprint(text: str) -> tuple[str, tuple[str, ...], frozenset[tuple[str, ...]]]:
     """*text* as the duplicate search compares it: its key, the key's words and their
     shingles; no words for a line too short to hold five (menus, labels)."""
+    global _fingerprint_words
     if (known := _fingerprints.get(text)) is not None:
         return known
-    if len(_fingerprints) > _FINGERPRINTS_MAX:
-        _fingerprints.clear()
-    return _fingerprints.setdefault(text, _fingerprint_of(text))
+    if _fingerprint_words > _FINGERPRINT_WORDS_MAX:
+        _forget_fingerprints()
+    made = _fingerprints[text] = _fingerprint_of(text)
+    _fingerprint_words += len(made[1]) + 1
+    return made
+
+
+def _forget_fingerprints() -> None:
+    global _fingerprint_words
+    _fingerprints.clear()
+    _fingerprint_words = 0
 
 
 def _fingerprint_of(text: str) -> tuple[str, tuple[str, ...], frozenset[tuple[str, ...]]]:

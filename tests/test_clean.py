@@ -888,14 +888,17 @@ def test_recurring_lines_clean_as_new_ones(monkeypatch: pytest.MonkeyPatch) -> N
     cold = [clean_paragraphs(lines, lang) for lang, lines in pages]
     warm = [clean_paragraphs(lines, lang) for lang, lines in pages]
     monkeypatch.setattr(boilerplate, "_SEEN_MAX", 3)
-    monkeypatch.setattr(clean, "_FINGERPRINTS_MAX", 3)
+    monkeypatch.setattr(clean, "_FINGERPRINT_WORDS_MAX", 3)
     clean.forget_lines()
     bounded = [clean_paragraphs(lines, lang) for lang, lines in pages]
     assert cold == warm == bounded
     # Bounded: a page may fill the store past the bound, the next one starts it afresh.
-    longest = max(len(lines) for _, lines in pages)
-    assert all(len(seen) <= 3 + longest for seen in boilerplate._seen.values())
-    assert len(clean._fingerprints) <= 3 + longest
+    heaviest = max(sum(len(line) + 64 for line in lines) for _, lines in pages)
+    assert boilerplate._seen_weight <= 3 + heaviest
+    assert boilerplate._seen_weight == sum(len(t) + 64 for seen in boilerplate._seen.values() for t in seen)
+    most_words = max(sum(len(re.findall(r"\w+", line.casefold())) + 1 for line in lines) for _, lines in pages)
+    assert clean._fingerprint_words <= 3 + most_words
+    assert clean._fingerprint_words == sum(len(words) + 1 for _, words, _ in clean._fingerprints.values())
 
 
 def test_lines_seen_before_are_not_analysed_again(monkeypatch: pytest.MonkeyPatch) -> None:
