@@ -34,6 +34,8 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from mtsum.recurring import Kept
+
 __all__ = [
     "Analysis", "Block", "LineFeatures", "analyse", "classify_lines", "decide", "features", "is_text", "reads_as_text",
     "stopwords",
@@ -235,42 +237,29 @@ def features(
     )
 
 
-# A line's features depend on its text and language alone, and lines recur: an HTML
-# page is read twice (mtsum.restore scores the whole page, then its article is
-# cleaned), and the pages of one site in a digest share their menus and footers. So
-# they are kept, per language, and shared (never mutate one) until the lines kept
-# weigh this much (characters, and 64 a line for its features), then all forgotten at
-# once. A dict, not functools.lru_cache: its key would hold the compiled vocabulary
-# pattern, whose hash hashes all its code.
+# Kept per language, as a line's features depend on its text and language alone
+# (mtsum.recurring); weighed by the text's characters and 64 for the features. Not
+# functools.lru_cache: its key would hold the compiled vocabulary pattern, whose hash
+# hashes all its code.
 _SEEN_MAX = 4_000_000
-_seen: dict[str, dict[str, LineFeatures]] = {}
-_seen_weight = 0
+_seen: dict[str, Kept[LineFeatures]] = {}
 
 
 def _page_features(texts: Sequence[str], language: str, gone: Collection[int]) -> list[LineFeatures | None]:
-    global _seen_weight
-    if _seen_weight > _SEEN_MAX:
-        forget_lines()
     stop, english, furniture = stopwords(language), stopwords("en"), _furniture(language)
-    seen = _seen.setdefault(language, {})
+    kept = _seen.get(language)
+    if kept is None:
+        kept = _seen[language] = Kept(_SEEN_MAX)
+    known = kept.values
     out: list[LineFeatures | None] = []
     for i, text in enumerate(texts):
         if i in gone:
             out.append(None)
-        elif (f := seen.get(text)) is not None:
+        elif (f := known.get(text)) is not None:
             out.append(f)
         else:
-            f = seen[text] = features(text, stop, english, furniture)
-            _seen_weight += len(text) + 64
-            out.append(f)
+            out.append(kept.add(text, features(text, stop, english, furniture), len(text) + 64))
     return out
-
-
-def forget_lines() -> None:
-    """Forget the features of the lines seen so far (see _page_features)."""
-    global _seen_weight
-    _seen.clear()
-    _seen_weight = 0
 
 
 def _stop_share(lower: list[str], stop: frozenset[str], english: frozenset[str]) -> float:

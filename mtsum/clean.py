@@ -26,8 +26,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from mtsum.boilerplate import Block, analyse, decide, reads_as_text
-from mtsum.boilerplate import forget_lines as boilerplate_forget_lines
 from mtsum.clean_rules import RULES_DIR_ENV, Prefixes, Rule, credit, joined, load_rules, matchers, remove_matches
+from mtsum.recurring import Kept
 from mtsum.segment import split_sentences
 
 __all__ = [
@@ -53,12 +53,10 @@ _SHINGLE_MIN_WORDS = 8
 _JACCARD = 0.8
 _MAX_CANDIDATES = 16
 _MAX_HOLDERS = 16
-# Paragraphs recur as page lines do (mtsum.boilerplate._page_features): their
-# fingerprints are kept, and shared, until they hold this many words (some 100 bytes
-# a word with its shingle), then all forgotten at once.
+# Paragraphs' duplicate fingerprints (mtsum.recurring), weighed by their words and
+# one: some 100 bytes a word with its shingle.
 _FINGERPRINT_WORDS_MAX = 100_000
-_fingerprints: dict[str, tuple[str, tuple[str, ...], frozenset[tuple[str, ...]]]] = {}
-_fingerprint_words = 0
+_fingerprints: Kept[tuple[str, tuple[str, ...], frozenset[tuple[str, ...]]]] = Kept(_FINGERPRINT_WORDS_MAX)
 # A headline is one short sentence; a first paragraph that is a lede stays body.
 _TITLE_MAX_WORDS = 30
 # Rules whose line announces a list of links to other articles.
@@ -183,13 +181,6 @@ def clean_paragraphs(
     result = _clean(paragraphs, language, extra_rules, None, structure=not extracted)
     result.restored = sorted(restored)
     return result
-
-
-def forget_lines() -> None:
-    """Forget the lines seen so far (their features and duplicate fingerprints, kept
-    because lines recur): scripts/eval_clean.py times each page as if it came first."""
-    boilerplate_forget_lines()
-    _forget_fingerprints()
 
 
 def line_scores(
@@ -428,20 +419,10 @@ def _key(text: str) -> str:
 def _fingerprint(text: str) -> tuple[str, tuple[str, ...], frozenset[tuple[str, ...]]]:
     """*text* as the duplicate search compares it: its key, the key's words and their
     shingles; no words for a line too short to hold five (menus, labels)."""
-    global _fingerprint_words
-    if (known := _fingerprints.get(text)) is not None:
+    if (known := _fingerprints.values.get(text)) is not None:
         return known
-    if _fingerprint_words > _FINGERPRINT_WORDS_MAX:
-        _forget_fingerprints()
-    made = _fingerprints[text] = _fingerprint_of(text)
-    _fingerprint_words += len(made[1]) + 1
-    return made
-
-
-def _forget_fingerprints() -> None:
-    global _fingerprint_words
-    _fingerprints.clear()
-    _fingerprint_words = 0
+    made = _fingerprint_of(text)
+    return _fingerprints.add(text, made, len(made[1]) + 1)
 
 
 def _fingerprint_of(text: str) -> tuple[str, tuple[str, ...], frozenset[tuple[str, ...]]]:

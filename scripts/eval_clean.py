@@ -37,7 +37,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # score this checkout, not an installed mtsum
 
-from mtsum.clean import clean_paragraphs, forget_lines, normalize_paragraph  # noqa: E402
+from mtsum.clean import clean_paragraphs, normalize_paragraph  # noqa: E402
+from mtsum.recurring import forget_lines  # noqa: E402
 
 DEFAULT_DATA = REPO.parent / "shared" / "cleaning-dev"
 LANGUAGES = ("de", "en")

@@ -881,30 +881,30 @@ def _scraped_pages() -> list[tuple[str, list[str]]]:
 def test_recurring_lines_clean_as_new_ones(monkeypatch: pytest.MonkeyPatch) -> None:
     """Kept features and fingerprints change nothing: cold, warm, and with bounds so
     small that they are forgotten mid-page, every page cleans the same."""
-    from mtsum import boilerplate, clean
+    from mtsum import boilerplate, clean, recurring
 
     pages = _scraped_pages()
-    clean.forget_lines()
+    recurring.forget_lines()
     cold = [clean_paragraphs(lines, lang) for lang, lines in pages]
     warm = [clean_paragraphs(lines, lang) for lang, lines in pages]
-    monkeypatch.setattr(boilerplate, "_SEEN_MAX", 3)
-    monkeypatch.setattr(clean, "_FINGERPRINT_WORDS_MAX", 3)
-    clean.forget_lines()
+    for kept in recurring._every:
+        monkeypatch.setattr(kept, "limit", 3)
+    recurring.forget_lines()
     bounded = [clean_paragraphs(lines, lang) for lang, lines in pages]
     assert cold == warm == bounded
-    # Bounded: a page may fill the store past the bound, the next one starts it afresh.
+    # Bounded: a page may fill a store past the bound, the next one starts it afresh.
     heaviest = max(sum(len(line) + 64 for line in lines) for _, lines in pages)
-    assert boilerplate._seen_weight <= 3 + heaviest
-    assert boilerplate._seen_weight == sum(len(t) + 64 for seen in boilerplate._seen.values() for t in seen)
     most_words = max(sum(len(re.findall(r"\w+", line.casefold())) + 1 for line in lines) for _, lines in pages)
-    assert clean._fingerprint_words <= 3 + most_words
-    assert clean._fingerprint_words == sum(len(words) + 1 for _, words, _ in clean._fingerprints.values())
+    for kept in boilerplate._seen.values():
+        assert kept.weight == sum(len(t) + 64 for t in kept.values) <= 3 + heaviest
+    fingerprints = clean._fingerprints
+    assert fingerprints.weight == sum(len(words) + 1 for _, words, _ in fingerprints.values.values()) <= 3 + most_words
 
 
 def test_lines_seen_before_are_not_analysed_again(monkeypatch: pytest.MonkeyPatch) -> None:
     """An HTML page is read twice (restore scores the page, then its article is
     cleaned): the second pass computes no line's features again."""
-    from mtsum import boilerplate, clean
+    from mtsum import boilerplate, clean, recurring
 
     calls: list[str] = []
     original = boilerplate.features
@@ -915,13 +915,13 @@ def test_lines_seen_before_are_not_analysed_again(monkeypatch: pytest.MonkeyPatc
 
     monkeypatch.setattr(boilerplate, "features", counting)
     lang, lines = _scraped_pages()[0]
-    clean.forget_lines()
+    recurring.forget_lines()
     clean.line_scores(lines, lang)
     first = len(calls)
     assert first > 0
     article = lines[len(lines) // 3 : 2 * len(lines) // 3]
     clean_paragraphs(article, lang, extracted=True)
     assert len(calls) == first
-    clean.forget_lines()
+    recurring.forget_lines()
     clean_paragraphs(article, lang, extracted=True)
     assert len(calls) > first
