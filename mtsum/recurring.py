@@ -23,6 +23,8 @@ class Kept(Generic[V]):
     All at once rather than least recently used: pages come site by site, and a dict
     lookup is all a hit costs in the per-line loops. The caller says what a value
     weighs (its text's characters, its words), so a run of long pages stays bounded.
+    Not locked: threads that race compute a line twice or miscount a weight, which
+    costs time, never a wrong value.
     """
 
     def __init__(self, limit: int) -> None:
