@@ -222,7 +222,8 @@ def lexical_columns(lexicon: Lexicon, texts: Sequence[str]) -> np.ndarray:
 
 def _sigmoid(logits: np.ndarray) -> np.ndarray:
     # Clipped: a very long line sums many n-gram weights, and exp() would overflow (and warn).
-    return 1.0 / (1.0 + np.exp(-np.clip(logits, -50.0, 50.0)))
+    # (minimum/maximum, not np.clip: the same values, without clip's Python-level checks.)
+    return 1.0 / (1.0 + np.exp(-np.minimum(np.maximum(logits, -50.0), 50.0)))
 
 
 _override: list[LineModel | None] = []
@@ -283,14 +284,13 @@ def matrix(
     # Window means by cumulative sums: the neighbours within k lines, the line itself excluded.
     # The last two columns count the live lines and all lines (one window sum for all).
     stacked = np.column_stack((good * live, stop * live, chars * live, removed, verdict * live, live, np.ones(n)))
+    # Removed lines count in their own column (the fourth) only; the others average over live lines.
+    counted = np.array([-2, -2, -2, -1, -2])
     context = []
     for k in _WINDOWS:
-        # Removed lines count in their own column only; the others average over live lines.
         sums = _window_sum(stacked, k)
-        count_live, count_all = sums[:, -2], sums[:, -1]
-        for c in range(stacked.shape[1] - 2):
-            count = count_all if c == 3 else count_live
-            context.append(np.divide(sums[:, c], count, out=np.zeros(n), where=count > 0)[idx])
+        count = sums[:, counted]
+        context.append(np.divide(sums[:, :-2], count, out=np.zeros((n, 5)), where=count > 0)[idx])
     block = page.block
     counts = Counter(texts[i] for i in rows)
     words = col["words"]
@@ -298,8 +298,8 @@ def matrix(
         in_main = before = after = np.zeros(len(rows))
     else:
         in_main = (idx >= block.start) & (idx <= block.end)
-        before = np.log1p(np.clip(block.start - idx, 0, None))
-        after = np.log1p(np.clip(idx - block.end, 0, None))
+        before = np.log1p(np.maximum(block.start - idx, 0))
+        after = np.log1p(np.maximum(idx - block.end, 0))
     columns = [
         chars[idx], np.log1p(words), col["stop_share"], col["sentence_end"], col["teaser"], col["link_share"],
         col["digit_share"], col["title_case"], np.minimum(col["separators"], 3), np.minimum(col["furniture"], 3),
@@ -309,10 +309,10 @@ def matrix(
         np.array([page.inside[i] for i in rows]), in_main, np.log1p(np.array([page.runs[i] for i in rows])),
         np.full(len(rows), page.extracted), idx / n, before, after, np.full(len(rows), block is None),
         np.array([counts[texts[i]] > 1 for i in rows]),
-        *context,
+        *context,  # blocks of five columns, one per window
         np.full(len(rows), float(good.sum() / len(rows))), np.full(len(rows), math.log1p(n)),
     ]
-    out = np.column_stack([np.asarray(c, dtype=np.float64) for c in columns])
+    out = np.column_stack(columns).astype(np.float64, copy=False)
     guard = prose & (col["furniture"] < 2)
     # A short sentence next to guarded prose ("No one was injured.") is the article's too.
     near = np.zeros(n)
@@ -342,7 +342,11 @@ def _between_prose(guard: np.ndarray, verdict: np.ndarray) -> np.ndarray:
 def _window_sum(values: np.ndarray, k: int) -> np.ndarray:
     """Per row, the column sums over the rows within *k* of it, the row itself excluded."""
     n = len(values)
-    cum = np.vstack((np.zeros((1, values.shape[1])), np.cumsum(values, axis=0)))
-    lo = np.clip(np.arange(n) - k, 0, n)
-    hi = np.clip(np.arange(n) + k + 1, 0, n)
+    # Called a few times a page whatever its length: a handful of numpy calls, none of
+    # them np.clip (whose Python-level checks cost more than the sums on a short page).
+    cum = np.zeros((n + 1, values.shape[1]))
+    np.cumsum(values, axis=0, out=cum[1:])
+    positions = np.arange(n)
+    lo = np.maximum(positions - k, 0)
+    hi = np.minimum(positions + k + 1, n)
     return cum[hi] - cum[lo] - values

@@ -925,3 +925,19 @@ def test_lines_seen_before_are_not_analysed_again(monkeypatch: pytest.MonkeyPatc
     recurring.forget_lines()
     clean_paragraphs(article, lang, extracted=True)
     assert len(calls) > first
+
+
+@pytest.mark.parametrize("rows", [0, 1, 2, 5, 17])
+@pytest.mark.parametrize("k", [1, 3, 8])
+def test_window_sums_are_the_neighbours_sums(rows: int, k: int) -> None:
+    """The line model's context columns: per line, the sums over the lines within k of
+    it, itself excluded, cut at the page's edges."""
+    import numpy as np
+
+    from mtsum import line_model
+
+    values = np.arange(rows * 3, dtype=np.float64).reshape(rows, 3) ** 1.5
+    expected = np.array([values[max(0, i - k) : i + k + 1].sum(axis=0) - values[i] for i in range(rows)])
+    got = line_model._window_sum(values, k)
+    assert got.shape == (rows, 3)
+    np.testing.assert_allclose(got, expected.reshape(rows, 3), rtol=1e-12, atol=1e-9)
