@@ -285,12 +285,12 @@ def matrix(
     # The last two columns count the live lines and all lines (one window sum for all).
     stacked = np.column_stack((good * live, stop * live, chars * live, removed, verdict * live, live, np.ones(n)))
     # Removed lines count in their own column (the fourth) only; the others average over live lines.
-    counted = np.array([-2, -2, -2, -1, -2])
+    counted = np.array([-2, -2, -2, -1, -2])  # per mean, its count column
     context = []
     for k in _WINDOWS:
         sums = _window_sum(stacked, k)
         count = sums[:, counted]
-        context.append(np.divide(sums[:, :-2], count, out=np.zeros((n, 5)), where=count > 0)[idx])
+        context.append(np.divide(sums[:, :-2], count, out=np.zeros(count.shape), where=count > 0)[idx])
     block = page.block
     counts = Counter(texts[i] for i in rows)
     words = col["words"]
