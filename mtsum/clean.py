@@ -429,9 +429,7 @@ def _fingerprint_of(text: str) -> tuple[str, tuple[str, ...], frozenset[tuple[st
     key = _key(text)
     # Words are \w+ runs ("52-09-W" is three): a cheaper count (spaces) changed which
     # lines the line model was trained on, so only lines too short to hold five words skip it.
-    if len(key) < 2 * _CONTAINED_MIN_WORDS - 1:
-        return key, (), frozenset()
-    words = tuple(_WORD.findall(key))
+    words = tuple(_WORD.findall(key)) if len(key) >= 2 * _CONTAINED_MIN_WORDS - 1 else ()
     if len(words) < _CONTAINED_MIN_WORDS:
         return key, (), frozenset()
     return key, words, frozenset(zip(*(words[k:] for k in range(_SHINGLE))))

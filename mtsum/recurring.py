@@ -41,7 +41,7 @@ class Kept(Generic[V]):
         return value
 
     def clear(self) -> None:
-        self.values.clear()
+        self.values.clear()  # the same dict: a caller's loop may hold it
         self.weight = 0
 
 
