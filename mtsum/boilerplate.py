@@ -421,7 +421,8 @@ def decide(
     if model is None:
         return verdicts
     rows, structure, guard = line_model.matrix(texts, page, frozenset(above_headline))
-    x = model.features([texts[i] for i in rows], structure)
+    # Guarded rows stay whatever the trees say: their features are needed only for scores.
+    x = model.features([texts[i] for i in rows], structure, None if scores is not None else ~guard)
     known = None
     if scores is not None:
         known = model.probability(x)

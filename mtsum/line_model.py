@@ -205,19 +205,37 @@ class LineModel:
             drop[open_] = p >= self.threshold_for(language)
         return drop
 
-    def features(self, texts: Sequence[str], structure: np.ndarray) -> np.ndarray:
-        """:data:`FEATURES` of a page's live lines: their *structure* rows and *texts*."""
-        return np.hstack((structure, lexical_columns(self.lexicon, texts)))
+    def features(self, texts: Sequence[str], structure: np.ndarray, only: np.ndarray | None = None) -> np.ndarray:
+        """:data:`FEATURES` of a page's live lines: their *structure* rows and *texts*.
+
+        With *only* (a mask of rows), the rows outside it are not worked out and read NaN.
+        """
+        return np.hstack((structure, lexical_columns(self.lexicon, texts, only)))
 
 
-def lexical_columns(lexicon: Lexicon, texts: Sequence[str]) -> np.ndarray:
-    """The :data:`LEXICAL_FEATURES` of consecutive lines *texts*."""
-    p = lexicon.probability(texts) if texts else np.zeros(0)
+def lexical_columns(lexicon: Lexicon, texts: Sequence[str], only: np.ndarray | None = None) -> np.ndarray:
+    """The :data:`LEXICAL_FEATURES` of consecutive lines *texts* (NaN on rows outside *only*)."""
+    if only is None or not len(texts):
+        p = lexicon.probability(texts) if texts else np.zeros(0)
+    else:
+        # Cleaning weighs the unguarded lines alone, and the lexicon's n-grams are the
+        # dearest column: about a third of their work is on long prose lines that no
+        # unguarded line's window reaches. A row it skips lies in no window of a row in
+        # *only*, so its 0 moves none of their means.
+        reach = max(_LEXICAL_WINDOWS)
+        needed = _window_sum(only[:, None].astype(np.float64), reach)[:, 0] + only > 0
+        p = np.zeros(len(texts))
+        p[needed] = lexicon.probability([texts[i] for i in np.flatnonzero(needed)])
     out = [p]
     for k in _LEXICAL_WINDOWS:
         sums = _window_sum(np.column_stack((p, np.ones(len(p)))), k)
         out.append(np.divide(sums[:, 0], sums[:, 1], out=np.full(len(p), 0.5), where=sums[:, 1] > 0))
-    return np.column_stack(out) if len(p) else np.zeros((0, len(LEXICAL_FEATURES)))
+    if not len(p):
+        return np.zeros((0, len(LEXICAL_FEATURES)))
+    columns = np.column_stack(out)
+    if only is not None:
+        columns[~only] = np.nan
+    return columns
 
 
 def _sigmoid(logits: np.ndarray) -> np.ndarray:
@@ -281,7 +299,7 @@ def matrix(
     verdict = np.zeros(n)
     verdict[idx] = verdict_rows
     removed = 1.0 - live
-    # Window means by cumulative sums: the neighbours within k lines, the line itself excluded.
+    # Window means: the neighbours within k lines, the line itself excluded.
     # The last two columns count the live lines and all lines (one window sum for all).
     stacked = np.column_stack((good * live, stop * live, chars * live, removed, verdict * live, live, np.ones(n)))
     # Removed lines count in their own column (the fourth) only; the others average over live lines.
@@ -341,12 +359,12 @@ def _between_prose(guard: np.ndarray, verdict: np.ndarray) -> np.ndarray:
 
 def _window_sum(values: np.ndarray, k: int) -> np.ndarray:
     """Per row, the column sums over the rows within *k* of it, the row itself excluded."""
-    n = len(values)
-    # Called a few times a page whatever its length: a handful of numpy calls, none of
-    # them np.clip (whose Python-level checks cost more than the sums on a short page).
-    cum = np.zeros((n + 1, values.shape[1]))
-    np.cumsum(values, axis=0, out=cum[1:])
-    positions = np.arange(n)
-    lo = np.maximum(positions - k, 0)
-    hi = np.minimum(positions + k + 1, n)
-    return cum[hi] - cum[lo] - values
+    # Shifted adds, not differences of cumulative sums: a row's sum then depends on its
+    # window's values alone, to the last bit, so the lexical columns of the lines
+    # cleaning weighs come out the same whether or not the lines no window of theirs
+    # reaches were scored (lexical_columns' *only*). 2k adds of a page's rows.
+    out = np.zeros(values.shape)
+    for d in range(1, min(k, len(values) - 1) + 1):
+        out[d:] += values[:-d]
+        out[:-d] += values[d:]
+    return out

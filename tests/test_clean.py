@@ -941,3 +941,57 @@ def test_window_sums_are_the_neighbours_sums(rows: int, k: int) -> None:
     got = line_model._window_sum(values, k)
     assert got.shape == (rows, 3)
     np.testing.assert_allclose(got, expected.reshape(rows, 3), rtol=1e-12, atol=1e-9)
+
+
+@pytest.mark.parametrize(
+    "only",
+    [
+        "",
+        "x",
+        "-",
+        "x------x",
+        "----x----------",
+        "xxxxxxxxxxxx",
+        "--------------x",
+        "x-x-------x--x--------",
+    ],
+)
+def test_lexical_columns_of_some_rows_are_those_of_all(only: str) -> None:
+    """Cleaning weighs only the unguarded lines, and the lexicon skips lines no such
+    line's window reaches: the columns of the rows it weighs must be exactly those of
+    the whole page, and the others must read NaN, never a plausible number."""
+    import numpy as np
+
+    from mtsum import line_model
+
+    model = line_model.current()
+    assert model is not None
+    words = "Mehr zum Thema Newsletter abonnieren Die Polizei sagte am Montag Kommentare 0 comments".split()
+    texts = [" ".join(words[(i * 3) % len(words) : (i * 3) % len(words) + 1 + i % 5]) for i in range(len(only))]
+    mask = np.array([c == "x" for c in only], dtype=bool)
+    whole = line_model.lexical_columns(model.lexicon, texts)
+    some = line_model.lexical_columns(model.lexicon, texts, mask)
+    assert some.shape == whole.shape == (len(only), len(line_model.LEXICAL_FEATURES))
+    np.testing.assert_array_equal(some[mask], whole[mask])
+    assert np.isnan(some[~mask]).all()
+
+
+@pytest.mark.parametrize("k", [1, 3, 8])
+def test_a_window_sum_depends_on_its_window_alone(k: int) -> None:
+    """To the last bit: with differences of cumulative sums, the stop-share means of
+    lines whose neighbours have no stopwords came out as ±1e-16 depending on lines far
+    above, and trees learned splits on that noise's sign."""
+    import numpy as np
+
+    from mtsum import line_model
+
+    rng = np.random.default_rng(k)
+    values = rng.random((60, 2)) / 7
+    row = 40
+    values[row - k : row + k + 1] = 0.0  # neighbours without stopwords
+    values[row] = 0.3  # around a line with them
+    base = line_model._window_sum(values, k)[row]
+    assert (base == 0.0).all()
+    changed = values.copy()
+    changed[: row - k] = rng.random((row - k, 2)) * 1e3  # everything before the window
+    assert (line_model._window_sum(changed, k)[row] == base).all()
