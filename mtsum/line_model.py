@@ -208,7 +208,8 @@ class LineModel:
     def features(self, texts: Sequence[str], structure: np.ndarray, only: np.ndarray | None = None) -> np.ndarray:
         """:data:`FEATURES` of a page's live lines: their *structure* rows and *texts*.
 
-        With *only* (a mask of rows), the rows outside it are not worked out and read NaN.
+        With *only* (a mask of rows), the lexical columns of the rows outside it are not
+        worked out and read NaN.
         """
         return np.hstack((structure, lexical_columns(self.lexicon, texts, only)))
 
