@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from mtsum.clean import line_scores, normalize_paragraph
 
-__all__ = ["Restored", "restore_article_lines", "restore_below"]
+__all__ = ["Restored", "restore_article_lines", "restore_below", "scoring_window"]
 
 # How far past the last placed paragraph the next one is looked for: extraction and
 # flattening keep the page's order, and a bound keeps a huge page linear.
@@ -31,6 +31,12 @@ _LOOKAHEAD = 400
 # 2, 0.971 / 0.911 with 4, 0.976 / 0.905 with 8 (English the same for all): 4 is the
 # smallest that keeps 0.97, as the thresholds are the lowest that do.
 _GAP = 4
+# Only the span and this many lines either side of it are scored: nothing further
+# away can come back unless the span grows over sure lines all the way there, and
+# scoring is most of the time HTML cleaning takes (a page has some 185 lines, an
+# article's span a few dozen). The line model reads a line in its neighbourhood (8
+# lines either side at most), so a line's score changes little for a page cut there.
+_AROUND = 25
 
 
 @dataclass(frozen=True)
@@ -59,26 +65,32 @@ def restore_article_lines(
 
     A line is sure below *below*, by default :func:`restore_below` of *language*.
     *scores* are the line model's P(boilerplate) of *page_lines* by index when already
-    known (scripts/train_clean.py passes held-out ones); else they are computed.
+    known (scripts/train_clean.py passes held-out ones); else the lines of
+    :func:`scoring_window` are scored, as a page of their own.
     """
+    unchanged = Restored(list(paragraphs), list(range(len(paragraphs))))
     if not page_lines:
-        return Restored(list(paragraphs), list(range(len(paragraphs))))
+        return unchanged
     if below is None:
         below = restore_below(language)
-    if scores is None:
-        scores = line_scores(page_lines, language, extra_rules=extra_rules)
-    sure = sorted(i for i, p in scores.items() if p < below)
-    if not sure:
-        return Restored(list(paragraphs), list(range(len(paragraphs))))
     lines = [_key(line) for line in page_lines]
     keys = [_key(p) for p in paragraphs]
     positions, placed = _positions(keys, lines)
-    extracted = " ".join(keys)
-    covered = set(positions)
     # Only inside the extracted article's span: comments, sidebars and footers around
     # it are what the extraction rightly left out.
     on_page = [pos for pos, found in zip(positions, placed) if found]
-    first, last = _grow((min(on_page), max(on_page)) if on_page else (0, -1), sure)
+    if not on_page:
+        return unchanged
+    if scores is None:
+        window = _window(on_page, len(page_lines))
+        scored = line_scores(page_lines[window.start : window.stop], language, extra_rules=extra_rules)
+        scores = {window.start + i: p for i, p in scored.items()}
+    sure = sorted(i for i, p in scores.items() if p < below)
+    if not sure:
+        return unchanged
+    extracted = " ".join(keys)
+    covered = set(positions)
+    first, last = _grow((min(on_page), max(on_page)), sure)
     # (page position, paragraphs before lines at one position, order) sorts both kinds into page order.
     items = [(pos, 0, k) for k, pos in enumerate(positions)]
     items += [(i, 1, i) for i in sure
@@ -88,6 +100,18 @@ def restore_article_lines(
         [paragraphs[k] if kind == 0 else page_lines[k] for _, kind, k in items],
         [k if kind == 0 else None for _, kind, k in items],
     )
+
+
+def scoring_window(paragraphs: Sequence[str], page_lines: Sequence[str]) -> range:
+    """The *page_lines* :func:`restore_article_lines` scores: the extracted article's
+    span and :data:`_AROUND` lines either side (empty where no paragraph is found)."""
+    positions, placed = _positions([_key(p) for p in paragraphs], [_key(line) for line in page_lines])
+    on_page = [pos for pos, found in zip(positions, placed) if found]
+    return _window(on_page, len(page_lines)) if on_page else range(0)
+
+
+def _window(on_page: list[int], n: int) -> range:
+    return range(max(0, min(on_page) - _AROUND), min(n, max(on_page) + _AROUND + 1))
 
 
 def restore_below(language: str) -> float:

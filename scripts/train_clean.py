@@ -58,6 +58,7 @@ from eval_clean import DEFAULT_DATA, LANGUAGES, Tally, collapse, html_cleaned, l
 
 from mtsum import line_model  # noqa: E402
 from mtsum.clean import clean_paragraphs, line_scores, normalize_paragraph  # noqa: E402
+from mtsum.restore import scoring_window  # noqa: E402
 
 
 @dataclass
@@ -379,13 +380,17 @@ def extracted_pages(datas: Sequence[PageData], data_dir: Path) -> dict[int, tupl
     return out
 
 
-def held_out_scores(model: line_model.LineModel, d: PageData, page_lines: list[str]) -> dict[int, float]:
-    """P(boilerplate) of the HTML page's own lines (html-text's, as shipped) by *model*."""
+def held_out_scores(model: line_model.LineModel, d: PageData, paragraphs: list[str],
+                    page_lines: list[str]) -> dict[int, float]:
+    """P(boilerplate) by *model* of the HTML page's own lines (html-text's) that
+    mtsum.restore scores, by index in *page_lines*, as shipped."""
+    window = scoring_window(paragraphs, page_lines)
     line_model.use_model(model)
     try:
-        return line_scores(page_lines, d.page["language"])
+        scores = line_scores(page_lines[window.start : window.stop], d.page["language"])
     finally:
         line_model.use_model(None)
+    return {window.start + i: p for i, p in scores.items()}
 
 
 def restored_texts(d: PageData, scores: dict[int, float], paragraphs: list[str],
@@ -462,7 +467,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     held[j] = probabilities(model, d)
                     if j in html:
                         paragraphs, page_lines = html[j]
-                        scores = held_out_scores(model, d, page_lines)
+                        scores = held_out_scores(model, d, paragraphs, page_lines)
                         texts[j] = restored_texts(d, scores, paragraphs, page_lines)
         splits.append(held)
         restored.append(texts)

@@ -88,6 +88,41 @@ def test_the_span_grows_past_a_small_table_the_extraction_stopped_at(table_rows:
     assert merged.paragraphs == ([TITLE, BODY[0], BODY[1], BODY[2], BODY[3]] if restored else [TITLE, BODY[0], BODY[1]])
 
 
+@pytest.mark.parametrize(("above", "below"), [(0, 0), (3, 40), (40, 3), (60, 80)])
+def test_only_the_article_and_its_surroundings_are_scored(
+    above: int, below: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Scoring is most of what HTML cleaning costs; lines farther than restore._AROUND
+    # from the extracted article cannot come back, so they are not scored.
+    from mtsum import restore
+
+    page = [f"Menüpunkt {k}" for k in range(above)] + PAGE + [f"Fußzeile {k}" for k in range(below)]
+    extracted = [TITLE, BODY[0], BODY[1], BODY[3], BODY[4]]
+    first, last = page.index(TITLE), page.index(BODY[4])
+    window = restore.scoring_window(extracted, page)
+    assert window == range(max(0, first - restore._AROUND), min(len(page), last + restore._AROUND + 1))
+    scored: list[list[str]] = []
+    real = restore.line_scores
+
+    def spy(lines: list[str], *args: object, **kwargs: object) -> dict[int, float]:
+        scored.append(list(lines))
+        return real(lines, *args, **kwargs)
+
+    monkeypatch.setattr(restore, "line_scores", spy)
+    merged = restore_article_lines(extracted, page, "de")
+    assert scored == [page[window.start : window.stop]]
+    assert merged.paragraphs == [TITLE, *BODY]
+
+
+def test_a_page_without_the_extracted_text_is_not_scored(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mtsum import restore
+
+    monkeypatch.setattr(restore, "line_scores", lambda *a, **k: pytest.fail("scored a page it cannot restore from"))
+    assert restore.scoring_window(["Ganz anderer Text hier"], PAGE) == range(0)
+    merged = restore_article_lines(["Ganz anderer Text hier"], PAGE, "de")
+    assert merged.paragraphs == ["Ganz anderer Text hier"] and merged.restored == []
+
+
 @pytest.mark.parametrize("page", [[], ()])
 def test_without_page_lines_the_extraction_stands(page: list) -> None:
     merged = restore_article_lines(["a", "b"], page, "de")
