@@ -1,13 +1,14 @@
-"""Put back article lines an HTML extraction missed, from the whole page.
+"""Put back article lines an HTML extraction missed, from the page around the article.
 
 Trafilatura keeps at most 0.964 (German) and 0.899 (English) of the annotated article
 snippets of the dev pages in any of its settings (README, "Cleaning accuracy"): a
 list, a fact box or a paragraph in an unusual container is lost with the page's
 furniture. The page is therefore also read whole, one line per block element
 (:func:`mtsum.extract.extract_page`), and its lines around the extracted article
-(:func:`scoring_window`) are scored by the same line model that cleans scraped text. Lines it is sure are article text (P(boilerplate) below the model's
-restore threshold for the language, :func:`restore_below`) and that the extraction
-lacks are inserted where they stand on the page; cleaning then runs over the merged
+(:func:`scoring_window`) are scored by the same line model that cleans scraped
+text. Lines it is sure are article text (P(boilerplate) below the model's restore
+threshold for the language, :func:`restore_below`) and that the extraction lacks are
+inserted where they stand on the page; cleaning then runs over the merged
 paragraphs as usual, so the rules still have their say over a restored line.
 """
 
