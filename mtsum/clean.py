@@ -345,8 +345,11 @@ def _mark_duplicates(texts: list[str], removed: dict[int, Removal], drop: _Drop,
     seen: dict[int, tuple[str, tuple[str, ...], frozenset[tuple[str, ...]]]] = {}
     # Shingle -> earlier paragraphs holding it: a near or contained duplicate (five
     # words or more) shares at least one shingle, so only those are compared; pages
-    # of thousands of lines would otherwise cost quadratic time.
-    holders: dict[tuple[str, ...], list[int]] = {}
+    # of thousands of lines would otherwise cost quadratic time. The first holder is
+    # kept apart from the rest: most shingles have one, and a list made for each
+    # shingle of every line cost more than the search.
+    first_holder: dict[tuple[str, ...], int] = {}
+    more_holders: dict[tuple[str, ...], list[int]] = {}
     for i, text in enumerate(texts):
         if i in removed:
             continue
@@ -361,8 +364,9 @@ def _mark_duplicates(texts: list[str], removed: dict[int, Removal], drop: _Drop,
         # and shingles on very many lines (a phrase repeated all over the page) are not
         # counted: a copy shares nearly all its shingles, rare ones included, and on a
         # page of thousands of lines in a small vocabulary the search would be quadratic.
-        common = shingles & holders.keys()  # most lines share none: no Python loop for them
-        held = [h for sh in common if len(h := holders[sh]) <= _MAX_HOLDERS]
+        common = shingles & first_holder.keys()  # most lines share none: no Python loop for them
+        held = [h for sh in common
+                if len(h := [first_holder[sh], *more_holders.get(sh, ())]) <= _MAX_HOLDERS]
         shared = Counter(j for h in held for j in h) if held else {}
         if len(shared) > _MAX_CANDIDATES:
             shared = dict(shared.most_common(_MAX_CANDIDATES))
@@ -377,8 +381,8 @@ def _mark_duplicates(texts: list[str], removed: dict[int, Removal], drop: _Drop,
             first[key] = i
             seen[i] = (key, words, shingles)
             for sh in common:
-                holders[sh].append(i)
-            holders.update({sh: [i] for sh in shingles - common})
+                more_holders.setdefault(sh, []).append(i)
+            first_holder.update(dict.fromkeys(shingles - common, i))
 
 
 def _near_duplicate(

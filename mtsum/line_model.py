@@ -147,10 +147,13 @@ class Trees:
         flat = np.ascontiguousarray(x, dtype=np.float64).ravel()
         start = (np.arange(len(x)) * x.shape[1])[:, None]
         node = np.broadcast_to(self.roots, (len(x), len(self.roots)))
+        # np.take on flat arrays: a third faster than fancy indexing, most of all the
+        # two-dimensional kind (children[node, left]); the same gathers, the same result.
+        children = self.children.ravel()  # node's (right, left) at 2 * node, 2 * node + 1
         for _ in range(self.depth):
-            left = flat[start + self.feature[node]] <= self.threshold[node]
-            node = self.children[node, left.astype(np.intp)]
-        return self.baseline + self.value[node].sum(axis=1)
+            left = np.take(flat, start + np.take(self.feature, node)) <= np.take(self.threshold, node)
+            node = np.take(children, 2 * node + left)
+        return self.baseline + np.take(self.value, node).sum(axis=1)
 
 
 @dataclass(frozen=True)
