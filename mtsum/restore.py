@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from mtsum.clean import line_scores, normalize_paragraph
 
-__all__ = ["Restored", "restore_article_lines", "restore_below", "scoring_window"]
+__all__ = ["Restored", "restore_article_lines", "restore_below", "scoring_window", "window_scores"]
 
 # How far past the last placed paragraph the next one is looked for: extraction and
 # flattening keep the page's order, and a bound keeps a huge page linear.
@@ -85,9 +85,7 @@ def restore_article_lines(
     if not on_page:
         return unchanged
     if scores is None:
-        window = _window(on_page, len(page_lines))
-        scored = line_scores(page_lines[window.start : window.stop], language, extra_rules=extra_rules)
-        scores = {window.start + i: p for i, p in scored.items()}
+        scores = window_scores(page_lines, _window(on_page, len(page_lines)), language, extra_rules=extra_rules)
     sure = sorted(i for i, p in scores.items() if p < below)
     if not sure:
         return unchanged
@@ -111,6 +109,19 @@ def scoring_window(paragraphs: Sequence[str], page_lines: Sequence[str]) -> rang
     positions, placed = _positions([_key(p) for p in paragraphs], [_key(line) for line in page_lines])
     on_page = [pos for pos, found in zip(positions, placed) if found]
     return _window(on_page, len(page_lines)) if on_page else range(0)
+
+
+def window_scores(
+    page_lines: Sequence[str],
+    window: range,
+    language: str,
+    *,
+    extra_rules: Iterable[str | os.PathLike[str]] | None = None,
+) -> dict[int, float]:
+    """The line model's P(boilerplate) of the *window* of *page_lines*, scored as a
+    page of their own, by index in *page_lines*."""
+    scored = line_scores(page_lines[window.start : window.stop], language, extra_rules=extra_rules)
+    return {window.start + i: p for i, p in scored.items()}
 
 
 def _window(on_page: list[int], n: int) -> range:

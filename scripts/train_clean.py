@@ -58,7 +58,7 @@ from eval_clean import DEFAULT_DATA, LANGUAGES, Tally, collapse, html_cleaned, l
 
 from mtsum import line_model  # noqa: E402
 from mtsum.clean import clean_paragraphs, line_scores, normalize_paragraph  # noqa: E402
-from mtsum.restore import scoring_window  # noqa: E402
+from mtsum.restore import scoring_window, window_scores  # noqa: E402
 
 
 @dataclass
@@ -384,13 +384,11 @@ def held_out_scores(model: line_model.LineModel, d: PageData, paragraphs: list[s
                     page_lines: list[str]) -> dict[int, float]:
     """P(boilerplate) by *model* of the HTML page's own lines (html-text's) that
     mtsum.restore scores, by index in *page_lines*, as shipped."""
-    window = scoring_window(paragraphs, page_lines)
     line_model.use_model(model)
     try:
-        scores = line_scores(page_lines[window.start : window.stop], d.page["language"])
+        return window_scores(page_lines, scoring_window(paragraphs, page_lines), d.page["language"])
     finally:
         line_model.use_model(None)
-    return {window.start + i: p for i, p in scores.items()}
 
 
 def restored_texts(d: PageData, scores: dict[int, float], paragraphs: list[str],
