@@ -995,3 +995,24 @@ def test_a_window_sum_depends_on_its_window_alone(k: int) -> None:
     changed = values.copy()
     changed[: row - k] = rng.random((row - k, 2)) * 1e3  # everything before the window
     assert (line_model._window_sum(changed, k)[row] == base).all()
+
+
+def test_the_photo_credit_lookahead_admits_every_credit_word() -> None:
+    """The packaged credit pattern opens with a lookahead of the characters a credit
+    can start with (a speed-up); a word added to the list without its first letter
+    would silently never match."""
+    import re
+
+    from mtsum.clean_rules import load_rules
+
+    rule = next(r for r in load_rules("de", None) if r.name == "common:photo_credit")
+    pattern = rule.patterns[0].pattern
+    lookahead = re.match(r"\(\?=\[([^\]]*)\]\)", pattern)
+    assert lookahead is not None
+    words = re.search(r"\(\?:((?:\w+\|)+\w+)\)", pattern)
+    assert words is not None
+    allowed = re.compile(f"[{lookahead.group(1)}]")
+    assert allowed.match("(") and allowed.match(" ")
+    for word in words.group(1).split("|"):
+        assert allowed.match(word), word
+        assert rule.patterns[0].search(f"Die Stadt am Abend. {word}: Jane Doe/TT"), word
