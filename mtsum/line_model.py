@@ -219,8 +219,10 @@ class LineModel:
 
 def lexical_columns(lexicon: Lexicon, texts: Sequence[str], only: np.ndarray | None = None) -> np.ndarray:
     """The :data:`LEXICAL_FEATURES` of consecutive lines *texts* (NaN on rows outside *only*)."""
-    if only is None or not len(texts):
-        p = lexicon.probability(texts) if texts else np.zeros(0)
+    if not len(texts):
+        return np.zeros((0, len(LEXICAL_FEATURES)))
+    if only is None:
+        p = lexicon.probability(texts)
     else:
         # Cleaning weighs the unguarded lines alone, and the lexicon's n-grams are the
         # dearest column: about a third of their work is on long prose lines that no
@@ -234,8 +236,6 @@ def lexical_columns(lexicon: Lexicon, texts: Sequence[str], only: np.ndarray | N
     for k in _LEXICAL_WINDOWS:
         sums = _window_sum(np.column_stack((p, np.ones(len(p)))), k)
         out.append(np.divide(sums[:, 0], sums[:, 1], out=np.full(len(p), 0.5), where=sums[:, 1] > 0))
-    if not len(p):
-        return np.zeros((0, len(LEXICAL_FEATURES)))
     columns = np.column_stack(out)
     if only is not None:
         columns[~only] = np.nan

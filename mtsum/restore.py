@@ -78,10 +78,9 @@ def restore_article_lines(
         below = restore_below(language)
     lines = [_key(line) for line in page_lines]
     keys = [_key(p) for p in paragraphs]
-    positions, placed = _positions(keys, lines)
     # Only inside the extracted article's span: comments, sidebars and footers around
     # it are what the extraction rightly left out.
-    on_page = [pos for pos, found in zip(positions, placed) if found]
+    positions, on_page = _placement(keys, lines)
     if not on_page:
         return unchanged
     if scores is None:
@@ -106,9 +105,8 @@ def restore_article_lines(
 def scoring_window(paragraphs: Sequence[str], page_lines: Sequence[str]) -> range:
     """The *page_lines* :func:`restore_article_lines` scores: the extracted article's
     span and :data:`_AROUND` lines either side (empty where no paragraph is found)."""
-    positions, placed = _positions([_key(p) for p in paragraphs], [_key(line) for line in page_lines])
-    on_page = [pos for pos, found in zip(positions, placed) if found]
-    return _window(on_page, len(page_lines)) if on_page else range(0)
+    on_page = _placement([_key(p) for p in paragraphs], [_key(line) for line in page_lines])[1]
+    return _window(on_page, len(page_lines))
 
 
 def window_scores(
@@ -125,6 +123,8 @@ def window_scores(
 
 
 def _window(on_page: list[int], n: int) -> range:
+    if not on_page:
+        return range(0)
     return range(max(0, min(on_page) - _AROUND), min(n, max(on_page) + _AROUND + 1))
 
 
@@ -158,6 +158,13 @@ def _grow(span: tuple[int, int], sure: list[int]) -> tuple[int, int]:
         if first - _GAP - 1 <= i < first:
             first = i
     return first, last
+
+
+def _placement(keys: list[str], lines: list[str]) -> tuple[list[int], list[int]]:
+    """:func:`_positions` of the paragraph *keys* in the page *lines*, and the positions
+    of the paragraphs found there (the extracted article's span on the page)."""
+    positions, placed = _positions(keys, lines)
+    return positions, [pos for pos, found in zip(positions, placed) if found]
 
 
 def _positions(paragraphs: list[str], lines: list[str]) -> tuple[list[int], list[bool]]:
