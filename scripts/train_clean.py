@@ -423,37 +423,12 @@ def choose_restore(datas: Sequence[PageData], restored: Sequence[dict[int, dict[
     return chosen, table
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--trees", type=int, default=100)
-    parser.add_argument("--learning-rate", type=float, default=0.1)
-    parser.add_argument("--leaves", type=int, default=15, help="leaves per tree")
-    # Trees x depth is the cost of a page at run time (see mtsum.line_model.Trees).
-    parser.add_argument("--depth", type=int, default=5, help="levels per tree")
-    parser.add_argument("--lexicon-c", type=float, default=1.0, help="inverse L2 strength of the lexicon")
-    parser.add_argument("--min-pages", type=int, default=3, help="pages an n-gram must be on to be learned")
-    parser.add_argument("--min-lines", type=int, default=3, help="lines an n-gram must be on to be learned")
-    parser.add_argument("--seed", type=int, default=0, help="the first split's fold assignment")
-    parser.add_argument("--splits", type=int, default=3, help="fold assignments the thresholds are pooled over")
-    parser.add_argument("--keep", type=float, default=0.97, help="held-out keep share to reach")
-    parser.add_argument("--out", type=Path, default=line_model.MODEL_FILE)
-    parser.add_argument("--dry-run", action="store_true")
-    args = parser.parse_args(argv)
-
-    started = time.time()
-    # A model that drops nothing, so the recorded page is the rules' output alone.
-    never = {"trees": [{"feature": [0], "threshold": [0.0], "left": [0], "right": [0], "leaf": [True],
-                        "value": [0.0]}], "baseline": 0.0, "depth": 0}
-    line_model.use_model(line_model.LineModel(line_model.Lexicon({}, 0.0), line_model.Trees.from_dict(never), 2.0))
-    datas = [prepare(p) for p in load_pages(args.data)]
-    line_model.use_model(None)
-    print(f"prepared {len(datas)} pages in {time.time() - started:.0f} s", file=sys.stderr)
-
-    html = extracted_pages(datas, args.data)
-    splits: list[list[np.ndarray]] = []  # per split, each page's held-out probabilities
-    restored: list[dict[int, dict[float, str]]] = []  # per split, each HTML page's cleaned text by threshold
+def cross_validate(
+    datas: Sequence[PageData], args: argparse.Namespace, html: dict[int, tuple[list[str], list[str]]], started: float
+) -> tuple[list[list[np.ndarray]], list[dict[int, dict[float, str]]]]:
+    """Per split, each page's held-out probabilities and each HTML page's cleaned text by restore threshold."""
+    splits: list[list[np.ndarray]] = []
+    restored: list[dict[int, dict[float, str]]] = []
     for split in range(args.splits):
         fold = folds(datas, args.folds, args.seed + split)
         held: list[np.ndarray] = [np.zeros(0)] * len(datas)
@@ -470,6 +445,52 @@ def main(argv: Sequence[str] | None = None) -> int:
         splits.append(held)
         restored.append(texts)
         print(f"split {split + 1}/{args.splits} done at {time.time() - started:.0f} s", file=sys.stderr)
+    return splits, restored
+
+
+def arguments(description: str) -> argparse.ArgumentParser:
+    """The options of the training and its cross-validation (scripts/clean_ceiling.py shares them)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--trees", type=int, default=100)
+    parser.add_argument("--learning-rate", type=float, default=0.1)
+    parser.add_argument("--leaves", type=int, default=15, help="leaves per tree")
+    # Trees x depth is the cost of a page at run time (see mtsum.line_model.Trees).
+    parser.add_argument("--depth", type=int, default=5, help="levels per tree")
+    parser.add_argument("--lexicon-c", type=float, default=1.0, help="inverse L2 strength of the lexicon")
+    parser.add_argument("--min-pages", type=int, default=3, help="pages an n-gram must be on to be learned")
+    parser.add_argument("--min-lines", type=int, default=3, help="lines an n-gram must be on to be learned")
+    parser.add_argument("--seed", type=int, default=0, help="the first split's fold assignment")
+    parser.add_argument("--splits", type=int, default=3, help="fold assignments the thresholds are pooled over")
+    parser.add_argument("--keep", type=float, default=0.97, help="held-out keep share to reach")
+    return parser
+
+
+def prepare_all(data_dir: Path, started: float) -> list[PageData]:
+    """Every dev page, prepared (:func:`prepare`)."""
+    # A model that drops nothing, so the recorded page is the rules' output alone.
+    never = {"trees": [{"feature": [0], "threshold": [0.0], "left": [0], "right": [0], "leaf": [True],
+                        "value": [0.0]}], "baseline": 0.0, "depth": 0}
+    line_model.use_model(line_model.LineModel(line_model.Lexicon({}, 0.0), line_model.Trees.from_dict(never), 2.0))
+    try:
+        datas = [prepare(p) for p in load_pages(data_dir)]
+    finally:
+        line_model.use_model(None)
+    print(f"prepared {len(datas)} pages in {time.time() - started:.0f} s", file=sys.stderr)
+    return datas
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = arguments(__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=line_model.MODEL_FILE)
+    parser.add_argument("--dry-run", action="store_true")
+    args = parser.parse_args(argv)
+
+    started = time.time()
+    datas = prepare_all(args.data, started)
+
+    splits, restored = cross_validate(datas, args, extracted_pages(datas, args.data), started)
     every_page = datas * args.splits  # pooled: each page once per split, with that split's probabilities
     every_held = [p for held in splits for p in held]
     chosen = choose_thresholds(every_page, every_held, args.keep)
