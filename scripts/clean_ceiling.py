@@ -33,7 +33,8 @@ def article_edges(d: PageData) -> tuple[np.ndarray, np.ndarray]:
     return rows < min(article), rows > max(article)
 
 
-Rule = Callable[[PageData, np.ndarray, np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+# (page, the model's drops, rows above the article, rows below it) -> the rows dropped
+Rule = Callable[[PageData, np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 
 
 def tally(datas: Sequence[PageData], probs: Sequence[np.ndarray], edges: Sequence[tuple[np.ndarray, np.ndarray]],
@@ -41,17 +42,17 @@ def tally(datas: Sequence[PageData], probs: Sequence[np.ndarray], edges: Sequenc
     out = {lang: Tally() for lang in LANGUAGES}
     for d, p, (above, below) in zip(datas, probs, edges):
         model = p >= thresholds[d.page["language"]] if len(p) else np.zeros(0, bool)
-        out[d.page["language"]].add(d.page, cleaned(d, rule(d, p, model, above, below)), 0.0)
+        out[d.page["language"]].add(d.page, cleaned(d, rule(d, model, above, below)), 0.0)
     return out
 
 
 RULES: dict[str, Rule] = {
-    "as shipped": lambda d, p, model, above, below: model & ~d.guard,
-    "+ unguarded lines above the article": lambda d, p, model, above, below: (model | above) & ~d.guard,
-    "+ unguarded lines below the article": lambda d, p, model, above, below: (model | below) & ~d.guard,
-    "+ unguarded lines above and below": lambda d, p, model, above, below: (model | above | below) & ~d.guard,
+    "as shipped": lambda d, model, above, below: model & ~d.guard,
+    "+ unguarded lines above the article": lambda d, model, above, below: (model | above) & ~d.guard,
+    "+ unguarded lines below the article": lambda d, model, above, below: (model | below) & ~d.guard,
+    "+ unguarded lines above and below": lambda d, model, above, below: (model | above | below) & ~d.guard,
     "+ all lines above and below, guarded prose too": (
-        lambda d, p, model, above, below: (model & ~d.guard) | above | below
+        lambda d, model, above, below: (model & ~d.guard) | above | below
     ),
 }
 

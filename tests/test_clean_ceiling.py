@@ -72,7 +72,7 @@ def test_a_ceiling_row_drops_what_lies_outside_the_article_and_never_the_article
     never = np.zeros(len(data.rows))  # a model that drops nothing: the edges alone decide
     above, below = clean_ceiling.article_edges(data)
     rule = clean_ceiling.RULES[title]
-    text = train_clean.cleaned(data, rule(data, never, never > 0, above, below))
+    text = train_clean.cleaned(data, rule(data, never > 0, above, below))
     assert (AUTHOR in text, WEATHER in text) == (author, weather)  # the author's box is guarded prose
     out = clean_ceiling.tally([data], [never], [(above, below)], {"de": 0.5, "en": 0.5}, rule)
     assert out["de"].keep == 1.0
