@@ -20,8 +20,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 import train_clean
-from eval_clean import LANGUAGES, Tally
-from train_clean import PageData, cleaned, figures, line_spans, lines_of
+from eval_clean import Tally
+from train_clean import PageData, figures, line_spans, lines_of, model_drops, tally_drops
 
 
 def article_edges(d: PageData) -> tuple[np.ndarray, np.ndarray]:
@@ -33,27 +33,22 @@ def article_edges(d: PageData) -> tuple[np.ndarray, np.ndarray]:
     return rows < min(article), rows > max(article)
 
 
-# (page, the model's drops, rows above the article, rows below it) -> the rows dropped
+# (page, the rows the model drops as shipped, rows above the article, rows below it) -> the rows dropped
 Rule = Callable[[PageData, np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 
 
 def tally(datas: Sequence[PageData], probs: Sequence[np.ndarray], edges: Sequence[tuple[np.ndarray, np.ndarray]],
           thresholds: dict[str, float], rule: Rule) -> dict[str, Tally]:
-    out = {lang: Tally() for lang in LANGUAGES}
-    for d, p, (above, below) in zip(datas, probs, edges):
-        model = p >= thresholds[d.page["language"]] if len(p) else np.zeros(0, bool)
-        out[d.page["language"]].add(d.page, cleaned(d, rule(d, model, above, below)), 0.0)
-    return out
+    return tally_drops(datas, (rule(d, model_drops(d, p, thresholds), above, below)
+                               for d, p, (above, below) in zip(datas, probs, edges)))
 
 
 RULES: dict[str, Rule] = {
-    "as shipped": lambda d, model, above, below: model & ~d.guard,
-    "+ unguarded lines above the article": lambda d, model, above, below: (model | above) & ~d.guard,
-    "+ unguarded lines below the article": lambda d, model, above, below: (model | below) & ~d.guard,
-    "+ unguarded lines above and below": lambda d, model, above, below: (model | above | below) & ~d.guard,
-    "+ all lines above and below, guarded prose too": (
-        lambda d, model, above, below: (model & ~d.guard) | above | below
-    ),
+    "as shipped": lambda d, model, above, below: model,
+    "+ unguarded lines above the article": lambda d, model, above, below: model | above & ~d.guard,
+    "+ unguarded lines below the article": lambda d, model, above, below: model | below & ~d.guard,
+    "+ unguarded lines above and below": lambda d, model, above, below: model | (above | below) & ~d.guard,
+    "+ all lines above and below, guarded prose too": lambda d, model, above, below: model | above | below,
 }
 
 
@@ -65,7 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     every_page = datas * args.splits
     every_held = [p for held in splits for p in held]
     thresholds = train_clean.choose_thresholds(every_page, every_held, args.keep)
-    edges = [article_edges(d) for d in every_page]
+    edges = [article_edges(d) for d in datas] * args.splits  # every_page's order
     named = ", ".join(f"{lang} {t:.3f}" for lang, t in thresholds.items())
     print(f"held out ({args.folds}-fold by site, {args.splits} splits pooled), thresholds {named}\n")
     print("| plain text, held out | German: keeps | German: drops | English: keeps | English: drops |\n"

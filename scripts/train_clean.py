@@ -42,7 +42,7 @@ import json
 import math
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -155,14 +155,22 @@ def cleaned(data: PageData, drop: np.ndarray) -> str:
     return " ".join(([data.title] if data.title else []) + kept)
 
 
-def tally(datas: Sequence[PageData], probs: Sequence[np.ndarray], thresholds: dict[str, float]) -> dict[str, Tally]:
-    """The eval's keep/drop shares with the decision rule of LineModel.decide."""
+def model_drops(data: PageData, p: np.ndarray, thresholds: dict[str, float]) -> np.ndarray:
+    """The rows LineModel.decide drops, given their probabilities *p*."""
+    return (p >= thresholds[data.page["language"]]) & ~data.guard if len(p) else np.zeros(0, bool)
+
+
+def tally_drops(datas: Sequence[PageData], drops: Iterable[np.ndarray]) -> dict[str, Tally]:
+    """The eval's keep/drop shares when each page loses the rows *drops* marks."""
     out = {lang: Tally() for lang in LANGUAGES}
-    for data, p in zip(datas, probs):
-        threshold = thresholds[data.page["language"]]
-        drop = (p >= threshold) & ~data.guard if len(p) else np.zeros(0, bool)
+    for data, drop in zip(datas, drops):
         out[data.page["language"]].add(data.page, cleaned(data, drop), 0.0)
     return out
+
+
+def tally(datas: Sequence[PageData], probs: Sequence[np.ndarray], thresholds: dict[str, float]) -> dict[str, Tally]:
+    """The eval's keep/drop shares with the decision rule of LineModel.decide."""
+    return tally_drops(datas, (model_drops(d, p, thresholds) for d, p in zip(datas, probs)))
 
 
 def folds(datas: Sequence[PageData], k: int, seed: int) -> list[int]:
