@@ -603,9 +603,23 @@ def test_malformed_rules_raise_config_error(tmp_path: Path, content: str, messag
         clean_paragraphs(["x"], "sv", extra_rules=[path])
 
 
-def test_missing_rules_file_raises_config_error(tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", ["nope.yaml", "folder.yaml"])
+def test_missing_rules_file_raises_config_error(tmp_path: Path, name: str) -> None:
+    (tmp_path / "folder.yaml").mkdir()  # a folder is no rules file
     with pytest.raises(ConfigError, match="not found"):
-        clean_paragraphs(["x"], "sv", extra_rules=[tmp_path / "nope.yaml"])
+        clean_paragraphs(["x"], "sv", extra_rules=[tmp_path / name])
+
+
+def test_an_edited_rules_file_is_read_again(tmp_path: Path) -> None:
+    # A long-running process (the digest, a batch) must see a user's edit at the next document.
+    rules = tmp_path / "mysite.yaml"
+    paras = ["Rubrik här", "Reklam från oss", "Reklam från dem", LEAD]
+    rules.write_text("rules:\n  ours:\n    pattern: 'Reklam från oss'\n", encoding="utf-8")
+    assert set(removed_by_rules(clean_paragraphs(paras, "sv", extra_rules=[rules]))) == {1}
+    rules.write_text("rules:\n  theirs:\n    pattern: 'Reklam från (?:dem|andra)'\n", encoding="utf-8")
+    assert removed_by_rules(clean_paragraphs(paras, "sv", extra_rules=[rules])) == {
+        2: ("boilerplate", "mysite:theirs", None)
+    }
 
 
 FRAGMENTS = [
