@@ -185,14 +185,19 @@ class Matchers:
 
 def matchers(rules: list[Rule]) -> Matchers:
     every = [(r.name, r.min_run > 1, p) for r in rules if r.kind == "remove" for p in r.patterns]
-    joinable = [m for m in every if not _GROUP_REFERENCE.search(m[2].pattern)]
-    any_match = joined(tuple(p.pattern for _, _, p in joinable), "fullmatch")
-    covered = joinable if any_match is not None else []
+    joinable = [not _has_group_reference(p.pattern) for _, _, p in every]
+    any_match = joined(tuple(p.pattern for (_, _, p), ok in zip(every, joinable) if ok), "fullmatch")
     return Matchers(
         any_match,
-        [(name, run, p.fullmatch) for name, run, p in every if (name, run, p) not in covered],
+        [(name, run, p.fullmatch) for (name, run, p), ok in zip(every, joinable) if not ok or any_match is None],
         [(name, run, p.fullmatch) for name, run, p in every],
     )
+
+
+@functools.lru_cache(maxsize=1024)
+def _has_group_reference(pattern: str) -> bool:
+    # Cached: the matchers are made once per document, from the same few dozen patterns.
+    return _GROUP_REFERENCE.search(pattern) is not None
 
 
 @functools.lru_cache(maxsize=64)
@@ -202,7 +207,7 @@ def joined(patterns: tuple[str, ...], method: str) -> Callable[[str], Any] | Non
     A group reference (``\\1``, a named group) would point elsewhere once joined, so
     such a set is not joined and every pattern is tried on its own.
     """
-    if not patterns or any(_GROUP_REFERENCE.search(p) for p in patterns):
+    if not patterns or any(map(_has_group_reference, patterns)):
         return None
     try:
         return getattr(re.compile("|".join(f"(?:{p})" for p in patterns)), method)
