@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # score this checkout, not an installed mtsum
@@ -231,6 +232,40 @@ def show(page: dict, data: Path) -> None:
         print(f"{i:4} {wanted}{unwanted} {mark:38.38} {line[:110]}")
 
 
+_ADDRESS_WORD = re.compile(r"[^\W\d_]{4,}")
+_FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+
+def address_words(url: str) -> set[str]:
+    """The words (four letters or more) of a page address's path, folded as slugs spell
+    them ("Zutaten für Tweets" and ".../zutaten-fuer-tweets/" share three)."""
+    path = urlparse(url or "").path
+    archived = re.search(r"https?:/+[^/]*(/.*)?", path)  # web.archive.org: the archived address
+    if archived:
+        path = archived.group(1) or ""
+    return words_of(path)
+
+
+def words_of(text: str) -> set[str]:
+    return set(_ADDRESS_WORD.findall(text.lower().translate(_FOLD)))
+
+
+def headline_figures(pages: Iterable[dict]) -> str:
+    """How often the headline names the page's address: the dev pages annotate no
+    headline, but most addresses spell one out (two shared words count)."""
+    named = reachable = found = 0
+    for page in pages:
+        wanted = address_words(page.get("url", ""))
+        if len(wanted) < 3:
+            continue
+        named += 1
+        reachable += any(len(wanted & words_of(line)) >= 2 for line in page["lines"])
+        title = clean_paragraphs(page["lines"], page["language"]).title or ""
+        found += len(wanted & words_of(title)) >= 2
+    return (f"Headline: of the {named} pages whose address has three words or more, {reachable} have a line "
+            f"that shares two of them, and on {found} the headline does.")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="cleaning-dev folder (default: %(default)s)")
@@ -250,6 +285,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     plain = [score("keep everything", keep_everything, pages, args.data),
              score("mtsum, plain text", mtsum_plain, pages, args.data)]
     print(render("plain text (all pages)", plain))
+    print()
+    print(headline_figures(pages))
     if args.no_html:
         return 0
 

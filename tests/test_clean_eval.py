@@ -50,3 +50,29 @@ def test_keep_and_drop_shares(eval_clean, cleaned: str, keep: float, drop: float
 def test_mtsum_cleans_the_page(eval_clean) -> None:
     text, _ = eval_clean.mtsum_plain(PAGE, Path("."))
     assert "Der Rat hat" in text and "Startseite" not in text
+
+
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        ("https://www.example.de/blog/2018/12/05/erfolgreiche-tweets-zutaten/",
+         {"blog", "erfolgreiche", "tweets", "zutaten"}),
+        # Umlauts as slugs spell them; an archived page's own address, not the archive's.
+        ("https://web.archive.org/web/20190101/https://www.example.com/news/brücke-über-die-erft",
+         {"news", "bruecke", "ueber", "erft"}),
+        ("https://www.example.com/?p=123", set()),
+    ],
+)
+def test_address_words(eval_clean, url: str, words: set[str]) -> None:
+    assert eval_clean.address_words(url) == words
+
+
+def test_headline_figures_count_pages_whose_headline_names_the_address(eval_clean) -> None:
+    body = ("Die Stadt Bergheim hat am Dienstag beschlossen, die alte Brücke über den Fluss bis zum Sommer "
+            "vollständig zu sanieren und in dieser Zeit für den Autoverkehr zu sperren.")
+    page = {"language": "de", "url": "https://example.de/lokales/bruecke-ueber-die-erft-wird-saniert",
+            "lines": ["Brücke über die Erft wird saniert", body, body.replace("Dienstag", "Mittwoch")]}
+    untitled = {**page, "lines": page["lines"][1:], "url": "https://example.de/mittwoch-bruecke-abend"}
+    short = {**page, "url": "https://example.de/p/123"}  # too few words to count
+    figures = eval_clean.headline_figures([page, untitled, short])
+    assert "of the 2 pages" in figures and "2 have a line" in figures and "on 1 the headline" in figures

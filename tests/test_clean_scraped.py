@@ -87,3 +87,50 @@ def test_a_breadcrumb_between_headline_and_text_is_not_the_headline() -> None:
     assert (result.title_index, result.title) == (1, "Brücke über die Erft wird saniert")
     assert result.kept_indices == [3, 4, 5, 6]
     assert {r.index: r.rule for r in result.removed} == {0: "classifier:above-headline", 2: "classifier:menu-row"}
+
+
+_BRIDGE = [
+    "Die Stadt Bergheim hat am Dienstag beschlossen, die alte Brücke über den Fluss bis zum Sommer "
+    "vollständig zu sanieren und in dieser Zeit für den Autoverkehr zu sperren.",
+    "Nach Angaben der Verwaltung kostet die Sanierung rund drei Millionen Euro, von denen das Land den "
+    "größten Teil übernehmen wird, wie ein Sprecher mitteilte.",
+    "Anwohner hatten sich seit Jahren über den schlechten Zustand der Brücke beschwert, die zuletzt nur "
+    "noch mit Tempo dreißig befahren werden durfte und oft gesperrt war.",
+]
+
+
+@pytest.mark.parametrize(
+    ("language", "between"),
+    [
+        ("de", "1 Kommentar"),  # site vocabulary, short
+        ("de", "Passwort vergessen"),
+        ("en", "Email address"),
+        ("sv", "Logga in"),
+        ("de", "Zugehörige Themenseiten:"),  # a label ending in a colon
+        ("de", "Libby sagt:"),
+        ("de", "Name *"),  # a form field
+        ("de", "Lokales / Bergheim"),  # a breadcrumb
+        ("de", "Mai 28, 2014 um 12:34 pm"),  # a time stamp
+        ("de", "8. April 2019 @ 13:06"),
+    ],
+)
+def test_a_line_shaped_like_site_furniture_is_passed_over_for_the_headline(language: str, between: str) -> None:
+    # Each of these once became the headline of a dev page (and kept the real one as body).
+    lines = ["Brücke über die Erft wird saniert", between, *_BRIDGE]
+    result = clean_paragraphs(lines, language)
+    assert (result.title_index, result.title) == (0, "Brücke über die Erft wird saniert")
+
+
+@pytest.mark.parametrize(
+    "headline",
+    [
+        "Fünf HR-Trends 2023",  # digits, but under half of its tokens
+        "Bundesliga: Bayern gewinnt 3:1 in Dortmund",
+        "Was ist Freie Software und warum ist sie wichtig?",
+        "Dimethylether: Alternative für das Heizen der Zukunft",
+    ],
+)
+def test_headlines_are_not_taken_for_site_furniture(headline: str) -> None:
+    # The page of the breadcrumb test above, with other headlines.
+    result = clean_paragraphs(["Bergheimer Zeitung", headline, "Startseite | Lokales | Bergheim", *_BRIDGE], "de")
+    assert (result.title_index, result.title) == (1, headline)
