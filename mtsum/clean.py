@@ -21,14 +21,14 @@ import os
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from mtsum.boilerplate import Block, LineFeatures, analyse, decide, reads_as_text
+from mtsum.boilerplate import analyse, decide, reads_as_text
 from mtsum.clean_rules import RULES_DIR_ENV, Prefixes, Rule, credit, joined, load_rules, matchers, remove_matches
+from mtsum.headline import find_headline
 from mtsum.recurring import Kept
-from mtsum.segment import split_sentences
 
 __all__ = [
     "RULES_DIR_ENV",
@@ -57,22 +57,12 @@ _MAX_HOLDERS = 16
 # one: some 100 bytes a word with its shingle.
 _FINGERPRINT_WORDS_MAX = 100_000
 _fingerprints: Kept[tuple[str, tuple[str, ...], frozenset[tuple[str, ...]]]] = Kept(_FINGERPRINT_WORDS_MAX)
-# A headline is one short sentence; a first paragraph that is a lede stays body.
-_TITLE_MAX_WORDS = 30
 # Rules whose line announces a list of links to other articles.
 _LIST_HEADING_RULES = (":read_more", ":site_sections")
 # "Läs också: <headline>" carries its one teaser; only a bare heading heads a list.
 _INLINE_TEASER = re.compile(r":\s*\w")
-# Lines (not removed by a rule) passed over between the headline and the text.
-_TITLE_MAX_SKIPPED = 3
 # A headline this near the top has the page's header above it, nothing else.
 _HEADER_LINES = 10
-# A line with a separator and this few words is a breadcrumb or a menu row, not a headline.
-_MENU_ROW_WORDS = 4
-# A line of site vocabulary with this few words is a button or a label, not a headline.
-_FURNITURE_LINE_WORDS = 3
-# A line this much of whose tokens hold digits is a date, a time or a counter.
-_STAMP_DIGIT_SHARE = 0.5
 # The structure pass's verdicts (by shape) that rule a line out as the headline.
 _NOT_HEADLINES = frozenset({"link", "menu-row", "related-list"})
 
@@ -244,7 +234,7 @@ def _clean(
     # are passed over like the rules' removals: a breadcrumb is no headline. Not site
     # vocabulary: a headline may well say "membership" or "privacy".
     furniture = {i for i, v in page.drops.items() if v.split(":")[1] in _NOT_HEADLINES}
-    title_index = _find_title(texts, language, decided.keys() | furniture, block, page.feats)
+    title_index = find_headline(texts, language, decided.keys() | furniture, block, page.feats)
     above: list[int] = []
     if title_index is not None and block is not None and title_index <= block.start:
         # Above a headline found over the text is the page's header: site name, menus.
@@ -443,65 +433,3 @@ def _fingerprint_of(text: str) -> tuple[str, tuple[str, ...], frozenset[tuple[st
     if len(words) < _CONTAINED_MIN_WORDS:
         return key, (), frozenset()
     return key, words, frozenset(zip(*(words[k:] for k in range(_SHINGLE))))
-
-
-def _find_title(
-    texts: list[str], language: str, removed: Collection[int], block: Block | None, feats: Sequence[LineFeatures | None]
-) -> int | None:
-    """The headline: the headline-shaped line just above the main text block.
-
-    Walking up from the block, lines in *removed* (the rules' bylines, dates and share
-    buttons; the structure pass's breadcrumbs and links) and lines shaped like site
-    furniture (:func:`_furniture_shaped`) are passed over; a menu entry (one or two
-    words) ends the walk, so a site name above the menu is never taken. Without such a
-    line, the block's first line is the title when it reads as one.
-    """
-
-    def passed(i: int) -> bool:
-        return i in removed or _furniture_shaped(texts[i], feats[i])
-
-    kept = [i for i in range(len(texts)) if not passed(i)]
-    if not kept:
-        return None
-    if block is None:
-        return kept[0] if _looks_like_headline(texts[kept[0]], language) else None
-    skipped = 0
-    for i in range(block.start - 1, -1, -1):
-        if passed(i):
-            continue
-        words = len(texts[i].split())
-        if words <= 2 and not _looks_like_headline(texts[i], language, strict=True):
-            break
-        if _looks_like_headline(texts[i], language, strict=True):
-            return i
-        skipped += 1
-        if skipped >= _TITLE_MAX_SKIPPED:
-            break
-    first = next((i for i in kept if i >= block.start), None)
-    return first if first is not None and _looks_like_headline(texts[first], language) else None
-
-
-def _furniture_shaped(text: str, f: LineFeatures | None) -> bool:
-    """A line no headline looks like, though the rules left it: a label, lead-in or form
-    field ending in a colon or a star ("Libby sagt:", "Zugehörige Themenseiten:",
-    "Name *"), a breadcrumb or menu row ("ZDNet / Regulierung", "Impressum | Kontakt"),
-    a short line of site vocabulary ("1 Kommentar", "Passwort vergessen", "Email
-    address"), or a time stamp ("8. April 2019 @ 13:06": half its tokens hold digits)."""
-    if f is None:
-        return False
-    return (
-        text.endswith((":", "*"))
-        or f.digit_share >= _STAMP_DIGIT_SHARE
-        or f.separators >= 2
-        or (f.separators >= 1 and f.words <= _MENU_ROW_WORDS)
-        or (f.furniture >= 1 and f.words <= _FURNITURE_LINE_WORDS)
-    )
-
-
-def _looks_like_headline(text: str, language: str, strict: bool = False) -> bool:
-    words = text.split()
-    if not words or len(words) > _TITLE_MAX_WORDS:
-        return False
-    if strict and (len(words) < 2 or text.endswith(".") or not any(c.isalpha() for c in text)):
-        return False
-    return len(split_sentences(text, language)) == 1

@@ -1,0 +1,211 @@
+"""Which line of a cleaned page is its headline.
+
+Every line near the start of the main text block (from :data:`LINES_ABOVE` lines
+above it to :data:`LINES_INTO` into it) that the rules left and that is shaped like a
+headline at all (one sentence of at most :data:`MAX_WORDS` words, not site furniture)
+is a candidate. A logistic regression weighs each candidate's shape: where it sits
+against the block, its length, whether it ends like a sentence, title case, stopwords,
+digits, links, a byline's or a person's name's shape, whether another line of the page
+repeats it (a page's ``<title>``, a breadcrumb), and how many of its words the lines
+below it use (a headline names what its article is about). The best candidate is the
+headline.
+
+The weights ship as ``headline_model.json``, fitted by ``scripts/train_headline.py``
+on the dev pages of ``make eval-clean``. Those pages annotate no headline, but most
+addresses spell theirs out (``…/erfolgreiche-tweets-zutaten/``): the candidate that
+names its page's address best is labelled the headline. A hand-written walk up from the
+block, which this replaced, took a line naming the address on 63 of 222 pages, mostly
+passing bylines, authors' names and site furniture for headlines; held out by site,
+the model's best candidate is the labelled line on 123 to 126 of them (the script
+prints the figures).
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import json
+import re
+from collections.abc import Callable, Collection, Sequence
+from pathlib import Path
+
+from mtsum.boilerplate import Block, LineFeatures, stopwords
+from mtsum.segment import split_sentences
+
+MODEL_FILE = Path(__file__).with_name("headline_model.json")
+
+# Where a headline may stand: this many lines above the main text block, this many
+# into it (a block may open with the headline, a byline or a date line); the first
+# lines of a page without a block.
+LINES_ABOVE = 25
+LINES_INTO = 3
+LINES_WITHOUT_BLOCK = 20
+# A headline is one short sentence; a first paragraph that is a lede stays body.
+MAX_WORDS = 30
+# The lines below a candidate whose words it is compared with: the article's lead.
+LEAD_LINES = 15
+LEAD_REACH = 40
+# A repeat shorter than this is a word or two, not the headline's text.
+REPEAT_MIN_CHARS = 15
+
+# A line with a separator and this few words is a breadcrumb or a menu row, not a headline.
+_MENU_ROW_WORDS = 4
+# A line of site vocabulary with this few words is a button or a label, not a headline.
+_FURNITURE_LINE_WORDS = 3
+# A line this much of whose tokens hold digits is a date, a time or a counter.
+_STAMP_DIGIT_SHARE = 0.5
+
+_BYLINE = re.compile(
+    r"^(by|posted|author|written|published|updated|von|autor|autorin|geschrieben|ein artikel von"
+    r"|veröffentlicht|aktualisiert|av|publicerad|uppdaterad)\b",
+    re.IGNORECASE,
+)
+_CONTENT_WORD = re.compile(r"\w{4,}")
+
+FEATURES = (
+    "offset<=-9", "offset-8..-5", "offset-4..-3", "offset-2", "offset-1", "offset0", "offset+1", "offset>=+2",
+    "words1", "words2", "words3", "words4-5", "words6-9", "words10-14", "words15-20", "words>=21",
+    "headline_shaped", "ends_period", "ends_question_or_exclamation",
+    "title_case", "stop_share", "digit_share", "link_share", "separators", "site_vocabulary",
+    "name_shaped", "byline_shaped", "repeated", "repeats", "lead_share", "names_lead",
+    "after_passed", "before_prose",
+)  # fmt: skip
+
+
+def looks_like_headline(text: str, language: str, strict: bool = False) -> bool:
+    """One sentence of at most :data:`MAX_WORDS` words; *strict*: two words or more,
+    with letters, not ending in a full stop."""
+    words = text.split()
+    if not words or len(words) > MAX_WORDS:
+        return False
+    if strict and (len(words) < 2 or text.endswith(".") or not any(c.isalpha() for c in text)):
+        return False
+    return len(split_sentences(text, language)) == 1
+
+
+def furniture_shaped(text: str, f: LineFeatures | None) -> bool:
+    """A line no headline looks like, though the rules left it: a label, lead-in or form
+    field ending in a colon or a star ("Libby sagt:", "Zugehörige Themenseiten:",
+    "Name *"), a breadcrumb or menu row ("ZDNet / Regulierung", "Impressum | Kontakt"),
+    a short line of site vocabulary ("1 Kommentar", "Passwort vergessen", "Email
+    address"), or a time stamp ("8. April 2019 @ 13:06": half its tokens hold digits)."""
+    if f is None:
+        return False
+    return (
+        text.endswith((":", "*"))
+        or f.digit_share >= _STAMP_DIGIT_SHARE
+        or f.separators >= 2
+        or (f.separators >= 1 and f.words <= _MENU_ROW_WORDS)
+        or (f.furniture >= 1 and f.words <= _FURNITURE_LINE_WORDS)
+    )
+
+
+def candidates(
+    texts: Sequence[str],
+    language: str,
+    removed: Collection[int],
+    block: Block | None,
+    feats: Sequence[LineFeatures | None],
+) -> tuple[list[int], list[list[float]]]:
+    """The lines that may be the headline, and their :data:`FEATURES`.
+
+    *removed* are lines the rules or the structure pass took (bylines, dates, share
+    buttons, breadcrumbs, links): never the headline, and not the article's lead.
+    """
+    n = len(texts)
+    passed_memo: dict[int, bool] = {}
+
+    def passed(i: int) -> bool:
+        if i not in passed_memo:
+            passed_memo[i] = i in removed or feats[i] is None or furniture_shaped(texts[i], feats[i])
+        return passed_memo[i]
+
+    if block is None:
+        start, lo, hi = 0, 0, min(n, LINES_WITHOUT_BLOCK)
+    else:
+        start, lo, hi = block.start, max(0, block.start - LINES_ABOVE), min(n, block.start + LINES_INTO + 1)
+    # A long sentence with a full stop is prose (a lede, a teaser), never a headline;
+    # inside the block, neither is a short one.
+    rows = [
+        i
+        for i in range(lo, hi)
+        if not passed(i)
+        and not feats[i].prose  # type: ignore[union-attr]  # passed() ruled out None
+        and (i <= start or not texts[i].endswith("."))
+        and looks_like_headline(texts[i], language)
+    ]
+    if not rows:
+        return [], []
+    stop = stopwords(language)
+    whole = "\n".join(texts).lower()  # where a candidate's repeats are counted
+    # The lines a candidate's lead is taken from: those the rules and the shape left.
+    open_lines = [j for j in range(lo, min(n, hi + LEAD_REACH)) if not passed(j)]
+    words: dict[int, set[str]] = {}
+
+    def words_of(j: int) -> set[str]:
+        if j not in words:
+            words[j] = set(_CONTENT_WORD.findall(texts[j].lower())) - stop
+        return words[j]
+
+    def lead(i: int) -> list[int]:
+        k = bisect.bisect_right(open_lines, i)
+        return [j for j in open_lines[k : k + LEAD_LINES] if j < i + LEAD_REACH]
+
+    matrix = [_features(i, start, texts[i], feats, i > 0 and passed(i - 1), lead(i), whole, words_of) for i in rows]
+    return rows, matrix
+
+
+def _features(
+    i: int,
+    start: int,
+    text: str,
+    feats: Sequence[LineFeatures | None],
+    after_passed: bool,
+    lead: list[int],
+    whole: str,
+    words_of: Callable[[int], set[str]],
+) -> list[float]:
+    f = feats[i]
+    assert f is not None  # candidates have features
+    off, w = i - start, f.words
+    repeats = whole.count(text.lower()) - 1 if len(text) >= REPEAT_MIN_CHARS else 0
+    mine = words_of(i)
+    below: set[str] = set().union(*(words_of(j) for j in lead)) if lead else set()
+    share = len(mine & below) / len(mine) if mine else 0.0
+    next_f = feats[lead[0]] if lead else None
+    name = 2 <= w <= 4 and f.stop_share == 0 and f.digit_share == 0 and all(t[:1].isupper() for t in text.split())
+    return [
+        off <= -9, -8 <= off <= -5, -4 <= off <= -3, off == -2, off == -1, off == 0, off == 1, off >= 2,
+        w == 1, w == 2, w == 3, 4 <= w <= 5, 6 <= w <= 9, 10 <= w <= 14, 15 <= w <= 20, w >= 21,
+        w >= 2 and not text.endswith(".") and any(c.isalpha() for c in text),  # strictly headline-shaped
+        text.endswith("."), text.endswith(("?", "!")),
+        f.title_case, f.stop_share, f.digit_share, f.link_share, f.separators > 0, f.furniture > 0,
+        name, _BYLINE.match(text) is not None, repeats > 0, min(repeats, 3) / 3, share,
+        len(mine) >= 2 and share >= 0.5,
+        after_passed, next_f is not None and next_f.prose,
+    ]  # fmt: skip
+
+
+@functools.lru_cache(maxsize=1)
+def weights() -> tuple[tuple[float, ...], float]:
+    """The shipped model's coefficients (in :data:`FEATURES` order) and intercept."""
+    data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    if tuple(data["features"]) != FEATURES:
+        raise ValueError(f"{MODEL_FILE} was trained on other features: run scripts/train_headline.py")
+    return tuple(data["coef"]), float(data["intercept"])
+
+
+def find_headline(
+    texts: Sequence[str],
+    language: str,
+    removed: Collection[int],
+    block: Block | None,
+    feats: Sequence[LineFeatures | None],
+) -> int | None:
+    """The index of the headline among *texts*, or None when no line can be one."""
+    rows, matrix = candidates(texts, language, removed, block, feats)
+    if not rows:
+        return None
+    coef, intercept = weights()
+    scores = [intercept + sum(c * x for c, x in zip(coef, row)) for row in matrix]
+    return rows[max(range(len(rows)), key=scores.__getitem__)]

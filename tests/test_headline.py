@@ -1,0 +1,124 @@
+"""mtsum.headline: which line is the headline, with the shipped weights."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+from mtsum import headline
+from mtsum.clean import clean_paragraphs
+
+SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
+
+_BODY = [
+    "Die Stadt Bergheim hat am Dienstag beschlossen, die alte Brücke über die Erft bis zum Sommer "
+    "vollständig zu sanieren und in dieser Zeit für den Autoverkehr zu sperren.",
+    "Nach Angaben der Verwaltung kostet die Sanierung der Brücke rund drei Millionen Euro, von denen "
+    "das Land den größten Teil übernehmen wird, wie ein Sprecher mitteilte.",
+    "Anwohner hatten sich seit Jahren über den schlechten Zustand der Brücke beschwert, die zuletzt nur "
+    "noch mit Tempo dreißig befahren werden durfte und oft gesperrt war.",
+]
+_HEADLINE = "Bergheim saniert die Brücke über die Erft"
+
+
+@pytest.mark.parametrize(
+    "between",
+    [
+        # Lines shaped like a headline that once stood between a dev page's headline and
+        # its text and were taken for it: a byline, an author's name, a post's meta line.
+        "Matthias Weber",
+        "Johanna Kropfitsch",
+        "Posted by DT in Tagebuch",
+        "Von Anna Schmidt",
+        "Never miss a story",
+    ],
+)
+def test_the_headline_is_not_the_line_between_it_and_the_text(between: str) -> None:
+    result = clean_paragraphs(["Bergheimer Zeitung", _HEADLINE, between, *_BODY], "de")
+    assert (result.title_index, result.title) == (1, _HEADLINE)
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # Another article's title above the headline: the headline is the one whose
+        # words the text below uses.
+        ["Neue Ampel am Marktplatz", _HEADLINE, *_BODY],
+        ["Neue Ampel am Marktplatz", "Lokales", _HEADLINE, "Von Anna Schmidt", *_BODY],
+    ],
+)
+def test_the_headline_is_the_line_the_text_is_about(lines: list[str]) -> None:
+    result = clean_paragraphs(lines, "de")
+    assert result.title == _HEADLINE
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        _BODY,  # a page that opens with its text has no headline
+        [_BODY[0] + " " + _BODY[1], *_BODY[2:]],
+        [],
+    ],
+)
+def test_prose_is_never_the_headline(lines: list[str]) -> None:
+    assert clean_paragraphs(lines, "de").title is None
+
+
+def test_candidates_leave_out_removed_lines_prose_and_furniture() -> None:
+    lines = ["Startseite | Lokales | Bergheim", "Libby sagt:", _HEADLINE, "Bergheimer Zeitung", *_BODY]
+    result = clean_paragraphs(lines, "de")
+    assert result.title == _HEADLINE
+    seen: list[list[int]] = []
+    original = headline.candidates
+
+    def spy(*args):
+        rows, matrix = original(*args)
+        seen.append(rows)
+        assert all(len(row) == len(headline.FEATURES) for row in matrix)
+        return rows, matrix
+
+    headline.candidates = spy
+    try:
+        clean_paragraphs(lines, "de")
+    finally:
+        headline.candidates = original
+    assert 2 in seen[0]
+    assert not {0, 1, 4, 5, 6} & set(seen[0])
+
+
+def test_the_shipped_weights_fit_the_features() -> None:
+    coef, intercept = headline.weights()
+    assert len(coef) == len(headline.FEATURES)
+    assert isinstance(intercept, float)
+
+
+@pytest.fixture(scope="module")
+def train_headline():
+    sys.path.insert(0, str(SCRIPTS))
+    try:
+        spec = importlib.util.spec_from_file_location("train_headline", SCRIPTS / "train_headline.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["train_headline"] = module  # dataclasses look their module up there
+        spec.loader.exec_module(module)
+        yield module
+    finally:
+        sys.modules.pop("train_headline", None)
+        sys.path.remove(str(SCRIPTS))
+
+
+def test_training_labels_the_line_that_names_the_address_best(train_headline) -> None:
+    # The lede shares the address's words too, with many more of its own.
+    page = {
+        "id": "x",
+        "language": "de",
+        "url": "https://example.de/lokales/bergheim-saniert-bruecke-erft/",
+        "lines": ["Bergheimer Zeitung", _HEADLINE, "Von Anna Schmidt", *_BODY],
+    }
+    data = train_headline.prepare(page)
+    assert data.asked
+    rows_named = [bool(v) for v in data.label]
+    assert sum(rows_named) == 1
+    assert len(data.x) == len(rows_named) >= 2
