@@ -42,7 +42,7 @@ import json
 import math
 import sys
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -87,26 +87,27 @@ def host_of(url: str) -> str:
 
 
 @contextlib.contextmanager
-def recording_matrix() -> Iterator[list[tuple[list[int], np.ndarray, np.ndarray]]]:
-    """Collect what :func:`mtsum.line_model.matrix` returns (rows, features, guard) while inside."""
-    recorded: list[tuple[list[int], np.ndarray, np.ndarray]] = []
-    original = line_model.matrix
+def recording(module: Any, name: str, keep: Callable[..., Any] = lambda args, out: out) -> Iterator[list[Any]]:
+    """Collect ``keep(args, result)`` of each call of ``module.name`` while inside (what a
+    model is given: :func:`mtsum.line_model.matrix`'s rows, features and guard)."""
+    recorded: list[Any] = []
+    original = getattr(module, name)
 
     def record(*args):
         out = original(*args)
-        recorded.append(out)
+        recorded.append(keep(args, out))
         return out
 
-    line_model.matrix = record
+    setattr(module, name, record)
     try:
         yield recorded
     finally:
-        line_model.matrix = original
+        setattr(module, name, original)
 
 
 def prepare(page: dict) -> PageData:
     """Run the rules with a model that drops nothing, recording the model's input."""
-    with recording_matrix() as recorded:
+    with recording(line_model, "matrix") as recorded:
         result = clean_paragraphs(page["lines"], page["language"])
     empty = ([], np.zeros((0, len(line_model.STRUCTURE_FEATURES))), np.zeros(0, bool))
     rows, x, guard = recorded[0] if recorded else empty
@@ -312,7 +313,7 @@ def own_page_errors(model: line_model.LineModel, language: str, marks: list[str]
     not guarded prose)."""
     line_model.use_model(model)
     try:
-        with recording_matrix() as recorded:
+        with recording(line_model, "matrix") as recorded:
             scores = line_scores(lines, language)
             result = clean_paragraphs(lines, language)
     finally:

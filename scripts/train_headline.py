@@ -23,10 +23,9 @@ stand above the headline is one of the line model's inputs.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,7 +36,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "scripts"))
 
 from eval_clean import DEFAULT_DATA, address_words, load_pages, words_of  # noqa: E402
-from train_clean import host_of  # noqa: E402
+from train_clean import host_of, recording  # noqa: E402
 
 from mtsum import headline  # noqa: E402
 from mtsum.clean import clean_paragraphs  # noqa: E402
@@ -57,27 +56,10 @@ class Page:
     asked: bool  # the address has enough words, and some line of the page names it
 
 
-@contextlib.contextmanager
-def recording_candidates() -> Iterator[list[tuple[list[str], list[int], list[list[float]]]]]:
-    """Collect (texts, candidate rows, features) from :func:`mtsum.headline.candidates`."""
-    recorded: list[tuple[list[str], list[int], list[list[float]]]] = []
-    original = headline.candidates
-
-    def record(texts, *args):
-        rows, matrix = original(texts, *args)
-        recorded.append((list(texts), rows, matrix))
-        return rows, matrix
-
-    headline.candidates = record
-    try:
-        yield recorded
-    finally:
-        headline.candidates = original
-
-
 def prepare(page: dict) -> Page:
     wanted = address_words(page.get("url", ""))
-    with recording_candidates() as recorded:
+    # (texts, candidate rows, their features) of each page cleaned
+    with recording(headline, "candidates", lambda args, out: (list(args[0]), *out)) as recorded:
         clean_paragraphs(page["lines"], page["language"])
     texts, rows, matrix = recorded[0] if recorded else ([], [], [])
     label = np.zeros(len(rows), dtype=bool)
