@@ -72,15 +72,10 @@ FEATURES = (
 )  # fmt: skip
 
 
-def looks_like_headline(text: str, language: str, strict: bool = False) -> bool:
-    """One sentence of at most :data:`MAX_WORDS` words; *strict*: two words or more,
-    with letters, not ending in a full stop."""
+def looks_like_headline(text: str, language: str) -> bool:
+    """One sentence of at most :data:`MAX_WORDS` words."""
     words = text.split()
-    if not words or len(words) > MAX_WORDS:
-        return False
-    if strict and (len(words) < 2 or text.endswith(".") or not any(c.isalpha() for c in text)):
-        return False
-    return len(split_sentences(text, language)) == 1
+    return 0 < len(words) <= MAX_WORDS and len(split_sentences(text, language)) == 1
 
 
 def furniture_shaped(text: str, f: LineFeatures | None) -> bool:
@@ -177,7 +172,7 @@ def _features(
     return [
         off <= -9, -8 <= off <= -5, -4 <= off <= -3, off == -2, off == -1, off == 0, off == 1, off >= 2,
         w == 1, w == 2, w == 3, 4 <= w <= 5, 6 <= w <= 9, 10 <= w <= 14, 15 <= w <= 20, w >= 21,
-        w >= 2 and not text.endswith(".") and any(c.isalpha() for c in text),  # strictly headline-shaped
+        w >= 2 and not text.endswith(".") and any(c.isalpha() for c in text),  # headline_shaped
         text.endswith("."), text.endswith(("?", "!")),
         f.title_case, f.stop_share, f.digit_share, f.link_share, f.separators > 0, f.furniture > 0,
         name, _BYLINE.match(text) is not None, repeats > 0, min(repeats, 3) / 3, share,

@@ -67,7 +67,7 @@ def test_prose_is_never_the_headline(lines: list[str]) -> None:
     assert clean_paragraphs(lines, "de").title is None
 
 
-def test_candidates_leave_out_removed_lines_prose_and_furniture() -> None:
+def test_candidates_leave_out_removed_lines_prose_and_furniture(monkeypatch: pytest.MonkeyPatch) -> None:
     lines = ["Startseite | Lokales | Bergheim", "Libby sagt:", _HEADLINE, "Bergheimer Zeitung", *_BODY]
     result = clean_paragraphs(lines, "de")
     assert result.title == _HEADLINE
@@ -80,11 +80,8 @@ def test_candidates_leave_out_removed_lines_prose_and_furniture() -> None:
         assert all(len(row) == len(headline.FEATURES) for row in matrix)
         return rows, matrix
 
-    headline.candidates = spy
-    try:
-        clean_paragraphs(lines, "de")
-    finally:
-        headline.candidates = original
+    monkeypatch.setattr(headline, "candidates", spy)
+    clean_paragraphs(lines, "de")
     assert 2 in seen[0]
     assert not {0, 1, 4, 5, 6} & set(seen[0])
 
