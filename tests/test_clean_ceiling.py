@@ -77,3 +77,24 @@ def test_a_ceiling_row_drops_what_lies_outside_the_article_and_never_the_article
     out = clean_ceiling.tally([data], [never], [(above, below)], {"de": 0.5, "en": 0.5}, rule)
     assert out["de"].keep == 1.0
     assert out["de"].drop == 1.0 - (author + weather) / 2
+
+
+def test_bagged_ensembles_average_their_log_odds(ceiling):
+    # train_clean --bags K merges K exported ensembles into one: its raw score must be
+    # the mean of theirs, so the shipped Trees walker reads it unchanged.
+    import numpy as np
+
+    from mtsum.line_model import Trees
+
+    _, train_clean = ceiling
+
+    def stump(feature: int, threshold: float, left: float, right: float, baseline: float) -> dict:
+        tree = {"feature": [feature, 0, 0], "threshold": [threshold, 0.0, 0.0], "left": [1, 0, 0],
+                "right": [2, 0, 0], "leaf": [False, True, True], "value": [0.0, left, right]}
+        return {"trees": [tree], "baseline": baseline, "depth": 1}
+
+    members = [stump(0, 0.5, -1.0, 2.0, 0.25), stump(1, 0.0, 0.5, -3.0, -0.75)]
+    x = np.array([[0.0, -1.0], [1.0, 1.0], [0.2, 3.0]])
+    merged = Trees.from_dict(train_clean.average(members)).raw(x)
+    expected = np.mean([Trees.from_dict(m).raw(x) for m in members], axis=0)
+    assert np.allclose(merged, expected)
