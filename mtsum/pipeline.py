@@ -25,7 +25,7 @@ from .clean import clean_paragraphs, normalize_paragraph
 from .config import ModelsConfig, load_models_config
 from .detect import SUPPORTED, detect_paragraphs, paragraph_language
 from .document import PreparedDocument, needs_model
-from .errors import ConfigError, MtsumError, UnsupportedLanguageError
+from .errors import ConfigError, Interrupted, MtsumError, UnsupportedLanguageError
 from .inputs import Document
 from .restore import restore_article_lines
 from .results import Paragraph, SummaryResult, SummaryStats, TranslationResult, TranslationStats
@@ -242,6 +242,8 @@ class Pipeline:
             for doc in docs:
                 try:
                     yield doc, self.prepare(doc, clean=clean)
+                except Interrupted:  # a stop signal is the run's, never one document's outcome
+                    raise
                 except MtsumError as exc:
                     yield doc, exc
 
@@ -281,6 +283,8 @@ class Pipeline:
             unique = list(dict.fromkeys(segs))
             try:
                 outputs = self.translator(lang).translate(unique)
+            except Interrupted:
+                raise
             except MtsumError as exc:
                 failed[lang] = exc
                 continue

@@ -133,3 +133,23 @@ def test_write_atomic_keeps_old_file_when_writing_fails(tmp_path: Path) -> None:
         write_atomic(target, "bad \udc80 surrogate")
     assert target.read_text(encoding="utf-8") == "old\n"
     assert os.listdir(tmp_path) == ["digest.md"]
+
+
+def test_a_stop_signal_while_reading_is_not_that_files_failure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # SIGINT landing in read_input must stop the digest (exit 130), not be logged as one
+    # unreadable article while the run goes on.
+    import signal
+
+    from mtsum import inputs
+    from mtsum.digest import run
+    from mtsum.errors import Interrupted
+
+    def stopped(path: str, *args: object) -> object:
+        raise Interrupted(signal.SIGINT)
+
+    monkeypatch.setattr(inputs, "read_input", stopped)
+    failures: list = []
+    pending = run._Pending(tmp_path / "a.txt", str(tmp_path / "a.txt"), "0", 0.0)
+    with pytest.raises(Interrupted):
+        list(run._read([pending], failures))
+    assert failures == []

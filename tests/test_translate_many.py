@@ -134,3 +134,42 @@ def test_bart_summaries_of_many_share_batches(tiny_models: Path) -> None:
     assert [d.name for d, _ in outcomes] == [d.name for d in docs]
     assert all(r.summary and r.stats.chunks == 1 for _, r in outcomes)
     assert calls == [("summarization", 6)]  # one batch for all six documents
+
+
+# A stop signal (mtsum.runs.signals) can land while one document is being prepared or
+# translated; it stops the run, and must not become that document's failure while the
+# run goes on (a digest that swallowed Ctrl-C and exited 0).
+def test_a_stop_signal_during_preparation_stops_the_run(tiny_models: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import signal
+
+    from mtsum.errors import Interrupted
+
+    pipeline = Pipeline(tiny_models, Settings(cache=False, source="de"))
+    real = pipeline.prepare
+
+    def prepare(doc: Document, clean: bool = False) -> object:
+        if doc.name == "1.txt":
+            raise Interrupted(signal.SIGINT)
+        return real(doc, clean=clean)
+
+    monkeypatch.setattr(pipeline, "prepare", prepare)
+    docs = [Document(f"{i}.txt", "Der Stadtrat hat am Montag eine neue Brücke beschlossen.", "text") for i in range(3)]
+    with pytest.raises(Interrupted):
+        list(pipeline.translate_many(docs))
+
+
+def test_a_stop_signal_during_translation_stops_the_run(tiny_models: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import signal
+
+    from mtsum.errors import Interrupted
+
+    def stopped(texts: list[str]) -> list[str]:
+        raise Interrupted(signal.SIGTERM)
+
+    pipeline = Pipeline(tiny_models, Settings(cache=False, source="de"))
+    translator = pipeline.translator("de")
+    assert pipeline.translator("de") is translator  # loaded once, so the patch is what runs
+    monkeypatch.setattr(translator, "translate", stopped)
+    docs = [Document("a.txt", "Der Stadtrat hat am Montag eine neue Brücke beschlossen.", "text")]
+    with pytest.raises(Interrupted):
+        list(pipeline.translate_many(docs))

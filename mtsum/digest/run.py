@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import ConfigError, MtsumError
+from ..errors import ConfigError, Interrupted, MtsumError
 from ..runs.atomic import write_atomic
 from .collect import collect_inputs
 from .group import DEFAULT_COPY_THRESHOLD, DEFAULT_STORY_THRESHOLD, group_articles
@@ -162,6 +162,8 @@ def _read(todo: list[_Pending], failures: list[Failure]) -> Iterator[Document]:
     for p in todo:
         try:
             yield read_input(str(p.path))
+        except Interrupted:  # a stop signal while reading is the run's, not this file's failure
+            raise
         except MtsumError as exc:
             _fail(failures, p.path, str(exc))
 
