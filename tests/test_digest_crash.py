@@ -57,12 +57,19 @@ def make_articles(folder: Path, n: int = N_ARTICLES) -> list[Path]:
     return paths
 
 
+def _sigint_as_from_a_terminal() -> None:
+    # A shell without job control starts background commands with SIGINT ignored, and a
+    # Python started so keeps ignoring it (as nohup intends): the test would then pass or
+    # fail by how the test run itself was started. The digest is meant to meet Ctrl-C.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_digest(folder: Path, out: Path, state: Path, *extra: str) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1"}
     return subprocess.Popen(
         [sys.executable, "-m", "mtsum", "digest", str(folder), "--out", str(out), "--state", str(state),
          "--summarizer", "extractive", "--source", "en", *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, preexec_fn=_sigint_as_from_a_terminal)
 
 
 def wait_for_line(proc: subprocess.Popen, marker: str, timeout: float = 120) -> list[str]:
