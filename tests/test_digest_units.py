@@ -136,8 +136,8 @@ def test_write_atomic_keeps_old_file_when_writing_fails(tmp_path: Path) -> None:
 
 
 def test_a_stop_signal_while_reading_is_not_that_files_failure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # SIGINT landing in read_input must stop the digest (exit 130), not be logged as one
-    # unreadable article while the run goes on.
+    # A stop signal raised as Interrupted (a digest run inside mtsum.runs.stop_on_signals)
+    # while a file is read must stop the run, not be logged as one unreadable article.
     import signal
 
     from mtsum import inputs
