@@ -54,8 +54,8 @@ reliability: $(STAMP)
 eval-clean: $(STAMP)
 	$(PY) scripts/eval_clean.py $(EVAL_CLEAN_ARGS)
 
-# Refit the headline finder (mtsum/headline_model.json), then the cleaning line model
-# (mtsum/line_model.json), which reads the headline, on ../shared/cleaning-dev with
+# Refit the headline finder (mtsum/clean/data/headline_model.json), then the cleaning line model
+# (mtsum/clean/data/line_model.json), which reads the headline, on ../shared/cleaning-dev with
 # held-out figures by site (needs the train extra: scikit-learn; a few minutes).
 train-clean: $(STAMP)
 	$(PIP) install --quiet -e '.[train]'

@@ -83,7 +83,7 @@ def bench_end_to_end(opts: Options, built: BuiltModels, device: str) -> dict[str
     """``Pipeline.translate`` on the seed articles; de-duplication on the German one."""
     from mtsum.inputs import Document
     from mtsum.pipeline import Pipeline, Settings
-    from mtsum.segment import split_paragraphs
+    from mtsum.text.segment import split_paragraphs
 
     beams = 4  # the real models' own default
     yaml = write_models_yaml(opts.workdir, built, "e2e", pinned(opts.new_tokens, beams),
@@ -123,7 +123,7 @@ def bench_end_to_end(opts: Options, built: BuiltModels, device: str) -> dict[str
 def _dedupe_effect(opts: Options, yaml: Path, device: str, beams: int) -> dict[str, Any]:
     """German seed: every segment through the model vs. the de-duplicated set."""
     from mtsum.pipeline import Pipeline, Settings
-    from mtsum.segment import split_paragraphs
+    from mtsum.text.segment import split_paragraphs
 
     pipe = Pipeline(yaml, Settings(source="de", device=device, cache=False))
     text = GERMAN_SEED.read_text(encoding="utf-8")

@@ -21,7 +21,7 @@ from .errors import (
     MtsumError,
     UnsupportedLanguageError,
 )
-from .segment import split_paragraphs, split_sentences
+from .text.segment import split_paragraphs, split_sentences
 
 if TYPE_CHECKING:
     from .clean import CleanResult

@@ -4,7 +4,7 @@ Deciding what is navigation, footer or advertising in the page is trafilatura's
 job here; the paragraph-level cleaning in :mod:`mtsum.clean` runs afterwards on
 the text this returns. The page is also flattened whole, one line per block element
 (html-text), so that cleaning can put back article lines the extraction missed
-(:mod:`mtsum.restore`).
+(:mod:`mtsum.clean.restore`).
 """
 
 from __future__ import annotations

@@ -16,8 +16,8 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import ConfigError, InputError, MtsumError
-from .segment import split_sentences
 from .summarize import SummaryOutput
+from .text.segment import split_sentences
 from .tfidf import cosine_matrix
 
 __all__ = ["ExtractiveSummarizer", "textrank_scores"]

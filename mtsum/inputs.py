@@ -39,7 +39,7 @@ class Document:
     text: str
     format: str  # "text" or "html"
     # HTML: the whole page, one line per block element; cleaning restores article
-    # lines from it that the extraction (``text``) missed (mtsum.restore).
+    # lines from it that the extraction (``text``) missed (mtsum.clean.restore).
     page_lines: tuple[str, ...] = ()
 
 

@@ -22,14 +22,14 @@ from typing import TYPE_CHECKING, Any
 
 from .batching import DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_TOKENS
 from .clean import clean_paragraphs, normalize_paragraph
+from .clean.restore import restore_article_lines
 from .config import ModelsConfig, load_models_config
 from .detect import SUPPORTED, detect_paragraphs, paragraph_language
 from .document import PreparedDocument, needs_model
 from .errors import ConfigError, Interrupted, MtsumError, UnsupportedLanguageError
 from .inputs import Document
-from .restore import restore_article_lines
 from .results import Paragraph, SummaryResult, SummaryStats, TranslationResult, TranslationStats
-from .segment import split_long, split_paragraphs, split_sentences
+from .text.segment import split_long, split_paragraphs, split_sentences
 from .translate import IdentityTranslator, Translation, Translator
 
 if TYPE_CHECKING:

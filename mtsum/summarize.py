@@ -114,7 +114,7 @@ def _split_to_fit(text: str, count: Callable[[str], int], limit: int) -> list[st
     """A paragraph over the limit: its sentences, each cut to fit as translation does."""
     if count(text) <= limit:
         return [text]
-    from .segment import split_long, split_sentences
+    from .text.segment import split_long, split_sentences
 
     pieces = [piece for sentence in split_sentences(text, "en") for piece in split_long(sentence, count, limit)]
     return _pack(pieces, " ", count, limit)

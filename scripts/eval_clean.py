@@ -39,7 +39,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # score this checkout, not an installed mtsum
 
 from mtsum.clean import clean_paragraphs, normalize_paragraph  # noqa: E402
-from mtsum.recurring import forget_lines  # noqa: E402
+from mtsum.clean.recurring import forget_lines  # noqa: E402
 
 DEFAULT_DATA = REPO.parent / "shared" / "cleaning-dev"
 LANGUAGES = ("de", "en")
@@ -136,8 +136,8 @@ def timed_clean(paragraphs: Sequence[str], language: str, extracted: bool = Fals
 
 def html_cleaned(paragraphs: Sequence[str], page_lines: Sequence[str], language: str, **restore: Any) -> str:
     """What ``--clean`` makes of an extracted page: the lines restored from the whole
-    page (mtsum.restore, *restore* its options), then cleaning as for HTML."""
-    from mtsum.restore import restore_article_lines
+    page (mtsum.clean.restore, *restore* its options), then cleaning as for HTML."""
+    from mtsum.clean.restore import restore_article_lines
 
     merged = restore_article_lines(paragraphs, page_lines, language, **restore)
     return cleaned_text(merged.paragraphs, language, extracted=True)
@@ -175,7 +175,7 @@ def trafilatura_method(options: dict, clean: bool) -> Callable[[dict, Path], tup
 
 def mtsum_html(page: dict, data: Path) -> tuple[str, float]:
     """What ``--clean`` does with an HTML file: trafilatura, article lines it missed
-    restored from the whole page (mtsum.restore), then cleaning. Timed: restore and clean."""
+    restored from the whole page (mtsum.clean.restore), then cleaning. Timed: restore and clean."""
     from mtsum.errors import InputError
     from mtsum.extract import extract_page
 

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from mtsum.segment import split_sentences
+from mtsum.text.segment import split_sentences
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 LANGUAGES = ("de", "en", "sv")

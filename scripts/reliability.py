@@ -82,7 +82,7 @@ def long_line() -> dict[str, object]:
     from make_tiny_models import build_tiny_models
     from transformers import MarianTokenizer
 
-    from mtsum.segment import split_long
+    from mtsum.text.segment import split_long
 
     with tempfile.TemporaryDirectory() as tmp:
         build_tiny_models(Path(tmp))

@@ -1,4 +1,4 @@
-"""Train the line model of the boilerplate classifier (mtsum/line_model.json).
+"""Train the line model of the boilerplate classifier (mtsum/clean/data/line_model.json).
 
 Each line of the annotated dev pages (``../shared/cleaning-dev/pages.jsonl``, see
 scripts/eval_clean.py) that holds part of a ``with`` snippet is labelled *keep*, one
@@ -27,7 +27,7 @@ highest of them): one split's threshold moves with where a few sites fall (Engli
 from 0.889 to 0.915 between splits). The models saved are then trained on all pages and
 used with those.
 
-mtsum.restore's thresholds are chosen the same way on the 120 pages with HTML: each
+mtsum.clean.restore's thresholds are chosen the same way on the 120 pages with HTML: each
 page's own lines (html-text's, as shipped) are scored by the fold's models, the lines
 below a threshold are restored into trafilatura's text and the result cleaned as for
 HTML input; per language the lowest threshold whose pooled keep share reaches
@@ -61,9 +61,13 @@ sys.path.insert(0, str(REPO / "scripts"))
 
 from eval_clean import DEFAULT_DATA, LANGUAGES, Tally, collapse, html_cleaned, load_pages  # noqa: E402
 
-from mtsum import line_model  # noqa: E402
-from mtsum.clean import clean_paragraphs, line_scores, normalize_paragraph  # noqa: E402
-from mtsum.restore import scoring_window, window_scores  # noqa: E402
+from mtsum.clean import (  # noqa: E402
+    clean_paragraphs,
+    line_model,
+    line_scores,
+    normalize_paragraph,
+)
+from mtsum.clean.restore import scoring_window, window_scores  # noqa: E402
 
 
 @dataclass
@@ -94,7 +98,7 @@ def host_of(url: str) -> str:
 @contextlib.contextmanager
 def recording(module: Any, name: str, keep: Callable[..., Any] = lambda args, out: out) -> Iterator[list[Any]]:
     """Collect ``keep(args, result)`` of each call of ``module.name`` while inside (what a
-    model is given: :func:`mtsum.line_model.matrix`'s rows, features and guard)."""
+    model is given: :func:`mtsum.clean.line_model.matrix`'s rows, features and guard)."""
     recorded: list[Any] = []
     original = getattr(module, name)
 
@@ -267,7 +271,7 @@ def fit_ensemble(datas: Sequence[PageData], lexical: Sequence[np.ndarray], args:
 
 
 def export_trees(model: Any) -> dict:
-    """The fitted ensemble as lists (see mtsum.line_model.Trees)."""
+    """The fitted ensemble as lists (see mtsum.clean.line_model.Trees)."""
     trees, depth = [], 0
     for (predictor,) in model._predictors:  # one tree per iteration for two classes
         nodes = predictor.nodes
@@ -422,7 +426,7 @@ def extracted_pages(datas: Sequence[PageData], data_dir: Path) -> dict[int, tupl
 def held_out_scores(model: line_model.LineModel, d: PageData, paragraphs: list[str],
                     page_lines: list[str]) -> dict[int, float]:
     """P(boilerplate) by *model* of the HTML page's own lines (html-text's) that
-    mtsum.restore scores, by index in *page_lines*, as shipped."""
+    mtsum.clean.restore scores, by index in *page_lines*, as shipped."""
     line_model.use_model(model)
     try:
         return window_scores(page_lines, scoring_window(paragraphs, page_lines), d.page["language"])
@@ -432,7 +436,7 @@ def held_out_scores(model: line_model.LineModel, d: PageData, paragraphs: list[s
 
 def restored_texts(d: PageData, scores: dict[int, float], paragraphs: list[str],
                    page_lines: list[str]) -> dict[float, str]:
-    """The cleaned text of trafilatura + mtsum.restore + cleaning, by restore threshold, with
+    """The cleaned text of trafilatura + mtsum.clean.restore + cleaning, by restore threshold, with
     *scores* of *page_lines* from a model that never saw the page's site."""
     if not paragraphs:
         return dict.fromkeys(RESTORE_SWEEP, "")
@@ -497,7 +501,7 @@ def arguments(description: str) -> argparse.ArgumentParser:
                         help="ensembles averaged, each fitted on a bootstrap sample of the sites")
     parser.add_argument("--learning-rate", type=float, default=0.1)
     parser.add_argument("--leaves", type=int, default=15, help="leaves per tree")
-    # Trees x depth is the cost of a page at run time (see mtsum.line_model.Trees).
+    # Trees x depth is the cost of a page at run time (see mtsum.clean.line_model.Trees).
     parser.add_argument("--depth", type=int, default=5, help="levels per tree")
     parser.add_argument("--lexicon-c", type=float, default=1.0, help="inverse L2 strength of the lexicon")
     parser.add_argument("--min-pages", type=int, default=3, help="pages an n-gram must be on to be learned")

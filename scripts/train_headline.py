@@ -1,8 +1,8 @@
-"""Train the headline finder (mtsum/headline_model.json).
+"""Train the headline finder (mtsum/clean/data/headline_model.json).
 
 The dev pages of ``make eval-clean`` (``../shared/cleaning-dev/pages.jsonl``) annotate
 no headline, but most page addresses spell theirs out. Each page is cleaned as shipped,
-recording the headline candidates :func:`mtsum.headline.candidates` weighs and their
+recording the headline candidates :func:`mtsum.clean.headline.candidates` weighs and their
 features. Of the candidates that share two words (four letters or more, umlauts folded
 as slugs write them) with the page's address, the one that names it best (most shared
 words for its length: a lede shares them among many more) is labelled the headline.
@@ -40,8 +40,7 @@ sys.path.insert(0, str(REPO / "scripts"))
 from eval_clean import DEFAULT_DATA, address_words, load_pages, words_of  # noqa: E402
 from train_clean import folds, host_of, recording  # noqa: E402
 
-from mtsum import headline  # noqa: E402
-from mtsum.clean import clean_paragraphs  # noqa: E402
+from mtsum.clean import clean_paragraphs, headline  # noqa: E402
 
 # Two shared address words make a headline; an address needs three to be asked.
 SHARED_WORDS = 2

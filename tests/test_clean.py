@@ -19,7 +19,7 @@ DATA = Path(__file__).parent / "data"
 
 
 def paragraphs_of(name: str) -> list[str]:
-    # Stand-in for mtsum.segment: every non-empty line is a paragraph (the seeds
+    # Stand-in for mtsum.text.segment: every non-empty line is a paragraph (the seeds
     # put caption twins on adjacent lines inside one blank-line block).
     return [line for line in (DATA / name).read_text(encoding="utf-8").splitlines() if line.strip()]
 
@@ -732,7 +732,7 @@ def test_extra_rules_for_a_language_without_packaged_rules(tmp_path: Path) -> No
 
 
 def test_packaged_line_model_loads_and_matches_the_features() -> None:
-    from mtsum import line_model
+    from mtsum.clean import line_model
 
     model = line_model.current()
     assert model is not None
@@ -743,7 +743,7 @@ def test_packaged_line_model_loads_and_matches_the_features() -> None:
 
 def _stump(feature: str, split: float, low: float, high: float) -> dict:
     """A one-split tree: *low* where the feature is <= *split*, else *high*."""
-    from mtsum import line_model
+    from mtsum.clean import line_model
 
     index = line_model.FEATURES.index(feature)
     return {"feature": [index, 0, 0], "threshold": [split, 0.0, 0.0], "left": [1, 0, 0], "right": [2, 0, 0],
@@ -753,7 +753,7 @@ def _stump(feature: str, split: float, low: float, high: float) -> dict:
 def test_trees_walk_sums_the_leaves_of_every_tree() -> None:
     import numpy as np
 
-    from mtsum import line_model
+    from mtsum.clean import line_model
 
     trees = line_model.Trees.from_dict({
         "trees": [_stump("link_share", 0.5, -1.0, 2.0), _stump("log_words", 1.0, 0.5, -0.25)],
@@ -776,13 +776,13 @@ def test_trees_walk_sums_the_leaves_of_every_tree() -> None:
     ],
 )
 def test_lexicon_grams(text: str, expected: list[str]) -> None:
-    from mtsum import line_model
+    from mtsum.clean import line_model
 
     assert line_model.grams(text) == expected
 
 
 def test_lexicon_scores_lines_by_their_ngrams() -> None:
-    from mtsum import line_model
+    from mtsum.clean import line_model
 
     lexicon = line_model.Lexicon({"mehr zum": 3.0, "sagte": -2.0}, bias=-0.5)
     p = lexicon.probability(["Mehr zum Thema", "Das sagte sie.", "Bundestag"])
@@ -800,7 +800,7 @@ def test_lexicon_scores_lines_by_their_ngrams() -> None:
 def test_line_model_decision_respects_the_guard(link_share: float, guarded: bool, dropped: bool) -> None:
     import numpy as np
 
-    from mtsum import line_model
+    from mtsum.clean import line_model
 
     trees = line_model.Trees.from_dict({"trees": [_stump("link_share", 0.5, -4.0, 4.0)], "baseline": 0.0, "depth": 1})
     model = line_model.LineModel(line_model.Lexicon({}, 0.0), trees, threshold=0.9)
@@ -821,7 +821,7 @@ def test_line_model_decision_respects_the_guard(link_share: float, guarded: bool
 def test_line_model_thresholds_are_per_language(language: str | None, dropped: bool) -> None:
     import numpy as np
 
-    from mtsum import line_model
+    from mtsum.clean import line_model
 
     # One leaf worth log(0.7 / 0.3): every row has P(boilerplate) 0.7.
     trees = line_model.Trees.from_dict({"trees": [_stump("link_share", 0.5, 0.0, 0.0)],
@@ -833,7 +833,7 @@ def test_line_model_thresholds_are_per_language(language: str | None, dropped: b
 
 
 def test_packaged_thresholds_cover_our_languages() -> None:
-    from mtsum import line_model
+    from mtsum.clean import line_model
 
     model = line_model.current()
     assert model is not None and set(model.thresholds) == {"de", "en", "sv"}
@@ -895,7 +895,7 @@ def test_extracted_text_is_not_cut_by_the_structure_classifier() -> None:
 def test_short_lines_between_prose_are_guarded(guard: str, verdict: str, expected: str) -> None:
     import numpy as np
 
-    from mtsum import line_model
+    from mtsum.clean import line_model
 
     added = line_model._between_prose(np.array([c == "P" for c in guard]), np.array([c == "V" for c in verdict]))
     assert "".join("P" if g == "P" else ("G" if a else ".") for g, a in zip(guard, added)) == expected
@@ -920,12 +920,12 @@ def test_short_lines_between_prose_are_guarded(guard: str, verdict: str, expecte
 def test_site_vocabulary_grouped_by_first_letter_finds_what_the_plain_alternation_finds(
     language: str, line: str
 ) -> None:
-    from mtsum import boilerplate
+    from mtsum.clean import structure
 
-    words = [w for w in (boilerplate._FURNITURE["common"], boilerplate._FURNITURE["en"],
-                         boilerplate._FURNITURE.get(language, "")) if w]
+    words = [w for w in (structure._FURNITURE["common"], structure._FURNITURE["en"],
+                         structure._FURNITURE.get(language, "")) if w]
     plain = re.compile(rf"(?<!\w)(?:{'|'.join(words)})")
-    assert boilerplate._furniture(language).findall(line.lower()) == plain.findall(line.lower())
+    assert structure._furniture(language).findall(line.lower()) == plain.findall(line.lower())
 
 
 def _scraped_pages() -> list[tuple[str, list[str]]]:
@@ -937,7 +937,7 @@ def _scraped_pages() -> list[tuple[str, list[str]]]:
 def test_recurring_lines_clean_as_new_ones(monkeypatch: pytest.MonkeyPatch) -> None:
     """Kept features and fingerprints change nothing: cold, warm, and with bounds so
     small that they are forgotten mid-page, every page cleans the same."""
-    from mtsum import boilerplate, clean, recurring
+    from mtsum.clean import cleaner, recurring, structure
 
     pages = _scraped_pages()
     recurring.forget_lines()
@@ -951,28 +951,28 @@ def test_recurring_lines_clean_as_new_ones(monkeypatch: pytest.MonkeyPatch) -> N
     # Bounded: a page may fill a store past the bound, the next one starts it afresh.
     heaviest = max(sum(len(line) + 64 for line in lines) for _, lines in pages)
     most_words = max(sum(len(re.findall(r"\w+", line.casefold())) + 1 for line in lines) for _, lines in pages)
-    for kept in boilerplate._seen.values():
+    for kept in structure._seen.values():
         assert kept.weight == sum(len(t) + 64 for t in kept.values) <= 3 + heaviest
-    fingerprints = clean._fingerprints
+    fingerprints = cleaner._fingerprints
     assert fingerprints.weight == sum(len(words) + 1 for _, words, _ in fingerprints.values.values()) <= 3 + most_words
 
 
 def test_lines_seen_before_are_not_analysed_again(monkeypatch: pytest.MonkeyPatch) -> None:
     """An HTML page is read twice (restore scores the page, then its article is
     cleaned): the second pass computes no line's features again."""
-    from mtsum import boilerplate, clean, recurring
+    from mtsum.clean import cleaner, recurring, structure
 
     calls: list[str] = []
-    original = boilerplate.features
+    original = structure.features
 
-    def counting(text: str, *args: object) -> boilerplate.LineFeatures:
+    def counting(text: str, *args: object) -> structure.LineFeatures:
         calls.append(text)
         return original(text, *args)
 
-    monkeypatch.setattr(boilerplate, "features", counting)
+    monkeypatch.setattr(structure, "features", counting)
     lang, lines = _scraped_pages()[0]
     recurring.forget_lines()
-    clean.line_scores(lines, lang)
+    cleaner.line_scores(lines, lang)
     first = len(calls)
     assert first > 0
     article = lines[len(lines) // 3 : 2 * len(lines) // 3]
@@ -990,7 +990,7 @@ def test_window_sums_are_the_neighbours_sums(rows: int, k: int) -> None:
     it, itself excluded, cut at the page's edges."""
     import numpy as np
 
-    from mtsum import line_model
+    from mtsum.clean import line_model
 
     values = np.arange(rows * 3, dtype=np.float64).reshape(rows, 3) ** 1.5
     expected = np.array([values[max(0, i - k) : i + k + 1].sum(axis=0) - values[i] for i in range(rows)])
@@ -1018,7 +1018,7 @@ def test_lexical_columns_of_some_rows_are_those_of_all(only: str) -> None:
     the whole page, and the others must read NaN, never a plausible number."""
     import numpy as np
 
-    from mtsum import line_model
+    from mtsum.clean import line_model
 
     model = line_model.current()
     assert model is not None
@@ -1039,7 +1039,7 @@ def test_a_window_sum_depends_on_its_window_alone(k: int) -> None:
     above, and trees learned splits on that noise's sign."""
     import numpy as np
 
-    from mtsum import line_model
+    from mtsum.clean import line_model
 
     rng = np.random.default_rng(k)
     values = rng.random((60, 2)) / 7
@@ -1059,7 +1059,7 @@ def test_the_photo_credit_lookahead_admits_every_credit_word() -> None:
     would silently never match."""
     import re
 
-    from mtsum.clean_rules import load_rules
+    from mtsum.clean.rules import load_rules
 
     rule = next(r for r in load_rules("de", None) if r.name == "common:photo_credit")
     pattern = rule.patterns[0].pattern

@@ -84,7 +84,7 @@ def test_bagged_ensembles_average_their_log_odds(ceiling):
     # the mean of theirs, so the shipped Trees walker reads it unchanged.
     import numpy as np
 
-    from mtsum.line_model import Trees
+    from mtsum.clean.line_model import Trees
 
     _, train_clean = ceiling
 

@@ -12,8 +12,8 @@ import pytest
 
 from mtsum.errors import ConfigError, InputError
 from mtsum.extractive import ExtractiveSummarizer, textrank_scores
-from mtsum.segment import split_sentences
 from mtsum.summarize import SummaryOutput
+from mtsum.text.segment import split_sentences
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -26,7 +26,7 @@ from mtsum.clean import clean_paragraphs
 from mtsum.detect import CANDIDATES, detect_language
 from mtsum.errors import InputError
 from mtsum.inputs import decode_bytes
-from mtsum.segment import split_long, split_paragraphs, split_sentences
+from mtsum.text.segment import split_long, split_paragraphs, split_sentences
 
 _COMMON = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large]}
 settings.register_profile("small", max_examples=40, **_COMMON)

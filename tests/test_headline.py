@@ -1,4 +1,4 @@
-"""mtsum.headline: which line is the headline, with the shipped weights."""
+"""mtsum.clean.headline: which line is the headline, with the shipped weights."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from mtsum import headline
-from mtsum.clean import clean_paragraphs
+from mtsum.clean import clean_paragraphs, headline
 
 SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from mtsum.detect import detect_language, detect_paragraphs, linguistic_text, paragraph_language
-from mtsum.segment import split_long
+from mtsum.text.segment import split_long
 
 DATA = Path(__file__).parent / "data"
 

@@ -1,4 +1,4 @@
-"""mtsum.restore: article lines an HTML extraction missed, put back from the whole page."""
+"""mtsum.clean.restore: article lines an HTML extraction missed, put back from the whole page."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from mtsum.clean import clean_paragraphs, line_scores
-from mtsum.restore import restore_article_lines, restore_below
+from mtsum.clean.restore import restore_article_lines, restore_below
 
 DATA = Path(__file__).parent / "data"
 # An article whose third paragraph sits in a layout table: trafilatura (tables off)
@@ -94,7 +94,7 @@ def test_only_the_article_and_its_surroundings_are_scored(
 ) -> None:
     # Scoring is most of what HTML cleaning costs; lines farther than restore._AROUND
     # from the extracted article cannot come back, so they are not scored.
-    from mtsum import restore
+    from mtsum.clean import restore
 
     page = [f"Menüpunkt {k}" for k in range(above)] + PAGE + [f"Fußzeile {k}" for k in range(below)]
     extracted = [TITLE, BODY[0], BODY[1], BODY[3], BODY[4]]
@@ -115,7 +115,7 @@ def test_only_the_article_and_its_surroundings_are_scored(
 
 
 def test_a_page_without_the_extracted_text_is_not_scored(monkeypatch: pytest.MonkeyPatch) -> None:
-    from mtsum import restore
+    from mtsum.clean import restore
 
     monkeypatch.setattr(restore, "line_scores", lambda *a, **k: pytest.fail("scored a page it cannot restore from"))
     assert restore.scoring_window(["Ganz anderer Text hier"], PAGE) == range(0)
@@ -181,7 +181,7 @@ def test_without_clean_nothing_is_restored(tiny_models: Path) -> None:
 def test_restore_thresholds_come_with_the_line_model() -> None:
     # Chosen per language by scripts/train_clean.py with the model they belong to;
     # a language without dev pages (Swedish) gets the highest, restoring the most.
-    from mtsum import line_model
+    from mtsum.clean import line_model
 
     model = line_model.current()
     assert model is not None and {"de", "en"} <= model.restore_by_language.keys()

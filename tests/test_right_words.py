@@ -12,7 +12,7 @@ from mtsum.cli import main
 from mtsum.errors import InputError
 from mtsum.inputs import decode_bytes, read_input
 from mtsum.results import json_line
-from mtsum.segment import split_paragraphs
+from mtsum.text.segment import split_paragraphs
 
 NO_TEXT = [
     ("emoji", "😀😂🎉👍🔥 🚀🌍✨💯🙏\n".encode()),

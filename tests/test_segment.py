@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mtsum.segment import split_long, split_paragraphs, split_sentences
+from mtsum.text.segment import split_long, split_paragraphs, split_sentences
 
 SENTENCE_CASES = [
     # (language, text, expected sentences)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from mtsum.segment import split_sentences
+from mtsum.text.segment import split_sentences
 
 DATA = Path(__file__).parent / "data"
 

@@ -18,7 +18,7 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from mtsum.clean import line_scores, normalize_paragraph
+from mtsum.clean.cleaner import line_scores, normalize_paragraph
 
 __all__ = ["Restored", "restore_article_lines", "restore_below", "scoring_window", "window_scores"]
 
@@ -136,7 +136,7 @@ def restore_below(language: str) -> float:
     with the lines restored keeps 0.97 of the article; higher ones bring menus and
     teasers back. Other languages get the highest, keeping the most.
     """
-    from mtsum import line_model
+    from mtsum.clean import line_model
 
     model = line_model.current()
     return model.restore_threshold_for(language) if model is not None else 0.0

@@ -80,7 +80,7 @@ def _reflow(lines: list[str]) -> str:
 
 
 def split_sentences(text: str, language: str) -> list[str]:
-    """Split one paragraph into sentences with language-aware rules (see mtsum.sentences).
+    """Split one paragraph into sentences with language-aware rules (see mtsum.text.sentences).
 
     Dates (``Am 30. Dezember``), abbreviations (``z. B.``, ``bl.a.``, ``kl. 14.00``)
     and quoted speech spanning several sentences do not break a sentence; a line

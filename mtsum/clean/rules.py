@@ -3,7 +3,7 @@
 The rules are data, resolved on every call (merged and compiled once per set of
 unchanged files):
 
-1. ``mtsum/rules/common.yaml`` and ``mtsum/rules/<lang>.yaml`` (``en.yaml`` for a
+1. ``mtsum/clean/data/rules/common.yaml`` and ``mtsum/clean/data/rules/<lang>.yaml`` (``en.yaml`` for a
    language that has no rules file anywhere);
 2. ``common.yaml`` and ``<lang>.yaml`` in the folder named by ``$MTSUM_RULES_DIR``
    (a ``fr.yaml`` there gives French its own rules);
@@ -34,7 +34,7 @@ __all__ = [
 ]
 
 RULES_DIR_ENV = "MTSUM_RULES_DIR"
-_PACKAGED_RULES = Path(__file__).parent / "rules"
+_PACKAGED_RULES = Path(__file__).parent / "data" / "rules"
 _KINDS = ("remove", "prefix", "credit")
 
 
@@ -134,7 +134,7 @@ def _read_rules_cached(path: str, mtime_ns: int, size: int) -> dict[str, Any]:
     if not isinstance(rules, dict) or not all(isinstance(v, dict) for v in rules.values()):
         raise ConfigError(
             f"{path}: expected a top-level 'rules:' mapping of rule name -> "
-            "{kind, pattern}; see mtsum/rules/common.yaml"
+            "{kind, pattern}; see mtsum/clean/data/rules/common.yaml"
         )
     return {**data, "_source": path}
 

@@ -29,10 +29,10 @@ import re
 from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 
-from mtsum.boilerplate import Block, LineFeatures, stopwords
-from mtsum.segment import split_sentences
+from mtsum.clean.structure import Block, LineFeatures, stopwords
+from mtsum.text.segment import split_sentences
 
-MODEL_FILE = Path(__file__).with_name("headline_model.json")
+MODEL_FILE = Path(__file__).parent / "data" / "headline_model.json"
 
 # Where a headline may stand: this many lines above the main text block, this many
 # into it (a block may open with the headline, a byline or a date line); the first

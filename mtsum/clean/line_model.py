@@ -1,6 +1,6 @@
 """The learned part of the boilerplate classifier: gradient-boosted trees over line features.
 
-:func:`mtsum.boilerplate.analyse` describes every line (length, function words,
+:func:`mtsum.clean.structure.analyse` describes every line (length, function words,
 punctuation, links, the jusText class, the text blocks and the hand-written verdicts);
 this module adds the context a person reads a line in (its neighbours, its place
 relative to the main text, how much of the page is prose) and the words a line is
@@ -12,7 +12,7 @@ Everything ships as ``line_model.json`` (numpy only at run time, no model downlo
 The decision thresholds (one per language) were chosen on pages of sites the model
 never saw so that nearly all article text stays, then checked against our own Swedish
 and German pages; long sentence-shaped paragraphs (see :attr:`LineFeatures.prose`) are
-never dropped by the model. The file also holds :mod:`mtsum.restore`'s thresholds,
+never dropped by the model. The file also holds :mod:`mtsum.clean.restore`'s thresholds,
 chosen with the model on the dev pages' HTML.
 """
 
@@ -32,15 +32,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:
-    from mtsum.boilerplate import Analysis
+    from mtsum.clean.structure import Analysis
 
 __all__ = ["FEATURES", "Lexicon", "LineModel", "Trees", "current", "grams", "lexical_columns", "matrix", "use_model"]
 
-MODEL_FILE = Path(__file__).with_name("line_model.json")
+MODEL_FILE = Path(__file__).parent / "data" / "line_model.json"
 _CLASSES = ("good", "neargood", "short", "bad")
 _WINDOWS = (1, 3, 8)
 _LEXICAL_WINDOWS = (1, 3)
-# mtsum.restore's threshold for a model file written before restore thresholds were
+# mtsum.clean.restore's threshold for a model file written before restore thresholds were
 # chosen with the model (last release's single value).
 _RESTORE_UNTRAINED = 0.3
 # Lines a short sentence may stand from guarded prose and still count as the article.
@@ -168,7 +168,7 @@ class LineModel:
     trees: Trees
     threshold: float
     thresholds: dict[str, float] = field(default_factory=dict)
-    # mtsum.restore's: below it a page line is sure article text. Per language, as the
+    # mtsum.clean.restore's: below it a page line is sure article text. Per language, as the
     # model's probabilities are not calibrated alike for German and English.
     restore: float = _RESTORE_UNTRAINED
     restore_by_language: dict[str, float] = field(default_factory=dict)
@@ -187,7 +187,7 @@ class LineModel:
         return self.thresholds.get(language or "", self.threshold)
 
     def restore_threshold_for(self, language: str | None) -> float:
-        """The P(boilerplate) below which :mod:`mtsum.restore` puts a line back."""
+        """The P(boilerplate) below which :mod:`mtsum.clean.restore` puts a line back."""
         return self.restore_by_language.get(language or "", self.restore)
 
     def probability(self, x: np.ndarray) -> np.ndarray:

@@ -17,7 +17,7 @@ lines full of function words ("der", "och", "the") and reads the short lines ins
    outside it runs of short lines (menus, footers) and the teaser headlines under a
    "related" heading wherever they stand.
 
-:func:`decide` then lets the learned model in :mod:`mtsum.line_model` weigh all of it
+:func:`decide` then lets the learned model in :mod:`mtsum.clean.line_model` weigh all of it
 with the line's context; links, menu rows, site vocabulary and "related" lists go
 whatever it says, and long prose in the article's language always stays.
 
@@ -34,7 +34,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from mtsum.recurring import Kept
+from mtsum.clean.recurring import Kept
 
 __all__ = [
     "Analysis", "Block", "LineFeatures", "analyse", "classify_lines", "decide", "features", "is_text", "reads_as_text",
@@ -241,7 +241,7 @@ def features(
 
 
 # Kept per language, as a line's features depend on its text and language alone
-# (mtsum.recurring); weighed by the text's characters and 64 for the features. Not
+# (mtsum.clean.recurring); weighed by the text's characters and 64 for the features. Not
 # functools.lru_cache: its key would hold the compiled vocabulary pattern, whose hash
 # hashes all its code.
 _SEEN_MAX = 4_000_000
@@ -408,14 +408,14 @@ def decide(
     """The lines of *page* to drop: {index: "classifier:<feature>"}.
 
     *above_headline* are lines above the headline that do not read as text (the page
-    header): one more hand-written verdict. The learned model (:mod:`mtsum.line_model`)
+    header): one more hand-written verdict. The learned model (:mod:`mtsum.clean.line_model`)
     decides, with the hand-written verdicts among its features; a dropped line is named
     after the verdict that agreed, else ``classifier:model``. Without a model file the
     hand-written verdicts decide. *scores*, when given, receives the model's
     P(boilerplate) of every line it weighed (guarded prose included); *language*
     picks the model's threshold.
     """
-    from mtsum import line_model
+    from mtsum.clean import line_model
 
     verdicts = dict(page.drops)
     for i in above_headline:

@@ -1,4 +1,4 @@
-"""Word lists for mtsum.sentences: abbreviations and sentence starters per language.
+"""Word lists for mtsum.text.sentences: abbreviations and sentence starters per language.
 
 Abbreviations are stored lower-case with their inner full stops and without the
 final one ("z.b", "bl.a", "u.s"); spaced forms ("z. B.") are looked up without spaces.

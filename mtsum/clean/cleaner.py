@@ -1,12 +1,12 @@
 """Remove boilerplate, captions and repeated paragraphs before translation.
 
 Works on source-language paragraphs (sv, de or en). The boilerplate rules are data
-(YAML), resolved and matched by :mod:`mtsum.clean_rules`.
+(YAML), resolved and matched by :mod:`mtsum.clean.rules`.
 
 A paragraph is removed when a rule matches it as a whole, when it is a caption (or a
 caption's uncredited twin), when it repeats an earlier paragraph, or when the
-structure classifier in :mod:`mtsum.boilerplate` and its learned line model
-(:mod:`mtsum.line_model`) find it outside the article (a run of short lines around
+structure classifier in :mod:`mtsum.clean.structure` and its learned line model
+(:mod:`mtsum.clean.line_model`) find it outside the article (a run of short lines around
 the text, a "related" list, a line of links or site vocabulary; rule
 ``classifier:<feature>``, or ``classifier:model`` where only the model decided).
 A long sentence-shaped paragraph in the article's language is never dropped by the
@@ -25,10 +25,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from mtsum.boilerplate import analyse, decide, reads_as_text
-from mtsum.clean_rules import RULES_DIR_ENV, Prefixes, Rule, credit, joined, load_rules, matchers, remove_matches
-from mtsum.headline import find_headline
-from mtsum.recurring import Kept
+from mtsum.clean.headline import find_headline
+from mtsum.clean.recurring import Kept
+from mtsum.clean.rules import RULES_DIR_ENV, Prefixes, Rule, credit, joined, load_rules, matchers, remove_matches
+from mtsum.clean.structure import analyse, decide, reads_as_text
 
 __all__ = [
     "RULES_DIR_ENV",
@@ -53,7 +53,7 @@ _SHINGLE_MIN_WORDS = 8
 _JACCARD = 0.8
 _MAX_CANDIDATES = 16
 _MAX_HOLDERS = 16
-# Paragraphs' duplicate fingerprints (mtsum.recurring), weighed by their words and
+# Paragraphs' duplicate fingerprints (mtsum.clean.recurring), weighed by their words and
 # one: some 100 bytes a word with its shingle.
 _FINGERPRINT_WORDS_MAX = 100_000
 _fingerprints: Kept[tuple[str, tuple[str, ...], frozenset[tuple[str, ...]]]] = Kept(_FINGERPRINT_WORDS_MAX)
@@ -132,7 +132,7 @@ class CleanResult:
     title_index: int | None = None
     stripped: list[Stripped] = field(default_factory=list)
     input_count: int = 0
-    # Input indices of lines put back from the page around an HTML extraction (mtsum.restore).
+    # Input indices of lines put back from the page around an HTML extraction (mtsum.clean.restore).
     restored: list[int] = field(default_factory=list)
 
     @property
@@ -171,7 +171,7 @@ def clean_paragraphs(
     then drops nothing (on held-out sites it cost more article text there than
     boilerplate it removed); the rules, duplicates and the page header above the
     headline still go. *restored* are the indices of paragraphs put back from the page
-    (:func:`mtsum.restore.restore_article_lines`), recorded in the result. Raises
+    (:func:`mtsum.clean.restore.restore_article_lines`), recorded in the result. Raises
     ConfigError when a rules file is unreadable or malformed.
     """
     result = _clean(paragraphs, language, extra_rules, None, structure=not extracted)

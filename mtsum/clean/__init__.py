@@ -1,0 +1,41 @@
+"""Cleaning: what of a page is the article, before it is translated.
+
+:func:`clean_paragraphs` is the entry point (:mod:`mtsum.clean.cleaner`). The work is
+split by concern:
+
+- :mod:`~mtsum.clean.rules` reads the YAML rules (``data/rules/*.yaml``, a user's
+  rules folder) and matches them;
+- :mod:`~mtsum.clean.structure` describes each line (length, function words, links,
+  jusText classes, the main text block) and gives the hand-written verdicts;
+- :mod:`~mtsum.clean.line_model` weighs all of that with the learned line model
+  (``data/line_model.json``);
+- :mod:`~mtsum.clean.headline` picks the headline (``data/headline_model.json``);
+- :mod:`~mtsum.clean.restore` puts back article lines an HTML extraction missed;
+- :mod:`~mtsum.clean.recurring` keeps what is known of lines already seen.
+
+Importing this package loads no model and no numpy; the models load on first use.
+"""
+
+from mtsum.clean.cleaner import (
+    RULES_DIR_ENV,
+    CleanResult,
+    Removal,
+    Rule,
+    Stripped,
+    clean_paragraphs,
+    line_scores,
+    load_rules,
+    normalize_paragraph,
+)
+
+__all__ = [
+    "RULES_DIR_ENV",
+    "CleanResult",
+    "Removal",
+    "Rule",
+    "Stripped",
+    "clean_paragraphs",
+    "line_scores",
+    "load_rules",
+    "normalize_paragraph",
+]
