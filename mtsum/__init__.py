@@ -25,7 +25,7 @@ from .text.segment import split_paragraphs, split_sentences
 
 if TYPE_CHECKING:
     from .clean import CleanResult
-    from .results import SummaryResult, TranslationResult
+    from .results import CleaningResult, SummaryResult, TranslationResult
 
 try:
     from importlib.metadata import version as _version
@@ -45,6 +45,7 @@ __all__ = [
     "MtsumError",
     "UnsupportedLanguageError",
     "clean_paragraphs",
+    "clean_text",
     "detect_language",
     "load_models_config",
     "split_paragraphs",
@@ -122,3 +123,22 @@ def clean_paragraphs(paragraphs: list[str], language: str) -> CleanResult:
     from .clean import clean_paragraphs as _clean
 
     return _clean(paragraphs, language)
+
+
+def clean_text(text: str, source: str = "auto") -> CleaningResult:
+    """Clean one plain-text article in its own language, untranslated, with no model:
+    the headline, the kept paragraphs, and every removal with its reason and rule.
+
+    Raises:
+        InputError: the text is empty.
+        UnsupportedLanguageError: the text is not Swedish, German or English.
+        ConfigError: a rules file is unreadable or malformed.
+    """
+    from .document import clean_document
+    from .errors import InputError
+    from .inputs import Document
+
+    if not text.strip():
+        raise InputError("<text>: empty input (nothing to clean)")
+    return clean_document(Document("<text>", text, "text"), source)
+

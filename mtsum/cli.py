@@ -258,6 +258,43 @@ def translate(ctx: click.Context, paths: tuple[str, ...], output: str | None, fm
          suffix=".en" + _SUFFIX[fmt], headers=fmt == "text" and len(paths) > 1, input_format=input_format)
 
 
+def _render_cleaning(result: Any, fmt: str) -> Iterator[str]:
+    if fmt == "json":
+        yield json_line(result.to_dict())
+    elif fmt == "marked":  # a line at a time, as text comes a paragraph at a time
+        for k, (mark, index, text, removal) in enumerate(result.lines()):
+            why = f"  [{removal['reason']}: {removal['rule']}]" if removal else ""
+            yield ("\n" if k else "") + f"{mark} {index:>3}  {text}{why}"
+    else:
+        yield result.text
+
+
+@main.command()
+@_paths_arg
+@click.option("-o", "--output", type=click.Path(), default=None,
+              help="Write here instead of stdout; a directory (one file per input) when several inputs.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "marked"]), default="text",
+              show_default=True,
+              help="text: the kept text; marked: every paragraph marked T (headline), + (kept) or "
+                   "- (removed, with reason and rule); json: see README.")
+@_source_opt
+@_input_format_opt
+@click.pass_context
+def clean(ctx: click.Context, paths: tuple[str, ...], output: str | None, fmt: str, source: str,
+          input_format: str) -> None:
+    """Show what cleaning keeps of each input (PATH, or - for stdin), untranslated.
+
+    The same cleaning as translate --clean and summarize, with no model: a quick look
+    before a long run, or a check of your own rules (MTSUM_RULES_DIR).
+    """
+    from .document import clean_document
+    from .runs import per_document
+
+    suffix = {"text": ".clean.txt", "json": ".clean.json", "marked": ".clean.txt"}[fmt]
+    _run(ctx, paths, per_document(lambda doc: clean_document(doc, source)), lambda r: _render_cleaning(r, fmt),
+         output=output, suffix=suffix, headers=fmt != "json" and len(paths) > 1, input_format=input_format)
+
+
 # --- summarize (issue 3) ---
 
 

@@ -1,18 +1,118 @@
 """A document prepared for translation: read, split, detected and segmented once.
 
-Everything downstream (translation, assembly, summarizing) reads this; nothing
-splits or detects again.
+:func:`read_source` is the first stage (split, detect, and with cleaning restore and
+clean), which needs no model: ``mtsum clean`` stops there. Everything downstream
+(segmentation, translation, assembly, summarizing) reads what it made; nothing splits
+or detects again.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import os
 import time
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .detect import SUPPORTED, detect_paragraphs
+from .errors import UnsupportedLanguageError
+from .text.segment import split_paragraphs
 
 if TYPE_CHECKING:
     from .clean import CleanResult
+    from .detect import Detection
     from .inputs import Document
+    from .results import CleaningResult
+
+
+@dataclass
+class SourceDocument:
+    """A document split into paragraphs, its language found, and cleaned if asked.
+
+    ``paragraphs`` are the input paragraphs (for cleaned HTML, with the lines restored
+    from the page), ``found[i]`` the detection of ``paragraphs[i]`` (None where the
+    language was forced or the line was restored), ``cleaned`` the cleaning's result.
+    """
+
+    doc: Document
+    language: str
+    confidence: float | None  # None when the language was forced
+    paragraphs: list[str]
+    found: list[Detection | None]
+    cleaned: CleanResult | None = None
+
+
+def read_source(doc: Document, source: str = "auto", clean: bool = False) -> SourceDocument:
+    """Split *doc*, find its language (or take *source*), and clean it with *clean*.
+
+    Raises:
+        UnsupportedLanguageError: the detected language is not sv, de or en.
+        ConfigError: a rules file is unreadable or malformed (cleaning only).
+    """
+    from .clean import clean_paragraphs
+    from .clean.restore import restore_article_lines
+
+    paras = split_paragraphs(doc.text)
+    found: list[Detection | None]
+    if source != "auto":
+        language, confidence, found = source, None, [None] * len(paras)
+    else:
+        detection, found = detect_paragraphs(paras)
+        if detection.language not in SUPPORTED:
+            raise UnsupportedLanguageError(detection.language, detection.confidence, doc.name)
+        language, confidence = detection.language, detection.confidence
+    if not clean:
+        return SourceDocument(doc, language, confidence, paras, found)
+    restored: list[int] = []
+    if doc.page_lines:
+        merged = restore_article_lines(paras, doc.page_lines, language)
+        paras, restored = merged.paragraphs, merged.restored
+        # A restored line is taken to be in the document's language.
+        found = [None if o is None else found[o] for o in merged.origin]
+    cleaned = clean_paragraphs(paras, language, extracted=doc.format == "html", restored=restored)
+    return SourceDocument(doc, language, confidence, paras, found, cleaned)
+
+
+def clean_document(doc: Document, source: str = "auto") -> CleaningResult:
+    """Split, detect and clean *doc*, untranslated: what ``--clean`` would translate.
+
+    Raises:
+        UnsupportedLanguageError: the detected language is not sv, de or en.
+        ConfigError: a rules file is unreadable or malformed.
+    """
+    from .results import CleaningResult
+
+    read = read_source(doc, source, clean=True)
+    cleaned = read.cleaned
+    assert cleaned is not None  # read_source cleans when asked
+    return CleaningResult(
+        input=doc.name, source_language=read.language, language_confidence=read.confidence,
+        title=cleaned.title, title_index=cleaned.title_index, paragraphs=list(cleaned.paragraphs),
+        kept_indices=list(cleaned.kept_indices), removed=[asdict(r) for r in cleaned.removed],
+        stripped=[asdict(s) for s in cleaned.stripped], restored=list(cleaned.restored), stats=cleaned.stats,
+        settings={"source": source, "input_format": doc.format, **cleaning_settings(read.language)},
+    )
+
+
+def cleaning_settings(language: str) -> dict[str, Any]:
+    """What decides the cleaning of *language*: the line model (its file's fingerprint,
+    the decision and restore thresholds) and a user's rules folder."""
+    from .clean import RULES_DIR_ENV, line_model
+
+    model = line_model.current()
+    return {
+        "line_model": _fingerprint(str(line_model.MODEL_FILE)) if model is not None else None,
+        "threshold": model.threshold_for(language) if model is not None else None,
+        "restore_threshold": model.restore_threshold_for(language) if model is not None else None,
+        "rules_dir": os.environ.get(RULES_DIR_ENV) or None,
+    }
+
+
+@functools.lru_cache(maxsize=4)
+def _fingerprint(path: str) -> str:
+    with open(path, "rb") as f:
+        return "sha256:" + hashlib.sha256(f.read()).hexdigest()[:16]
 
 
 @dataclass

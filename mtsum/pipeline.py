@@ -21,15 +21,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .batching import DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_TOKENS
-from .clean import clean_paragraphs, normalize_paragraph
-from .clean.restore import restore_article_lines
+from .clean import normalize_paragraph
 from .config import ModelsConfig, load_models_config
-from .detect import SUPPORTED, detect_paragraphs, paragraph_language
-from .document import PreparedDocument, needs_model
-from .errors import ConfigError, Interrupted, MtsumError, UnsupportedLanguageError
+from .detect import paragraph_language
+from .document import PreparedDocument, needs_model, read_source
+from .errors import ConfigError, Interrupted, MtsumError
 from .inputs import Document
 from .results import Paragraph, SummaryResult, SummaryStats, TranslationResult, TranslationStats
-from .text.segment import split_long, split_paragraphs, split_sentences
+from .text.segment import split_long, split_sentences
 from .translate import IdentityTranslator, Translation, Translator
 
 if TYPE_CHECKING:
@@ -160,24 +159,10 @@ class Pipeline:
             ModelUnavailableError, ConfigError: the translation model for its language.
         """
         started = time.perf_counter()
-        paras = split_paragraphs(doc.text)
-        forced = self.settings.source != "auto"
-        if forced:
-            language, confidence, found = self.settings.source, None, [None] * len(paras)
-        else:
-            detection, found = detect_paragraphs(paras)
-            if detection.language not in SUPPORTED:
-                raise UnsupportedLanguageError(detection.language, detection.confidence, doc.name)
-            language, confidence = detection.language, detection.confidence
-        restored: list[int] = []
-        if clean and doc.page_lines:
-            merged = restore_article_lines(paras, doc.page_lines, language)
-            paras, restored = merged.paragraphs, merged.restored
-            # A restored line is taken to be in the document's language.
-            found = [None if o is None else found[o] for o in merged.origin]
-        texts, indices, cleaned, has_title = paras, list(range(len(paras))), None, False
-        if clean:
-            cleaned = clean_paragraphs(paras, language, extracted=doc.format == "html", restored=restored)
+        source = read_source(doc, self.settings.source, clean)
+        language, paras, found, cleaned = source.language, source.paragraphs, source.found, source.cleaned
+        texts, indices, has_title = paras, list(range(len(paras))), False
+        if cleaned is not None:
             texts, indices = list(cleaned.paragraphs), list(cleaned.kept_indices)
             if cleaned.title is not None and cleaned.title_index is not None:
                 texts.insert(0, cleaned.title)
@@ -198,7 +183,7 @@ class Pipeline:
             lang = "en" if self.settings.source == "en" else paragraph_language(found[i], language)
             languages.append(lang)
             segments.append([] if lang == "en" else self.segments(para, lang))
-        return PreparedDocument(doc=doc, language=language, confidence=confidence, paragraphs=texts,
+        return PreparedDocument(doc=doc, language=language, confidence=source.confidence, paragraphs=texts,
                                 indices=indices, languages=languages, duplicate_of=duplicate_of,
                                 segments=segments, total_paragraphs=len(paras), cleaned=cleaned,
                                 has_title=has_title, started=started)

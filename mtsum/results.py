@@ -147,3 +147,47 @@ class SummaryResult:
             "models": self.models,
             "settings": self.settings,
         }
+
+
+@dataclass
+class CleaningResult:
+    """A document cleaned in its own language, untranslated (``mtsum clean``).
+
+    ``paragraphs`` are the kept body paragraphs, ``kept_indices[i]`` the input index
+    of ``paragraphs[i]``; ``title`` is the headline (input index ``title_index``);
+    ``removed`` and ``stripped`` say what went and why, as in ``summarize``'s JSON.
+    ``settings`` holds what decided: the forced or detected source, the input format,
+    the line model's fingerprint and thresholds, a user's rules folder.
+    """
+
+    input: str
+    source_language: str
+    language_confidence: float | None  # None when --source forced the language
+    title: str | None
+    title_index: int | None
+    paragraphs: list[str]
+    kept_indices: list[int]
+    removed: list[dict[str, Any]]
+    stripped: list[dict[str, Any]]
+    restored: list[int]
+    stats: dict[str, int]
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        """The headline and the kept paragraphs, separated by blank lines."""
+        return "\n\n".join(([self.title] if self.title else []) + self.paragraphs)
+
+    def lines(self) -> list[tuple[str, int, str, dict[str, Any] | None]]:
+        """Every input paragraph in order as ``(mark, index, text, removal)``: mark ``T``
+        for the headline, ``+`` kept, ``-`` removed (``removal`` says why)."""
+        out: list[tuple[str, int, str, dict[str, Any] | None]] = []
+        if self.title is not None and self.title_index is not None:
+            out.append(("T", self.title_index, self.title, None))
+        out += [("+", i, text, None) for i, text in zip(self.kept_indices, self.paragraphs)]
+        out += [("-", r["index"], r["text"], r) for r in self.removed]
+        return sorted(out, key=lambda line: line[1])
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
