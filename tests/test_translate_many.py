@@ -85,7 +85,7 @@ def test_a_missing_model_fails_only_its_documents(tiny_models: Path, seeds: dict
 def test_prepare_splits_detects_and_segments_once(tiny_models: Path, seeds: dict,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     import mtsum.detect as detect
-    import mtsum.pipeline as pipeline_module
+    import mtsum.document as document_module
 
     detected: list[str] = []
     real = detect._detect_one.__wrapped__
@@ -96,8 +96,8 @@ def test_prepare_splits_detects_and_segments_once(tiny_models: Path, seeds: dict
 
     monkeypatch.setattr(detect, "_detect_one", spy)
     splits: list[str] = []
-    real_split = pipeline_module.split_paragraphs
-    monkeypatch.setattr(pipeline_module, "split_paragraphs", lambda t: splits.append(t) or real_split(t))
+    real_split = document_module.split_paragraphs
+    monkeypatch.setattr(document_module, "split_paragraphs", lambda t: splits.append(t) or real_split(t))
     text = seeds["de"].read_text(encoding="utf-8")
     result = Pipeline(tiny_models, Settings(cache=False)).translate(text)
     assert len(splits) == 1
