@@ -205,6 +205,7 @@ def _clean(
         removed[i] = Removal(i, reason, of, rule, paragraphs[i])
 
     single: dict[int, str | None] = {}  # the first whole-line rule that needs no run
+    matched: set[int] = set()  # lines some remove rule matches: the only ones a run rule may
     rule_matchers = matchers(rules)
     prefixes = Prefixes.of(rules)
     for i, text in enumerate(texts):
@@ -215,9 +216,11 @@ def _clean(
         if any_rule is None:
             texts[i] = _strip_prefixes(prefixes, i, text, stripped)
             if texts[i] != text:
-                single[i] = remove_matches(rule_matchers, texts[i])[1]
+                any_rule, single[i] = remove_matches(rule_matchers, texts[i])
+        if any_rule is not None:
+            matched.add(i)
 
-    for i, rule in _boilerplate(rules, texts, removed, single).items():
+    for i, rule in _boilerplate(rules, texts, removed, single, matched).items():
         drop(i, "boilerplate", rule)
     _mark_captions(rules, texts, removed, drop)
     _mark_duplicates(texts, removed, drop, keep_longer=not structure)
@@ -283,7 +286,11 @@ def _strip_prefixes(prefixes: Prefixes, index: int, text: str, out: list[Strippe
 
 
 def _boilerplate(
-    rules: list[Rule], texts: list[str], removed: dict[int, Removal], single: dict[int, str | None]
+    rules: list[Rule],
+    texts: list[str],
+    removed: dict[int, Removal],
+    single: dict[int, str | None],
+    matched: set[int],
 ) -> dict[int, str]:
     live = [i for i in range(len(texts)) if i not in removed]
     hits = {i: name for i in live if (name := single.get(i))}
@@ -295,7 +302,7 @@ def _boilerplate(
         for i in [*live, None]:
             if i is not None and i in hits:
                 continue
-            if i is not None and any(p.fullmatch(texts[i]) for p in rule.patterns):
+            if i is not None and i in matched and any(p.fullmatch(texts[i]) for p in rule.patterns):
                 run.append(i)
                 continue
             if len(run) >= rule.min_run:
