@@ -954,7 +954,7 @@ def _scraped_pages() -> list[tuple[str, list[str]]]:
 def test_recurring_lines_clean_as_new_ones(monkeypatch: pytest.MonkeyPatch) -> None:
     """Kept features and fingerprints change nothing: cold, warm, and with bounds so
     small that they are forgotten mid-page, every page cleans the same."""
-    from mtsum.clean import cleaner, recurring, structure
+    from mtsum.clean import duplicates, recurring, structure
 
     pages = _scraped_pages()
     recurring.forget_lines()
@@ -970,7 +970,7 @@ def test_recurring_lines_clean_as_new_ones(monkeypatch: pytest.MonkeyPatch) -> N
     most_words = max(sum(len(re.findall(r"\w+", line.casefold())) + 1 for line in lines) for _, lines in pages)
     for kept in structure._seen.values():
         assert kept.weight == sum(len(t) + 64 for t in kept.values) <= 3 + heaviest
-    fingerprints = cleaner._fingerprints
+    fingerprints = duplicates._fingerprints
     assert fingerprints.weight == sum(len(words) + 1 for _, words, _ in fingerprints.values.values()) <= 3 + most_words
 
 

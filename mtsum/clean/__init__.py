@@ -3,6 +3,7 @@
 :func:`clean_paragraphs` is the entry point (:mod:`mtsum.clean.cleaner`). The work is
 split by concern:
 
+- :mod:`~mtsum.clean.duplicates` finds repeated paragraphs (exact, near, contained);
 - :mod:`~mtsum.clean.rules` reads the YAML rules (``data/rules/*.yaml``, a user's
   rules folder) and matches them;
 - :mod:`~mtsum.clean.structure` describes each line (length, function words, links,

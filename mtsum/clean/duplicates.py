@@ -1,0 +1,143 @@
+"""Repeated paragraphs: exact, near (word shingles) and contained copies of earlier ones.
+
+A page repeats its paragraphs (a teaser above the text, a pull quote, a syndicated copy
+with a credit appended); :func:`mark_duplicates` drops every repeat of an earlier
+paragraph, naming the earlier one. Fingerprints are kept for lines seen before
+(:mod:`mtsum.clean.recurring`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Collection, Sequence
+
+from mtsum.clean.recurring import Kept
+
+__all__ = ["mark_duplicates", "repeat_key"]
+
+# Near-duplicate thresholds. A "credit" is what one paragraph adds to a copy of
+# another ("… (dpa)", "Foto: X"); it must be short or the longer one says more.
+_CREDIT_MAX_CHARS = 40
+_CREDIT_MAX_WORDS = 6
+_CONTAINED_MIN_WORDS = 5
+_SHINGLE = 3
+_SHINGLE_MIN_WORDS = 8
+_JACCARD = 0.8
+_MAX_CANDIDATES = 16
+_MAX_HOLDERS = 16
+# Paragraphs' duplicate fingerprints (mtsum.clean.recurring), weighed by their words and
+# one: some 100 bytes a word with its shingle.
+_FINGERPRINT_WORDS_MAX = 100_000
+_fingerprints: Kept[tuple[str, tuple[str, ...], frozenset[tuple[str, ...]]]] = Kept(_FINGERPRINT_WORDS_MAX)
+_WORD = re.compile(r"\w+")
+
+
+def mark_duplicates(texts: list[str], removed: Collection[int], drop: Callable[..., None],
+                    keep_longer: bool = False) -> None:
+    """Drop repeats of earlier paragraphs: exact, near (shingles) and contained ones.
+
+    *keep_longer* (an extractor's paragraphs) keeps a later paragraph that holds an
+    earlier one after words of its own ("My Top 10 Women Talking Sports" under the
+    headline "Top 10 Women Talking Sports"): the extractor chose it as text, and dropping
+    it would lose those words. A repeat with a credit after it ("… (dpa)") still goes. In
+    a whole flattened page a longer repeat is mostly furniture (a teaser's headline
+    repeated with its kicker), so there it goes.
+    """
+    first: dict[str, int] = {}
+    seen: dict[int, tuple[str, tuple[str, ...], frozenset[tuple[str, ...]]]] = {}
+    # Shingle -> earlier paragraphs holding it: a near or contained duplicate (five
+    # words or more) shares at least one shingle, so only those are compared; pages
+    # of thousands of lines would otherwise cost quadratic time. The first holder is
+    # kept apart from the rest: most shingles have one, and a list made for each
+    # shingle of every line cost more than the search.
+    first_holder: dict[tuple[str, ...], int] = {}
+    more_holders: dict[tuple[str, ...], list[int]] = {}
+    for i, text in enumerate(texts):
+        if i in removed:
+            continue
+        key, words, shingles = _fingerprint(text)
+        if key in first:
+            drop(i, "duplicate", "exact_duplicate", first[key])
+            continue
+        if len(words) < _CONTAINED_MIN_WORDS:  # too short to be a near copy or to have one
+            first[key] = i
+            continue
+        # Only the earlier lines sharing the most shingles are compared (in page order),
+        # and shingles on very many lines (a phrase repeated all over the page) are not
+        # counted: a copy shares nearly all its shingles, rare ones included, and on a
+        # page of thousands of lines in a small vocabulary the search would be quadratic.
+        common = shingles & first_holder.keys()  # most lines share none: no Python loop for them
+        held = [h for sh in common
+                if len(h := [first_holder[sh], *more_holders.get(sh, ())]) <= _MAX_HOLDERS]
+        shared = Counter(j for h in held for j in h) if held else {}
+        if len(shared) > _MAX_CANDIDATES:
+            shared = dict(shared.most_common(_MAX_CANDIDATES))
+        candidates = sorted(shared)
+        for j in candidates:
+            other_key, other_words, other_shingles = seen[j]
+            rule = _near_duplicate(key, words, shingles, other_key, other_words, other_shingles, keep_longer)
+            if rule:
+                drop(i, "duplicate", rule, j)
+                break
+        else:
+            first[key] = i
+            seen[i] = (key, words, shingles)
+            for sh in common:
+                more_holders.setdefault(sh, []).append(i)
+            first_holder.update(dict.fromkeys(shingles - common, i))
+
+
+def _near_duplicate(
+    a: str,
+    a_words: Sequence[str],
+    a_sh: frozenset[tuple[str, ...]],
+    b: str,
+    b_words: Sequence[str],
+    b_sh: frozenset[tuple[str, ...]],
+    keep_longer: bool = False,
+) -> str | None:
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    short_words = min(len(a_words), len(b_words))
+    # *a* is the later paragraph; with keep_longer it stays where it has words before the earlier one's.
+    own_words_first = keep_longer and len(a) > len(b) and not a.startswith(b)
+    if short_words >= _CONTAINED_MIN_WORDS and short in long_ and not own_words_first:
+        extra = long_.replace(short, "", 1)
+        if len(extra.strip()) <= _CREDIT_MAX_CHARS and len(_WORD.findall(extra)) <= _CREDIT_MAX_WORDS:
+            return "contained_duplicate"
+    if short_words >= _SHINGLE_MIN_WORDS and a_sh and b_sh:
+        small, large = sorted((len(a_sh), len(b_sh)))
+        # The Jaccard index is at most small / large, so most pairs need no intersection;
+        # and the union's size follows from the intersection's, without building it.
+        if small / large >= _JACCARD:
+            common = len(a_sh & b_sh)
+            if common / (small + large - common) >= _JACCARD:
+                return "near_duplicate"
+    return None
+
+
+def repeat_key(text: str) -> str:
+    # Comparison only: compatibility forms and case must not hide a repeat.
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return text.casefold()
+
+
+def _fingerprint(text: str) -> tuple[str, tuple[str, ...], frozenset[tuple[str, ...]]]:
+    """*text* as the duplicate search compares it: its key, the key's words and their
+    shingles; no words for a line too short to hold five (menus, labels)."""
+    if (known := _fingerprints.values.get(text)) is not None:
+        return known
+    made = _fingerprint_of(text)
+    return _fingerprints.add(text, made, len(made[1]) + 1)
+
+
+def _fingerprint_of(text: str) -> tuple[str, tuple[str, ...], frozenset[tuple[str, ...]]]:
+    key = repeat_key(text)
+    # Words are \w+ runs ("52-09-W" is three): a cheaper count (spaces) changed which
+    # lines the line model was trained on, so only lines too short to hold five words skip it.
+    words = tuple(_WORD.findall(key)) if len(key) >= 2 * _CONTAINED_MIN_WORDS - 1 else ()
+    if len(words) < _CONTAINED_MIN_WORDS:
+        return key, (), frozenset()
+    return key, words, frozenset(zip(*(words[k:] for k in range(_SHINGLE))))
