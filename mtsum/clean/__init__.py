@@ -17,17 +17,8 @@ split by concern:
 Importing this package loads no model and no numpy; the models load on first use.
 """
 
-from mtsum.clean.cleaner import (
-    RULES_DIR_ENV,
-    CleanResult,
-    Removal,
-    Rule,
-    Stripped,
-    clean_paragraphs,
-    line_scores,
-    load_rules,
-    normalize_paragraph,
-)
+from mtsum.clean.cleaner import CleanResult, Removal, Stripped, clean_paragraphs, line_scores, normalize_paragraph
+from mtsum.clean.rules import RULES_DIR_ENV, Rule, load_rules
 
 __all__ = [
     "RULES_DIR_ENV",

@@ -27,20 +27,10 @@ from typing import Any
 
 from mtsum.clean.duplicates import mark_duplicates, repeat_key
 from mtsum.clean.headline import find_headline
-from mtsum.clean.rules import RULES_DIR_ENV, Prefixes, Rule, credit, joined, load_rules, matchers, remove_matches
+from mtsum.clean.rules import Prefixes, Rule, credit, joined, load_rules, matchers, remove_matches
 from mtsum.clean.structure import analyse, decide, reads_as_text
 
-__all__ = [
-    "RULES_DIR_ENV",
-    "CleanResult",
-    "Removal",
-    "Rule",
-    "Stripped",
-    "clean_paragraphs",
-    "line_scores",
-    "load_rules",
-    "normalize_paragraph",
-]
+# The public names are listed once, in mtsum/clean/__init__.py, which re-exports them.
 
 
 # Rules whose line announces a list of links to other articles.
