@@ -553,6 +553,7 @@ def test_to_dict_is_json_ready_and_deterministic() -> None:
         "duplicate_of": None,
         "rule": "common:logo",
         "text": "Blekinge Läns Tidning logo",
+        "score": None,  # a rule decided, not the line model
     }
 
 

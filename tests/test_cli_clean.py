@@ -56,10 +56,26 @@ def test_json_is_stable_and_whole(seeds: dict) -> None:
     placed = [data["title_index"], *data["kept_indices"], *(r["index"] for r in data["removed"])]
     assert sorted(placed) == list(range(data["stats"]["paragraphs"]))
     assert data["stats"]["kept_paragraphs"] == len(data["paragraphs"]) == len(data["kept_indices"])
-    assert set(data["removed"][0]) == {"index", "reason", "duplicate_of", "rule", "text"}
+    assert set(data["removed"][0]) == {"index", "reason", "duplicate_of", "rule", "text", "score"}
     settings = data["settings"]
     assert settings["source"] == "auto" and settings["input_format"] == "text" and settings["rules_dir"] is None
     assert settings["line_model"].startswith("sha256:") and 0 < settings["threshold"] < 1
+
+
+def test_the_line_model_s_removals_carry_its_score(tmp_path: Path) -> None:
+    """A scraped page of our own (its keep/drop marks cut off) whose menus and teasers
+    the structure classifier drops: each such removal says how sure the line model was
+    (at or above the threshold where the model alone decided); the rules' carry none."""
+    marked_page = (DATA / "scraped" / "de_lesen_sie_auch.txt").read_text(encoding="utf-8")
+    page = tmp_path / "page.txt"
+    page.write_text("\n".join(line[2:] for line in marked_page.splitlines() if line.strip()), encoding="utf-8")
+    data = json.loads(run("clean", str(page), "--format", "json").stdout)
+    weighed = [r for r in data["removed"] if r["rule"].startswith("classifier:") and r["score"] is not None]
+    assert weighed and all(0 <= r["score"] <= 1 for r in weighed)
+    assert all(r["score"] >= data["settings"]["threshold"] for r in weighed if r["rule"] == "classifier:model")
+    assert all(r["score"] is None for r in data["removed"] if not r["rule"].startswith("classifier:"))
+    marked = run("clean", str(page), "--format", "marked").stdout
+    assert ", P=0." in marked or ", P=1.00]" in marked
 
 
 def test_html_input_is_extracted_restored_and_cleaned() -> None:

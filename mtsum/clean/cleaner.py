@@ -76,6 +76,9 @@ class Removal:
     duplicate_of: int | None
     rule: str | None
     text: str
+    # The line model's P(boilerplate) where the structure classifier dropped the line
+    # and the model weighed it; None for rules, captions and duplicates.
+    score: float | None = None
 
 
 @dataclass(frozen=True)
@@ -176,8 +179,8 @@ def _clean(
     removed: dict[int, Removal] = {}
     stripped: list[Stripped] = []
 
-    def drop(i: int, reason: str, rule: str | None, of: int | None = None) -> None:
-        removed[i] = Removal(i, reason, of, rule, paragraphs[i])
+    def drop(i: int, reason: str, rule: str | None, of: int | None = None, score: float | None = None) -> None:
+        removed[i] = Removal(i, reason, of, rule, paragraphs[i], score)
 
     single: dict[int, str | None] = {}  # the first whole-line rule that needs no run
     matched: set[int] = set()  # lines some remove rule matches: the only ones a run rule may
@@ -223,9 +226,10 @@ def _clean(
         for i in above:
             drop(i, "boilerplate", "classifier:above-headline")
         above = []
-    for i, rule in (decide(texts, page, above, scores, language) if structure else {}).items():
+    weighed: dict[int, float] = {}
+    for i, rule in (decide(texts, page, above, scores, language, weighed) if structure else {}).items():
         if i != title_index and i not in removed:
-            drop(i, "boilerplate", rule)
+            drop(i, "boilerplate", rule, score=weighed.get(i))
 
     kept = [i for i in range(len(texts)) if i not in removed]
     body = [i for i in kept if i != title_index]

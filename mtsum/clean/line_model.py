@@ -201,12 +201,15 @@ class LineModel:
 
         *probability* is :meth:`probability` of *x* when the caller has it already.
         """
-        drop = np.zeros(len(x), dtype=bool)
+        return self.weigh(x, guard, probability) >= self.threshold_for(language)  # NaN: never
+
+    def weigh(self, x: np.ndarray, guard: np.ndarray, probability: np.ndarray | None = None) -> np.ndarray:
+        """P(boilerplate) of the rows the model may drop; NaN on guarded rows."""
+        p = np.full(len(x), np.nan)
         open_ = ~guard
         if open_.any():  # guarded rows stay whatever the trees say: not worth their time
-            p = self.probability(x[open_]) if probability is None else probability[open_]
-            drop[open_] = p >= self.threshold_for(language)
-        return drop
+            p[open_] = self.probability(x[open_]) if probability is None else probability[open_]
+        return p
 
     def features(self, texts: Sequence[str], structure: np.ndarray, only: np.ndarray | None = None) -> np.ndarray:
         """:data:`FEATURES` of a page's live lines: their *structure* rows and *texts*.

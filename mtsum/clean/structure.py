@@ -408,6 +408,7 @@ def decide(
     above_headline: Sequence[int] = (),
     scores: dict[int, float] | None = None,
     language: str | None = None,
+    weighed: dict[int, float] | None = None,
 ) -> dict[int, str]:
     """The lines of *page* to drop: {index: "classifier:<feature>"}.
 
@@ -417,7 +418,8 @@ def decide(
     after the verdict that agreed, else ``classifier:model``. Without a model file the
     hand-written verdicts decide. *scores*, when given, receives the model's
     P(boilerplate) of every line it weighed (guarded prose included); *language*
-    picks the model's threshold.
+    picks the model's threshold. *weighed*, when given, receives the P(boilerplate) the
+    decision rested on, of every line the model could drop (guarded prose excluded).
     """
     from mtsum.clean import line_model
 
@@ -434,7 +436,10 @@ def decide(
     if scores is not None:
         known = model.probability(x)
         scores.update(zip(rows, known.tolist()))
-    drop = model.decide(x, guard, language, known)
+    p = model.weigh(x, guard, known)
+    if weighed is not None:
+        weighed.update((i, w) for i, w in zip(rows, p.tolist()) if w == w)  # NaN: guarded
+    drop = p >= model.threshold_for(language)  # NaN: never
     out = {i: verdicts.get(i, "classifier:model") for i, d in zip(rows, drop) if d}
     # Links, menu rows, site vocabulary and "related" lists are boilerplate wherever they stand.
     out.update({i: v for i, v in verdicts.items() if v.split(":")[1] in _STRONG_VERDICTS})
