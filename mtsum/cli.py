@@ -263,8 +263,8 @@ def _render_cleaning(result: Any, fmt: str) -> Iterator[str]:
         yield json_line(result.to_dict())
     elif fmt == "marked":  # a line at a time, as text comes a paragraph at a time
         for k, (mark, index, text, removal) in enumerate(result.lines()):
-            score = "" if not removal or removal["score"] is None else f", P={removal['score']:.2f}"
-            why = f"  [{removal['reason']}: {removal['rule']}{score}]" if removal else ""
+            score = "" if not removal or removal.score is None else f", P={removal.score:.2f}"
+            why = f"  [{removal.reason}: {removal.rule}{score}]" if removal else ""
             yield ("\n" if k else "") + f"{mark} {index:>3}  {text}{why}"
     else:
         yield result.text

@@ -12,7 +12,7 @@ import functools
 import hashlib
 import os
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .detect import SUPPORTED, detect_paragraphs
@@ -87,10 +87,7 @@ def clean_document(doc: Document, source: str = "auto") -> CleaningResult:
     cleaned = read.cleaned
     assert cleaned is not None  # read_source cleans when asked
     return CleaningResult(
-        input=doc.name, source_language=read.language, language_confidence=read.confidence,
-        title=cleaned.title, title_index=cleaned.title_index, paragraphs=list(cleaned.paragraphs),
-        kept_indices=list(cleaned.kept_indices), removed=[asdict(r) for r in cleaned.removed],
-        stripped=[asdict(s) for s in cleaned.stripped], restored=list(cleaned.restored), stats=cleaned.stats,
+        input=doc.name, source_language=read.language, language_confidence=read.confidence, cleaned=cleaned,
         settings={"source": source, "input_format": doc.format, **cleaning_settings(read.language)},
     )
 

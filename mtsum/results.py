@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .clean import CleanResult, Removal
 
 
 def json_line(data: Any) -> str:
@@ -153,41 +156,45 @@ class SummaryResult:
 class CleaningResult:
     """A document cleaned in its own language, untranslated (``mtsum clean``).
 
-    ``paragraphs`` are the kept body paragraphs, ``kept_indices[i]`` the input index
-    of ``paragraphs[i]``; ``title`` is the headline (input index ``title_index``);
-    ``removed`` and ``stripped`` say what went and why, as in ``summarize``'s JSON.
-    ``settings`` holds what decided: the forced or detected source, the input format,
-    the line model's fingerprint and thresholds, a user's rules folder.
+    ``cleaned`` is the cleaning's own result (headline, kept paragraphs, removals and
+    why); ``settings`` holds what decided: the forced or detected source, the input
+    format, the line model's fingerprint and thresholds, a user's rules folder.
     """
 
     input: str
     source_language: str
     language_confidence: float | None  # None when --source forced the language
-    title: str | None
-    title_index: int | None
-    paragraphs: list[str]
-    kept_indices: list[int]
-    removed: list[dict[str, Any]]
-    stripped: list[dict[str, Any]]
-    restored: list[int]
-    stats: dict[str, int]
+    cleaned: CleanResult
     settings: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return self.cleaned.paragraphs
+
+    @property
+    def stats(self) -> dict[str, int]:
+        return self.cleaned.stats
 
     @property
     def text(self) -> str:
         """The headline and the kept paragraphs, separated by blank lines."""
-        return "\n\n".join(([self.title] if self.title else []) + self.paragraphs)
+        title = self.cleaned.title
+        return "\n\n".join(([title] if title else []) + self.cleaned.paragraphs)
 
-    def lines(self) -> list[tuple[str, int, str, dict[str, Any] | None]]:
+    def lines(self) -> list[tuple[str, int, str, Removal | None]]:
         """Every input paragraph in order as ``(mark, index, text, removal)``: mark ``T``
         for the headline, ``+`` kept, ``-`` removed (``removal`` says why)."""
-        out: list[tuple[str, int, str, dict[str, Any] | None]] = []
-        if self.title is not None and self.title_index is not None:
-            out.append(("T", self.title_index, self.title, None))
-        out += [("+", i, text, None) for i, text in zip(self.kept_indices, self.paragraphs)]
-        out += [("-", r["index"], r["text"], r) for r in self.removed]
+        c = self.cleaned
+        out: list[tuple[str, int, str, Removal | None]] = []
+        if c.title is not None and c.title_index is not None:
+            out.append(("T", c.title_index, c.title, None))
+        out += [("+", i, text, None) for i, text in zip(c.kept_indices, c.paragraphs)]
+        out += [("-", r.index, r.text, r) for r in c.removed]
         return sorted(out, key=lambda line: line[1])
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
+        c = self.cleaned.to_dict()
+        kept = ("title", "title_index", "paragraphs", "kept_indices", "removed", "stripped", "restored", "stats")
+        return {"input": self.input, "source_language": self.source_language,
+                "language_confidence": self.language_confidence, **{k: c[k] for k in kept},
+                "settings": self.settings}

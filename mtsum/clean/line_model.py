@@ -201,7 +201,11 @@ class LineModel:
 
         *probability* is :meth:`probability` of *x* when the caller has it already.
         """
-        return self.weigh(x, guard, probability) >= self.threshold_for(language)  # NaN: never
+        return self.drops(self.weigh(x, guard, probability), language)
+
+    def drops(self, weighed: np.ndarray, language: str | None = None) -> np.ndarray:
+        """Which rows of :meth:`weigh`'s probabilities reach *language*'s threshold (NaN never)."""
+        return weighed >= self.threshold_for(language)
 
     def weigh(self, x: np.ndarray, guard: np.ndarray, probability: np.ndarray | None = None) -> np.ndarray:
         """P(boilerplate) of the rows the model may drop; NaN on guarded rows."""

@@ -439,7 +439,7 @@ def decide(
     p = model.weigh(x, guard, known)
     if weighed is not None:
         weighed.update((i, w) for i, w in zip(rows, p.tolist()) if w == w)  # NaN: guarded
-    drop = p >= model.threshold_for(language)  # NaN: never
+    drop = model.drops(p, language)
     out = {i: verdicts.get(i, "classifier:model") for i, d in zip(rows, drop) if d}
     # Links, menu rows, site vocabulary and "related" lists are boilerplate wherever they stand.
     out.update({i: v for i, v in verdicts.items() if v.split(":")[1] in _STRONG_VERDICTS})
