@@ -204,16 +204,17 @@ def _has_group_reference(pattern: str) -> bool:
 
 @functools.lru_cache(maxsize=64)
 def _named_alternation(patterns: tuple[str, ...]) -> Callable[[str], re.Match[str] | None] | None:
-    """The fullmatch of one alternation of *patterns* in which the match's ``lastgroup``
-    is ``_<k>``, *k* the index of the first of *patterns* that matches the whole text.
+    """The fullmatch of one alternation of *patterns*; a match's ``lastgroup`` is
+    ``_<k>``, *k* the index of the first pattern that matches the whole text on its own.
 
-    The branches are tried in order, and a branch fails unless it can match the whole
-    text, so the branch that matches is the first pattern that would on its own. Each
-    branch ends in an empty group named after it: the group closed last in the match.
-    At the end, not around the pattern: a branch that starts with a literal or a set is
-    skipped at a glance where the text's first character rules it out, a group first
-    would make every branch be entered. None where *patterns* cannot be joined
-    (:func:`joined`); *patterns* hold no named group (:data:`_GROUP_REFERENCE`).
+    Branches are tried in order and each must match the whole text, so the branch that
+    matches is that first pattern. Each branch ends in an empty group named after it,
+    the last group the match closes. At the end rather than around the pattern: the
+    regex engine passes over a branch that opens with a literal or a character set at
+    a glance where the text's first character rules it out, and a group in front would
+    make it enter every branch. None where *patterns* cannot be joined (as
+    :func:`joined`); joinable patterns hold no named group of their own
+    (:data:`_GROUP_REFERENCE`).
     """
     if not patterns or any(map(_has_group_reference, patterns)):
         return None
