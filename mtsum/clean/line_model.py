@@ -65,6 +65,10 @@ _LINE_COLUMNS = ("chars", "words", "stop_share", "sentence_end", "teaser", "link
                  "title_case", "separators", "furniture")
 _TOKEN = re.compile(r"[^\W\d_]+|\d+")
 _NUMBER = re.compile(r"\d+")
+# Whether a line holds a number at all: a pattern that opens with a character set is
+# found by a quick scan for it, one that opens with a repeat (_NUMBER) is tried at
+# every position, and this test on every line cost twice as much.
+_DIGIT = re.compile(r"\d")
 
 
 def grams(text: str) -> list[str]:
@@ -75,7 +79,7 @@ def grams(text: str) -> list[str]:
 
 def _words(text: str) -> list[str]:
     low = text.lower()
-    return _TOKEN.findall(_NUMBER.sub("0", low) if _NUMBER.search(low) else low)
+    return _TOKEN.findall(_NUMBER.sub("0", low) if _DIGIT.search(low) else low)
 
 
 @dataclass(frozen=True)

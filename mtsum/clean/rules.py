@@ -176,9 +176,11 @@ class Matchers:
 
     Nearly every line of a page matches no rule; the joined pattern says so in one
     call instead of one per pattern (the rules loop was the largest cost of cleaning).
+    Where a line does match, the joined pattern also says which rule: see
+    :func:`_named_alternation`.
     """
 
-    any_match: Callable[[str], Any] | None  # None: no joinable patterns
+    any_match: Callable[[str], re.Match[str] | None] | None  # None: no joinable patterns
     separate: list[_Matcher]  # patterns the joined one does not cover (group references)
     all: list[_Matcher]
 
@@ -186,7 +188,7 @@ class Matchers:
 def matchers(rules: list[Rule]) -> Matchers:
     every = [(r.name, r.min_run > 1, p) for r in rules if r.kind == "remove" for p in r.patterns]
     joinable = [not _has_group_reference(p.pattern) for _, _, p in every]
-    any_match = joined(tuple(p.pattern for (_, _, p), ok in zip(every, joinable) if ok), "fullmatch")
+    any_match = _named_alternation(tuple(p.pattern for (_, _, p), ok in zip(every, joinable) if ok))
     return Matchers(
         any_match,
         [(name, run, p.fullmatch) for (name, run, p), ok in zip(every, joinable) if not ok or any_match is None],
@@ -198,6 +200,28 @@ def matchers(rules: list[Rule]) -> Matchers:
 def _has_group_reference(pattern: str) -> bool:
     # Cached: the matchers are made once per document, from the same few dozen patterns.
     return _GROUP_REFERENCE.search(pattern) is not None
+
+
+@functools.lru_cache(maxsize=64)
+def _named_alternation(patterns: tuple[str, ...]) -> Callable[[str], re.Match[str] | None] | None:
+    """The fullmatch of one alternation of *patterns*; a match's ``lastgroup`` is
+    ``_<k>``, *k* the index of the first pattern that matches the whole text on its own.
+
+    Branches are tried in order and each must match the whole text, so the branch that
+    matches is that first pattern. Each branch ends in an empty group named after it,
+    the last group the match closes. At the end rather than around the pattern: the
+    regex engine passes over a branch that opens with a literal or a character set at
+    a glance where the text's first character rules it out, and a group in front would
+    make it enter every branch. None where *patterns* cannot be joined (as
+    :func:`joined`); joinable patterns hold no named group of their own
+    (:data:`_GROUP_REFERENCE`).
+    """
+    if not patterns or any(map(_has_group_reference, patterns)):
+        return None
+    try:
+        return re.compile("|".join(f"(?:{p})(?P<_{k}>)" for k, p in enumerate(patterns))).fullmatch
+    except (re.error, OverflowError):
+        return None
 
 
 @functools.lru_cache(maxsize=64)
@@ -218,12 +242,19 @@ def joined(patterns: tuple[str, ...], method: str) -> Callable[[str], Any] | Non
 
 def remove_matches(matchers: Matchers, text: str) -> tuple[str | None, str | None]:
     """The first remove rule matching *text* whole, and the first such without min_run."""
-    if matchers.any_match is not None and not matchers.any_match(text):
-        candidates = matchers.separate
-    else:
-        candidates = matchers.all
+    found = matchers.any_match(text) if matchers.any_match is not None else None
+    if not matchers.separate:  # the joined pattern covers every rule: it names the first match
+        if found is None:
+            return None, None
+        k = int(found.lastgroup[1:])  # type: ignore[index]  # every branch ends in a named group
+        first, needs_run, _ = matchers.all[k]
+        if not needs_run:
+            return first, first
+        # A run rule matched first: a rule without min_run may still match after it.
+        later = matchers.all[k + 1 :]
+        return first, next((name for name, run, fullmatch in later if not run and fullmatch(text)), None)
     first = None
-    for name, needs_run, fullmatch in candidates:
+    for name, needs_run, fullmatch in (matchers.all if found else matchers.separate):
         if first is not None and needs_run:
             continue
         if fullmatch(text):

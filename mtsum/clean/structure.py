@@ -99,8 +99,6 @@ _TEASER_END = re.compile(r"(?:\.\.\.|…)\s*(?:\[?mehr\]?|\[?more\]?|\[?mer\]?|�
 # The look-behind starts an address only at the start of a run of characters, so a
 # long line without spaces costs linear, not quadratic, time.
 _LINK = re.compile(r"https?://\S+|www\.\S+|(?<![\w.+-])[\w.+-]+@[\w-]+\.\w{2,}|(?<!\w)[@#]\w+")
-# A token holding a digit or a currency sign: dates, times, prices, counters.
-_DIGITISH = re.compile(r"(?<!\S)[^\s\d€$£%]*[\d€$£%]")
 _SEPARATORS = re.compile(r"\s[|·•»›/]\s|\s[|·•]|[|·•]\s")
 _SEPARATOR_CHARS = re.compile(r"[|·•»›/]")
 _DIGIT_OR_CURRENCY = re.compile(r"[\d€$£%]")
@@ -223,9 +221,7 @@ def features(
     maybe_link = "@" in text or "#" in text or "http" in low or "www." in low
     link_chars = sum(len(m) for m in _LINK.findall(text)) if maybe_link else 0
     # Cheap character tests first: most lines have no digit and no separator.
-    digitish = len(_DIGITISH.findall(text)) if _DIGIT_OR_CURRENCY.search(text) else 0
-    # Tokens are counted only where a digit needs a share of them (0 / n is 0.0 anyway).
-    tokens = len(text.split()) if digitish else 0
+    digit_share = _digit_share(text) if _DIGIT_OR_CURRENCY.search(text) else 0.0
     lower = " ".join(words).lower().split(" ") if n else []
     # Positional: LineFeatures' field order. Keyword arguments cost a third more, per line.
     return LineFeatures(
@@ -237,7 +233,7 @@ def features(
         text.rstrip(_CLOSERS).endswith((".", "!", "?")),
         ("..." in text or "…" in text) and bool(_TEASER_END.search(text)),
         link_chars / len(text) if text else 0.0,
-        digitish / tokens if tokens else 0.0,
+        digit_share,
         sum(map(str.isupper, map(_first, words))) / n if n else 0.0,
         len(_SEPARATORS.findall(text)) if _SEPARATOR_CHARS.search(text) else 0,
         len(furniture.findall(low)),
@@ -267,6 +263,17 @@ def _page_features(texts: Sequence[str], language: str, gone: Collection[int]) -
         else:
             out.append(kept.add(text, features(text, stop, english, furniture), len(text) + 64))
     return out
+
+
+def _digit_share(text: str) -> float:
+    """The share of *text*'s tokens (runs of non-space characters) that hold a digit or
+    a currency sign: dates, times, prices, counters. *text* holds one, so it has a token.
+
+    One search per token: a pattern finding such tokens (a look-behind for the space
+    before each) is tried at every position of the line, and cost twice as much.
+    """
+    tokens = text.split()
+    return sum(map(bool, map(_DIGIT_OR_CURRENCY.search, tokens))) / len(tokens)
 
 
 def _stop_share(lower: list[str], stop: frozenset[str], english: frozenset[str]) -> float:
