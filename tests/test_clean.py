@@ -641,17 +641,22 @@ def test_extra_rules_file_adds_and_disables_rules(tmp_path: Path) -> None:
     }
 
 
-@pytest.mark.parametrize("kind", ["remove", "prefix", "credit"])
-def test_rules_with_group_references_still_match(tmp_path: Path, kind: str) -> None:
+@pytest.mark.parametrize(
+    ("kind", "pattern", "line"),
+    [
+        ("remove", r"(\w+) \1 \1", "Klick Klick Klick"),
+        ("prefix", r"(\w+)-\1 ", "TT-TT Regeringen meddelade i dag att skatten sänks."),
+        ("credit", r" \((\w+)/\1\)", "Statsministern i riksdagen (TT/TT)"),
+        ("remove", r"(<)?Klick(?(1)>)", "<Klick>"),  # a conditional group: (?(1)…)
+    ],
+)
+def test_rules_with_group_references_still_match(tmp_path: Path, kind: str, pattern: str, line: str) -> None:
     # Rules are joined into one pattern to skip lines no rule can match; a backreference
     # would point at another group there, so such rules must be matched on their own.
-    patterns = {"remove": r"(\w+) \1 \1", "prefix": r"(\w+)-\1 ", "credit": r" \((\w+)/\1\)"}
     rules = tmp_path / "mysite.yaml"
     # A rule with a capturing group of its own comes first, so a joined \1 would point at it.
     rules.write_text(f"rules:\n  group:\n    kind: {kind}\n    pattern: '(Xyzzy) plugh'\n"
-                     f"  echo:\n    kind: {kind}\n    pattern: '{patterns[kind]}'\n", encoding="utf-8")
-    line = {"remove": "Klick Klick Klick", "prefix": "TT-TT Regeringen meddelade i dag att skatten sänks.",
-            "credit": "Statsministern i riksdagen (TT/TT)"}[kind]
+                     f"  echo:\n    kind: {kind}\n    pattern: '{pattern}'\n", encoding="utf-8")
     result = clean_paragraphs(["Rubrik här", line, LEAD], "sv", extra_rules=[rules])
     if kind == "prefix":
         assert [s.rule for s in result.stripped] == ["mysite:echo"]

@@ -166,8 +166,9 @@ def _compile(pattern: str) -> re.Pattern[str]:
 
 
 _Matcher = tuple[str, bool, Callable[[str], Any]]
-# A group reference means something else once patterns are joined into one.
-_GROUP_REFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?P?<[A-Za-z_]")
+# A group reference means something else once patterns are joined into one: a
+# backreference (\1, (?P=name)), a named group, a conditional on a group ((?(1)…)).
+_GROUP_REFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?P?<[A-Za-z_]|\(\?\(")
 
 
 @dataclass(frozen=True)
