@@ -178,7 +178,7 @@ class Matchers:
     Nearly every line of a page matches no rule; the joined pattern says so in one
     call instead of one per pattern (the rules loop was the largest cost of cleaning).
     Where a line does match, the joined pattern also says which rule: see
-    :func:`_named_alternation`.
+    :func:`joined` with *named*.
     """
 
     any_match: Callable[[str], re.Match[str] | None] | None  # None: no joinable patterns
@@ -189,7 +189,7 @@ class Matchers:
 def matchers(rules: list[Rule]) -> Matchers:
     every = [(r.name, r.min_run > 1, p) for r in rules if r.kind == "remove" for p in r.patterns]
     joinable = [not _has_group_reference(p.pattern) for _, _, p in every]
-    any_match = _named_alternation(tuple(p.pattern for (_, _, p), ok in zip(every, joinable) if ok))
+    any_match = joined(tuple(p.pattern for (_, _, p), ok in zip(every, joinable) if ok), "fullmatch", named=True)
     return Matchers(
         any_match,
         [(name, run, p.fullmatch) for (name, run, p), ok in zip(every, joinable) if not ok or any_match is None],
@@ -204,38 +204,25 @@ def _has_group_reference(pattern: str) -> bool:
 
 
 @functools.lru_cache(maxsize=64)
-def _named_alternation(patterns: tuple[str, ...]) -> Callable[[str], re.Match[str] | None] | None:
-    """The fullmatch of one alternation of *patterns*; a match's ``lastgroup`` is
-    ``_<k>``, *k* the index of the first pattern that matches the whole text on its own.
+def joined(patterns: tuple[str, ...], method: str, named: bool = False) -> Callable[[str], Any] | None:
+    """One compiled alternation of *patterns* (its *method*), or None where they cannot be joined.
 
-    Branches are tried in order and each must match the whole text, so the branch that
-    matches is that first pattern. Each branch ends in an empty group named after it,
-    the last group the match closes. At the end rather than around the pattern: the
-    regex engine passes over a branch that opens with a literal or a character set at
-    a glance where the text's first character rules it out, and a group in front would
-    make it enter every branch. None where *patterns* cannot be joined (as
-    :func:`joined`); joinable patterns hold no named group of their own
-    (:data:`_GROUP_REFERENCE`).
+    A group reference (``\\1``, a named group, ``(?(1)…)``) would point elsewhere once
+    joined, so such a set is not joined and every pattern is tried on its own.
+
+    *named*: each branch ends in an empty group named ``_<k>``, *k* its pattern's index,
+    so with ``fullmatch`` a match's ``lastgroup`` names the first pattern that matches
+    the whole text on its own (branches are tried in order and each must match the
+    whole text). The group goes at the end rather than around the pattern: the regex
+    engine passes over a branch that opens with a literal or a character set at a glance
+    where the text's first character rules it out, and a group in front would make it
+    enter every branch. Joinable patterns hold no named group of their own.
     """
     if not patterns or any(map(_has_group_reference, patterns)):
         return None
+    branches = (f"(?:{p})(?P<_{k}>)" if named else f"(?:{p})" for k, p in enumerate(patterns))
     try:
-        return re.compile("|".join(f"(?:{p})(?P<_{k}>)" for k, p in enumerate(patterns))).fullmatch
-    except (re.error, OverflowError):
-        return None
-
-
-@functools.lru_cache(maxsize=64)
-def joined(patterns: tuple[str, ...], method: str) -> Callable[[str], Any] | None:
-    """One compiled alternation of *patterns*, or None where they cannot be joined.
-
-    A group reference (``\\1``, a named group) would point elsewhere once joined, so
-    such a set is not joined and every pattern is tried on its own.
-    """
-    if not patterns or any(map(_has_group_reference, patterns)):
-        return None
-    try:
-        return getattr(re.compile("|".join(f"(?:{p})" for p in patterns)), method)
+        return getattr(re.compile("|".join(branches)), method)
     except (re.error, OverflowError):
         # A global flag such as (?i) in a user's pattern is only valid at the start.
         return None
