@@ -39,6 +39,8 @@ GENERATION_KEYS = tuple(_GENERATION_RULES)
 _GUARD_RULES: dict[str, tuple[str, float | None, float | None, bool]] = {
     "max_ngram": ("int", 1, None, False),
     "min_repeats": ("int", 2, None, False),
+    "max_char_period": ("int", 1, None, False),
+    "min_char_repeats": ("int", 2, None, False),
     "min_length_ratio": ("number", 0, None, False),
     "max_length_ratio": ("number", 0, None, True),
     "min_source_chars": ("int", 0, None, False),

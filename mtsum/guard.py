@@ -1,11 +1,11 @@
 """The hallucination guard: degenerate translations are noticed, retried, and marked if they stay bad.
 
 OPUS-MT models on noisy input sometimes loop ("poor, poor, poor, …" up to the length
-limit) or emit another script. :func:`check` detects it from the source and the
-output text, with thresholds from the ``guard:`` section of models.yaml;
-:class:`GuardedTranslator` wraps any translator: a flagged segment is translated
-again with decoding that discourages loops, then clause by clause; if it is still
-flagged it is kept (never dropped) and marked.
+limit, or inside one word: "ponponpon…") or emit another script. :func:`check`
+detects it from the source and the output text, with thresholds from the ``guard:``
+section of models.yaml; :class:`GuardedTranslator` wraps any translator: a flagged
+segment is translated again with decoding that discourages loops, then clause by
+clause; if it is still flagged it is kept (never dropped) and marked.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import hashlib
 import json
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
@@ -21,6 +22,8 @@ from .translate import Translation, Translator, TranslatorWrapper
 
 REASONS = ("repetition", "wrong_script", "length_ratio")
 _WORD = re.compile(r"\w+", re.UNICODE)
+# Letters only: runs of digits ("1000000000") are numbers, not a model stuttering.
+_LETTERS = re.compile(r"[^\W\d_]+")
 _CLAUSE = re.compile(r"(?<=[,;:])\s+")
 # Decoding for the second try: no repeated trigram, repeated tokens made less likely.
 RETRY_SETTINGS = {"no_repeat_ngram_size": 3, "repetition_penalty": 1.3}
@@ -34,6 +37,11 @@ class GuardThresholds:
     max_ngram: int = 4
     # ...this many times or more (and more often than in the source) is a loop.
     min_repeats: int = 4
+    # Inside one word, a piece of up to this many letters repeated back to back...
+    max_char_period: int = 6
+    # ...this many times or more (and more often than in the source) is a loop too:
+    # real words stop well below ("Schifffahrt" 3, "hahaha" 3, "Mississippi" 2).
+    min_char_repeats: int = 5
     # Output/source length in characters outside [min, max] is suspicious...
     min_length_ratio: float = 0.3
     max_length_ratio: float = 3.0
@@ -57,8 +65,11 @@ def check(source: str, output: str, target_script: str = "Latin",
     ``"length_ratio"``. ``target_script`` is a Unicode script name (Latin, Cyrillic…).
     """
     t = thresholds or GuardThresholds()
-    if _repeats(output, t.max_ngram) >= t.min_repeats and _repeats(output, t.max_ngram) > _repeats(
-            source, t.max_ngram):
+    words = _repeats(output, t.max_ngram)
+    if words >= t.min_repeats and words > _repeats(source, t.max_ngram):
+        return "repetition"
+    chars = _char_repeats(output, t.max_char_period)
+    if chars >= t.min_char_repeats and chars > _char_repeats(source, t.max_char_period):
         return "repetition"
     share = _script_share(output, target_script, t.min_letters)
     if share is not None and share < t.min_script_share:
@@ -76,14 +87,24 @@ def check(source: str, output: str, target_script: str = "Latin",
 
 def _repeats(text: str, max_ngram: int) -> int:
     """The longest run of one n-gram (n ≤ max_ngram) repeated back to back, in words."""
-    words = [w.lower() for w in _WORD.findall(text)]
-    best = 1 if words else 0
-    for n in range(1, max_ngram + 1):
-        # compare each word with the one n positions earlier: a run of k repeats of an
-        # n-gram is (k - 1) * n consecutive matches — one linear pass per n.
+    return _longest_run([w.lower() for w in _WORD.findall(text)], max_ngram)
+
+
+def _char_repeats(text: str, max_period: int) -> int:
+    """The longest run of one piece of ≤ max_period letters repeated back to back in a word."""
+    return max((_longest_run(w.lower(), max_period) for w in _LETTERS.findall(text)), default=0)
+
+
+def _longest_run(items: Sequence[str], max_period: int) -> int:
+    """How often one piece of up to ``max_period`` items repeats back to back, at most."""
+    best = 1 if items else 0
+    for n in range(1, max_period + 1):
+        # compare each item with the one n positions earlier: a run of k repeats of an
+        # n-piece is (k - 1) * n consecutive matches — one linear pass per n, where a
+        # backreference regex could backtrack.
         run = 0
-        for i in range(n, len(words)):
-            run = run + 1 if words[i] == words[i - n] else 0
+        for i in range(n, len(items)):
+            run = run + 1 if items[i] == items[i - n] else 0
             best = max(best, 1 + run // n)
     return best
 
