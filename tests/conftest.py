@@ -57,6 +57,15 @@ def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def real_layout(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Tiny random-weight repos laid out like the real hub repos (tests/fixtures/real_layout.py),
+    by hub id: Helsinki-NLP/opus-mt-sv-en, Helsinki-NLP/opus-mt-de-en, sshleifer/distilbart-cnn-12-6."""
+    from real_layout import build_real_layout
+
+    return build_real_layout(tmp_path_factory.mktemp("real-layout"))
+
+
+@pytest.fixture(scope="session")
 def ct2_converted(tiny_models: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A cache folder holding int8 CTranslate2 conversions of the tiny models (and a float32
     one of de-en); use it through ``ct2_cache``."""
