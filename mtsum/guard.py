@@ -25,8 +25,9 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 # Letters only: runs of digits ("1000000000") are numbers, not a model stuttering.
 _LETTERS = re.compile(r"[^\W\d_]+")
 _CLAUSE = re.compile(r"(?<=[,;:])\s+")
-# Decoding for the second try: no repeated trigram, repeated tokens made less likely.
-RETRY_SETTINGS = {"no_repeat_ngram_size": 3, "repetition_penalty": 1.3}
+# Decoding for the second try: no repeated trigram. (No repetition_penalty: in beam search
+# transformers and CTranslate2 apply it at different points, and the backends must agree.)
+RETRY_SETTINGS = {"no_repeat_ngram_size": 3}
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ HUB = ModelSpec(name="translation.sv", model="Helsinki-NLP/opus-mt-sv-en")
 def test_layout_and_metadata(ct2_cache: Path, tiny_models: Path) -> None:
     config = load_models_config(tiny_models)
     for spec, tokenizer_files in ((config.translation["sv"], {"source.spm", "target.spm", "vocab.json"}),
-                                  (config.summarization, {"tokenizer.json"})):
+                                  (config.summarization, {"vocab.json", "merges.txt"})):
         found = convert.find_converted(spec, "int8")
         assert found is not None and found.parent.parent.parent == ct2_cache / "ct2"
         assert found.name == "int8" and found.parent.name.startswith("local-")

@@ -9,13 +9,48 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..config import ModelSpec
+from ..errors import ConfigError
+
+if TYPE_CHECKING:
+    from .tokens import Tokens
 
 TASKS = ("translation", "summarization")
+log = logging.getLogger(__name__)
+
+
+def check_settings(settings: Mapping[str, Any], name: str) -> None:
+    """Refuse decoding settings that have no exact counterpart in one backend (docs/models.md).
+
+    transformers applies ``repetition_penalty`` to log-probabilities in beam search and
+    CTranslate2 to the logits, so the two would choose different beams.
+    """
+    penalty = settings.get("repetition_penalty")
+    beams = int(settings.get("num_beams") or 1)
+    if penalty not in (None, 1, 1.0) and beams > 1 and not settings.get("do_sample"):
+        raise ConfigError(
+            f"{name}: repetition_penalty {penalty} with beam search (num_beams {beams}) decodes differently "
+            "in transformers and CTranslate2; set num_beams: 1 with it, or use no_repeat_ngram_size instead")
+
+
+def input_limit(spec: ModelSpec, positions: int, tokenizer_max: object, special_tokens: int) -> int:
+    """Text tokens one input may hold: the model's positions (or the tokenizer's smaller
+    ``model_max_length``; huge sentinel values mean unset), capped by models.yaml's
+    ``max_input_tokens``, minus the special tokens the tokenizer adds."""
+    limit = positions
+    if isinstance(tokenizer_max, int) and 0 < tokenizer_max < limit:
+        limit = tokenizer_max
+    if spec.max_input_tokens is not None:
+        if spec.max_input_tokens > limit:
+            log.warning("%s: max_input_tokens %d exceeds the model's %d positions; using %d",
+                        spec.name, spec.max_input_tokens, limit, limit)
+        limit = min(spec.max_input_tokens, limit)
+    return limit - special_tokens
 
 
 class Backend(ABC):
@@ -47,13 +82,37 @@ class Backend(ABC):
     def max_input_tokens(self) -> int:
         """How many text tokens one input may hold (special tokens already subtracted)."""
 
+    @property
     @abstractmethod
-    def generate(self, texts: list[str], settings: Mapping[str, Any]) -> list[str]:
-        """Run one batch; returns one output per text, same order.
+    def tokens(self) -> Tokens:
+        """The model's tokenizer (loads without weights; shared by both backends)."""
+
+    @abstractmethod
+    def _generate(self, texts: list[str], settings: Mapping[str, Any]) -> list[list[int]]:
+        """Run one non-empty batch; see :meth:`generate_ids`."""
+
+    def generate_ids(self, texts: list[str], settings: Mapping[str, Any]) -> list[list[int]]:
+        """Run one batch; returns the generated token ids of each text, same order: without
+        the decoder start token and the end token (a forced ``<s>`` stays).
 
         Raises:
             BackendOOMError: the device ran out of memory for this batch.
+            ConfigError: settings the backends cannot decode alike (:func:`check_settings`).
         """
+        if not texts:
+            return []
+        check_settings(settings, self.spec.name)
+        return self._generate(texts, settings)
+
+    def generate(self, texts: list[str], settings: Mapping[str, Any]) -> list[str]:
+        """Run one batch; returns one output text per input, same order. Decoding is the
+        shared tokenizer's, so equal ids give equal text on every backend.
+
+        Raises:
+            BackendOOMError: the device ran out of memory for this batch.
+            ConfigError: see :meth:`generate_ids`.
+        """
+        return [self.tokens.decode_ids(ids) for ids in self.generate_ids(texts, settings)]
 
     @abstractmethod
     def default_settings(self) -> dict[str, Any]:

@@ -40,7 +40,8 @@ _PREFERENCE = ("int8", "int8_float32", "int8_float16", "int8_bfloat16", "float16
                "float32")
 _TASKS = {"marian": "translation", "bart": "summarization"}
 # Files the runtime tokenizes with (copied from the source folder when present).
-_MARIAN_FILES = ("source.spm", "target.spm", "vocab.json", "target_vocab.json")
+_TOKENIZER_FILES = {"marian": ("source.spm", "target.spm", "vocab.json", "target_vocab.json"),
+                    "bart": ("vocab.json", "merges.txt")}
 
 
 def family(compute_type: str) -> str:
@@ -258,15 +259,16 @@ def _quiet_transformers() -> Any:
 
 
 def _save_tokenizer(kind: str, source: Path, converter: Any, out: Path) -> None:
-    if kind == "marian":
-        for name in _MARIAN_FILES:
-            if (source / name).is_file():
-                shutil.copyfile(source / name, out / name)
-    else:
-        tok = converter.tokenizer
-        backend = getattr(tok, "backend_tokenizer", None)
+    """Copy the tokenizer files :mod:`.tokens` reads: Marian's SentencePiece models and vocabulary,
+    BART's vocab.json and merges.txt (or, where a repo has only those of a fast tokenizer, its
+    tokenizer.json)."""
+    copied = [name for name in _TOKENIZER_FILES[kind] if (source / name).is_file()]
+    for name in copied:
+        shutil.copyfile(source / name, out / name)
+    if kind == "bart" and len(copied) < 2:
+        backend = getattr(converter.tokenizer, "backend_tokenizer", None)
         if backend is None:
-            raise ModelLoadError(f"{source}: BART needs a fast tokenizer (tokenizer.json) for CTranslate2")
+            raise ModelLoadError(f"{source}: BART needs vocab.json and merges.txt, or a tokenizer.json")
         backend.save(str(out / "tokenizer.json"))
 
 

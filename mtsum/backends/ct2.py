@@ -8,18 +8,17 @@ conversion time. CTranslate2 takes and returns token strings.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..errors import BackendOOMError, ConfigError, MissingDependencyError, ModelUnavailableError
-from .base import Backend
+from .base import Backend, input_limit
 from .convert import check_compute_type, family, find_conversion
 from .devices import resolve
+from .tokens import Tokens, load_tokens
 
 log = logging.getLogger(__name__)
 
@@ -91,68 +90,7 @@ def default_compute_type(device: str, stored: str | None) -> str:
     return "float16" if cuda else str(stored)
 
 
-# --- tokenizers -------------------------------------------------------------------------
-
-
-class MarianTokens:
-    """``MarianTokenizer`` without transformers: SentencePiece pieces looked up in vocab.json."""
-
-    def __init__(self, folder: Path, meta: Mapping[str, Any]) -> None:
-        import sentencepiece as spm
-
-        self.eos = meta.get("eos_token") or "</s>"
-        self.unk = meta.get("unk_token") or "<unk>"
-        self.specials = {t for t in (self.eos, self.unk, meta.get("pad_token"), meta.get("bos_token")) if t}
-        self.vocab = set(json.loads((folder / "vocab.json").read_text(encoding="utf-8")))
-        self.source = spm.SentencePieceProcessor(model_file=str(folder / "source.spm"))
-        # transformers decodes with the source model unless the vocabularies are separate.
-        separate = (folder / "target_vocab.json").is_file()
-        self.target = (spm.SentencePieceProcessor(model_file=str(folder / "target.spm"))
-                       if separate else self.source)
-
-    def tokens(self, text: str) -> list[str]:
-        code: list[str] = []
-        # A leading >>xx<< target-language code is one token (multilingual opus-mt models).
-        if text.startswith(">>") and (end := text.find("<<")) != -1:
-            code, text = [text[:end + 2]], text[end + 2:]
-        pieces = self.source.encode(text, out_type=str)
-        return code + [p if p in self.vocab else self.unk for p in pieces]
-
-    def model_input(self, text: str) -> list[str]:
-        return [*self.tokens(text), self.eos]
-
-    def decode(self, tokens: list[str]) -> str:
-        return str(self.target.decode_pieces([t for t in tokens if t not in self.specials])).strip()
-
-
-class BartTokens:
-    """BART's byte-level BPE through the ``tokenizers`` library (tokenizer.json)."""
-
-    def __init__(self, folder: Path, meta: Mapping[str, Any]) -> None:
-        from tokenizers import Tokenizer
-
-        self.tok = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        self.bos = meta.get("bos_token") or "<s>"
-        self.eos = meta.get("eos_token") or "</s>"
-
-    def tokens(self, text: str) -> list[str]:
-        return list(self.tok.encode(text, add_special_tokens=False).tokens)
-
-    def model_input(self, text: str) -> list[str]:
-        return [self.bos, *self.tokens(text), self.eos]
-
-    def decode(self, tokens: list[str]) -> str:
-        ids = [i for i in (self.tok.token_to_id(t) for t in tokens) if i is not None]
-        return str(self.tok.decode(ids, skip_special_tokens=True)).strip()
-
-
 # --- the backend ------------------------------------------------------------------------
-
-
-@dataclass
-class _Loaded:
-    translator: Any
-    tokens: MarianTokens | BartTokens
 
 
 # One translator per process per (folder, device, compute type, threads).
@@ -170,7 +108,7 @@ class CTranslate2Backend(Backend):
             check_compute_type(self.requested_compute_type)
         self._meta: dict[str, Any] | None = None
         self._device: str | None = None
-        self._tokens: MarianTokens | BartTokens | None = None
+        self._tokens: Tokens | None = None
         self._translator: Any = None
 
     @property
@@ -209,11 +147,9 @@ class CTranslate2Backend(Backend):
         return self.meta.get("revision")
 
     @property
-    def tokens(self) -> MarianTokens | BartTokens:
+    def tokens(self) -> Tokens:
         if self._tokens is None:
-            folder = Path(self.meta["path"])
-            cls = MarianTokens if self.meta.get("kind") == "marian" else BartTokens
-            self._tokens = cls(folder, self.meta)
+            self._tokens = load_tokens(Path(self.meta["path"]), str(self.meta.get("kind")), self.meta)
         return self._tokens
 
     @property
@@ -236,28 +172,18 @@ class CTranslate2Backend(Backend):
         return self._translator
 
     def count_tokens(self, text: str) -> int:
-        return len(self.tokens.tokens(text))
+        return self.tokens.count(text)
 
     @property
     def max_input_tokens(self) -> int:
         meta = self.meta
-        limit = int(meta.get("max_positions") or 1024)
-        tok_max = meta.get("model_max_length")
-        if isinstance(tok_max, int) and 0 < tok_max < limit:
-            limit = tok_max
-        if self.spec.max_input_tokens is not None:
-            if self.spec.max_input_tokens > limit:
-                log.warning("%s: max_input_tokens %d exceeds the model's %d positions; using %d",
-                            self.spec.name, self.spec.max_input_tokens, limit, limit)
-            limit = min(self.spec.max_input_tokens, limit)
-        return limit - int(meta.get("special_tokens") or 0)
+        return input_limit(self.spec, int(meta.get("max_positions") or 1024), meta.get("model_max_length"),
+                           int(meta.get("special_tokens") or 0))
 
     def default_settings(self) -> dict[str, Any]:
         return dict(self.meta.get("generation") or {})
 
-    def generate(self, texts: list[str], settings: Mapping[str, Any]) -> list[str]:
-        if not texts:
-            return []
+    def _generate(self, texts: list[str], settings: Mapping[str, Any]) -> list[list[int]]:
         tokens = self.tokens
         source = [tokens.model_input(t) for t in texts]
         if max(map(len, source)) > int(self.meta.get("max_positions") or 1024):
@@ -272,7 +198,7 @@ class CTranslate2Backend(Backend):
         except RuntimeError as exc:
             _raise_oom(exc, self.spec.name, len(texts))
             raise
-        return [tokens.decode(r.hypotheses[0]) for r in results]
+        return [tokens.ids_of(r.hypotheses[0]) for r in results]
 
 
 def _raise_oom(exc: BaseException, name: str, batch: int) -> None:

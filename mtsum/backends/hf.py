@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -11,8 +12,9 @@ from typing import Any
 
 from ..config import GENERATION_KEYS, ModelSpec
 from ..errors import BackendOOMError, ModelLoadError
-from .base import Backend
+from .base import Backend, input_limit
 from .devices import resolve_torch_device
+from .tokens import Tokens, load_tokens
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +45,12 @@ def load(spec: ModelSpec, task: str, device: str, *, offline: bool | None = None
     from ..models import locate, revision_of
 
     path, commit = locate(spec, offline=offline)
-    revision = revision_of(path, commit)
-    key = (str(path), task, device, revision or "")  # a folder replaced in place is loaded anew
+    return load_located(spec, task, device, path, revision_of(path, commit))
+
+
+def load_located(spec: ModelSpec, task: str, device: str, path: Path, revision: str | None) -> LoadedModel:
+    """Load the model in ``path`` once per process (a folder replaced in place is loaded anew)."""
+    key = (str(path), task, device, revision or "")
     if key not in _LOADED:
         _LOADED[key] = _load(spec, task, device, path, revision)
     return _LOADED[key]
@@ -77,7 +83,11 @@ def _load(spec: ModelSpec, task: str, device: str, path: Path, revision: str | N
 
 
 class TransformersBackend(Backend):
-    """MarianMT or BART in float32 (float16 on request, GPU only) with transformers."""
+    """MarianMT or BART in float32 (float16 on request, GPU only) with transformers.
+
+    Tokenizing needs only the model's tokenizer files (:mod:`.tokens`, shared with
+    CTranslate2); the weights load on the first ``generate``.
+    """
 
     name = "transformers"
 
@@ -85,6 +95,9 @@ class TransformersBackend(Backend):
         super().__init__(*args, **kwargs)
         self._loaded: LoadedModel | None = None
         self._device: str | None = None
+        self._located: tuple[Path, str | None] | None = None
+        self._tokens: Tokens | None = None
+        self._config: dict[str, Any] | None = None
 
     @property
     def device(self) -> str:
@@ -103,9 +116,20 @@ class TransformersBackend(Backend):
         return "float32"
 
     @property
+    def located(self) -> tuple[Path, str | None]:
+        """The model's folder and revision, found once (cache, local folder or hub)."""
+        if self._located is None:
+            from ..models import locate, revision_of
+
+            path, commit = locate(self.spec, offline=self.offline)
+            self._located = (path, revision_of(path, commit))
+        return self._located
+
+    @property
     def loaded(self) -> LoadedModel:
         if self._loaded is None:
-            loaded = load(self.spec, self.task, self.device, offline=self.offline)
+            path, revision = self.located
+            loaded = load_located(self.spec, self.task, self.device, path, revision)
             if self.compute_type != "float32":
                 import torch
 
@@ -115,46 +139,73 @@ class TransformersBackend(Backend):
 
     @property
     def revision(self) -> str | None:
-        return self.loaded.revision
+        return self.located[1]
+
+    @property
+    def tokens(self) -> Tokens:
+        if self._tokens is None:
+            self._tokens = load_tokens(self.located[0], "marian" if self.task == "translation" else "bart")
+        return self._tokens
+
+    def _file(self, name: str) -> dict[str, Any]:
+        path = self.located[0] / name
+        try:
+            data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+        except (OSError, ValueError) as exc:
+            raise ModelLoadError(f"cannot read {path}: {exc} (re-run `mtsum models pull`)") from None
+        return data if isinstance(data, dict) else {}
 
     def count_tokens(self, text: str) -> int:
-        # verbose=False: measuring an over-long text (to cut it) is not feeding it to the model.
-        return len(self.loaded.tokenizer(text, add_special_tokens=False, verbose=False)["input_ids"])
+        return self.tokens.count(text)
 
     @property
     def max_input_tokens(self) -> int:
-        loaded = self.loaded
-        limit = int(loaded.model.config.max_position_embeddings)
-        tok_max = getattr(loaded.tokenizer, "model_max_length", None)
-        if isinstance(tok_max, int) and 0 < tok_max < limit:
-            limit = tok_max  # huge sentinel values mean "unset"
-        if self.spec.max_input_tokens is not None:
-            if self.spec.max_input_tokens > limit:
-                log.warning("%s: max_input_tokens %d exceeds the model's %d positions; using %d",
-                            self.spec.name, self.spec.max_input_tokens, limit, limit)
-            limit = min(self.spec.max_input_tokens, limit)
-        return limit - loaded.tokenizer.num_special_tokens_to_add(pair=False)
+        if self._config is None:
+            self._config = self._file("config.json")
+        positions = int(self._config.get("max_position_embeddings") or 1024)
+        # MarianTokenizer's model_max_length defaults to 512 where tokenizer_config.json is silent.
+        tok_max = self._file("tokenizer_config.json").get("model_max_length", 512 if self.task == "translation"
+                                                          else None)
+        return input_limit(self.spec, positions, tok_max, self.tokens.special_tokens)
 
     def default_settings(self) -> dict[str, Any]:
         own = self.loaded.model.generation_config
         return {key: getattr(own, key, None) for key in GENERATION_KEYS
                 if key in own.to_diff_dict() or key in ("num_beams", "max_length")}
 
-    def generate(self, texts: list[str], settings: Mapping[str, Any]) -> list[str]:
+    def _generate(self, texts: list[str], settings: Mapping[str, Any]) -> list[list[int]]:
         import torch
 
-        if not texts:
-            return []
-        loaded = self.loaded
+        loaded, tokens = self.loaded, self.tokens
         config = copy.deepcopy(loaded.model.generation_config)
         config.update(**dict(settings))
+        # CTranslate2's semantics, so both backends decode alike (docs/models.md): scores are
+        # normalized after penalties and masks, as the real opus-mt generation_config.json says.
+        config.renormalize_logits = True
+        rows = [tokens.input_ids(t) for t in texts]
+        width = max(map(len, rows))
+        if width > loaded.model.config.max_position_embeddings:
+            raise AssertionError("an input longer than the model's positions reached generate()")
+        pad = loaded.model.config.pad_token_id
+        input_ids = torch.tensor([r + [pad] * (width - len(r)) for r in rows], device=loaded.device)
+        mask = torch.tensor([[1] * len(r) + [0] * (width - len(r)) for r in rows], device=loaded.device)
         try:
-            enc = loaded.tokenizer(texts, return_tensors="pt", padding=True, truncation=False)
-            if enc["input_ids"].shape[1] > loaded.model.config.max_position_embeddings:
-                raise AssertionError("an input longer than the model's positions reached generate()")
             with torch.inference_mode():
-                out = loaded.model.generate(**enc.to(loaded.device), generation_config=config)
+                out = loaded.model.generate(input_ids=input_ids, attention_mask=mask, generation_config=config)
         except torch.cuda.OutOfMemoryError as exc:
             torch.cuda.empty_cache()
             raise BackendOOMError(f"{self.spec.name}: CUDA out of memory for a batch of {len(texts)}") from exc
-        return [t.strip() for t in loaded.tokenizer.batch_decode(out, skip_special_tokens=True)]
+        return [_generated(row, loaded.model.generation_config) for row in out.tolist()]
+
+
+def _generated(row: list[int], config: Any) -> list[int]:
+    """The tokens a model generated, as CTranslate2 returns them: without the decoder
+    start token, the end token and the padding after it."""
+    eos = config.eos_token_id
+    ends = set(eos) if isinstance(eos, list) else {eos}
+    out = []
+    for token in row[1:]:
+        if token in ends:
+            break
+        out.append(token)
+    return out
