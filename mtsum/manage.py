@@ -22,7 +22,16 @@ from .backends import ctranslate2_installed
 from .backends.convert import list_conversions
 from .config import ModelsConfig, ModelSpec
 from .errors import ConfigError, ModelUnavailableError, MtsumError
-from .models import cached_snapshot, download_snapshot, hub_reachable, locate, offline_mode, revision_of
+from .models import (
+    cached_snapshot,
+    download_snapshot,
+    hub_cache_folder,
+    hub_reachable,
+    locate,
+    missing_files,
+    offline_mode,
+    revision_of,
+)
 
 _COMMIT_RE = re.compile(r"[0-9a-f]{40}")
 # hub-side files we never copy into a self-contained folder
@@ -223,9 +232,7 @@ def _usable_conversions(spec: ModelSpec, folder: Path | None, commit: str | None
 
 def _cache_diagnosis(spec: ModelSpec) -> str:
     """Why a hub model is not usable from the HF cache, for people."""
-    from huggingface_hub import constants
-
-    repo = Path(constants.HF_HUB_CACHE) / ("models--" + spec.model.replace("/", "--"))
+    repo = hub_cache_folder(spec.model)
     if not repo.is_dir():
         return "not in the Hugging Face cache"
     rev = spec.revision or "main"
@@ -238,6 +245,11 @@ def _cache_diagnosis(spec: ModelSpec) -> str:
     snap = repo / "snapshots" / commit
     if not snap.is_dir():
         return f"snapshot {commit[:12]} is not in the Hugging Face cache"
+    # huggingface_hub's record of the repo's files names what an interrupted pull left out.
+    missing = missing_files(spec, commit, snap)
+    if missing:
+        more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
+        return f"cached snapshot {commit[:12]} is incomplete (missing {', '.join(missing[:3])}{more})"
     if not (snap / "config.json").exists():
         return f"cached snapshot {commit[:12]} is incomplete (no config.json)"
     return f"cached snapshot {commit[:12]} is incomplete (no PyTorch weights)"

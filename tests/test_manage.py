@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from stand_in_hub import StandInHub, point_huggingface_hub_at
 
-from mtsum import manage
+from mtsum import manage, models
 from mtsum.cli import main
 from mtsum.config import ModelSpec, load_models_config
 from mtsum.errors import ConfigError, ModelUnavailableError
@@ -264,31 +265,32 @@ def test_pull_to_the_folder_it_came_from_keeps_it(hf_cache: Path, tmp_path: Path
 
 def test_pull_downloads_what_is_not_cached(hf_cache: Path, tmp_path: Path,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = []
+    """Through the real huggingface_hub against the stand-in hub: a mocked download would
+    write whatever cache layout the mock likes, not the one list and locate must read."""
+    v1 = {"config.json": b'{"model_type": "marian"}', "model.safetensors": b"w" * 10, "vocab.json": b"{}",
+          "README.md": b"# card", "tf_model.h5": b"tf"}
+    v2 = {**v1, "generation_config.json": b"{}"}
+    repos = {"org/opus-mt-sv-en": [v1, v2], "org/opus-mt-de-en": [v1]}
+    with StandInHub(repos, tags={"org/opus-mt-sv-en": {"v1.0": 0}}) as hub:
+        point_huggingface_hub_at(monkeypatch, hub.url, hf_cache.parent)
+        monkeypatch.setattr(manage, "hub_reachable", models.hub_reachable)
+        cfg = load_models_config(write_models_yaml(tmp_path / "m.yaml"))
 
-    def fake_download(spec: ModelSpec, *, local_dir: Path | None = None,
-                      progress: bool = False) -> tuple[Path, str]:
-        calls.append((spec.name, spec.revision, local_dir))
-        folder = Path(local_dir) if local_dir else fake_hub_model(hf_cache, spec.model, SHA2)
-        if local_dir:
-            (folder / ".cache" / "huggingface").mkdir(parents=True)
-            (folder / "config.json").write_text("{}")
-            (folder / "model.safetensors").write_bytes(b"w" * 10)
-        return folder, SHA2
+        report = manage.pull_models(cfg, ["sv"], offline=False, revision="v1.0")
+        first = hub.sha("org/opus-mt-sv-en", "v1.0")
+        assert report.models[0].action == "downloaded" and report.models[0].commit == first
+        assert sorted(hub.downloads()) == ["config.json", "model.safetensors", "vocab.json"]
+        pinned = load_models_config(write_models_yaml(tmp_path / "v1.yaml", revision="v1.0"))
+        status = manage.list_models(pinned)[0]
+        assert status.available and status.commit == first
+        assert manage.list_models(cfg)[0].missing == "revision 'main' is not in the Hugging Face cache"
 
-    monkeypatch.setattr(manage, "hub_reachable", lambda *a, **k: True)
-    monkeypatch.setattr(manage, "download_snapshot", fake_download)
-    cfg = load_models_config(write_models_yaml(tmp_path / "m.yaml"))
-
-    report = manage.pull_models(cfg, ["sv"], offline=False, revision="v1.0")
-    assert calls == [("translation.sv", "v1.0", None)]
-    assert report.models[0].action == "downloaded" and report.models[0].commit == SHA2
-
-    out = tmp_path / "out"
-    report = manage.pull_models(cfg, ["de"], to=out, offline=False)
-    assert calls[-1] == ("translation.de", "main", out / "opus-mt-de-en")
-    assert not (out / "opus-mt-de-en" / ".cache").exists()
-    assert report.models[0].size_bytes == 12
+        out = tmp_path / "out"
+        report = manage.pull_models(cfg, ["de"], to=out, offline=False)
+        assert report.models[0].path == str(out / "opus-mt-de-en")
+        assert sorted(p.name for p in (out / "opus-mt-de-en").iterdir()) == ["config.json", "model.safetensors",
+                                                                           "vocab.json"]  # no .cache, no junk
+        assert report.models[0].size_bytes == 24 + 10 + 2
 
 
 def test_revision_needs_exactly_one_model(tmp_path: Path) -> None:
