@@ -497,10 +497,21 @@ def models_verify(names: tuple[str, ...], models_path: str | None, device: str |
             detail = (r.output or "")[:60] if r.ok else (r.error or "")
             rows.append([r.name, r.model, "ok" if r.ok else "FAILED", f"{r.seconds:.2f}", detail])
         click.echo(_table(rows))
+        agreements = [(r.name, a) for r in results for a in r.agreement]
+        if agreements:
+            click.echo("\nAgreement with float32 on built-in inputs (identical outputs, chrF 0-100):")
+            click.echo(_table([["NAME", "BACKEND", "COMPUTE", "AGAINST", "IDENTICAL", "CHRF", "FAITHFUL"]] + [
+                [name, a["backend"], a["compute_type"], a["against"],
+                 f"{a['identical']}/{a['inputs']} ({100 * a['identical_share']:.0f} %)", f"{a['chrf']:.1f}",
+                 "yes" if a["faithful"] else "NO"] for name, a in agreements]))
         if failed:
             click.echo("\nHow to fix:")
             for r in failed:
                 click.echo(f"- {r.name}: {r.message}")
+    for r in results:
+        for a in r.agreement:
+            if a["warning"]:
+                log.warning("%s: %s", r.name, a["warning"])
     if failed:
         raise ModelUnavailableError(
             f"{len(failed)} of {len(results)} model(s) failed verification: "

@@ -132,6 +132,8 @@ class VerifyResult:
     output: str | None = None  # the model's output for the probe input
     error: str | None = None  # exception class name
     message: str | None = None  # what went wrong and how to fix it
+    # every other backend / compute type on disk against float32 (mtsum.fidelity.Agreement)
+    agreement: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -528,8 +530,10 @@ def convert_models(config: ModelsConfig, names: list[str] | tuple[str, ...] | No
 def verify_models(config: ModelsConfig, device: str | None = "cpu", *,
                   names: list[str] | tuple[str, ...] | None = None,
                   offline: bool | None = None, backend: str | None = None,
-                  compute_type: str | None = None) -> list[VerifyResult]:
-    """Load every (or every named) model with its backend and run one short generation.
+                  compute_type: str | None = None, agreement: bool = True) -> list[VerifyResult]:
+    """Load every (or every named) model with its backend and run one short generation;
+    then, with ``agreement``, compare every backend and compute type on disk with float32
+    (:func:`mtsum.fidelity.agreement`).
 
     Nothing is downloaded: a model that is not on disk is reported as failed with
     the fix. Failures are results, not exceptions, so one report covers all models.
@@ -539,6 +543,7 @@ def verify_models(config: ModelsConfig, device: str | None = "cpu", *,
     """
     from .backends import backend_class, create_backend
     from .backends.devices import requested_device
+    from .fidelity import agreement as model_agreement
 
     requested_device(device)
     if backend not in (None, "auto"):
@@ -562,6 +567,8 @@ def verify_models(config: ModelsConfig, device: str | None = "cpu", *,
             result.output = engine.generate([_VERIFY_INPUTS.get(lang, _VERIFY_INPUTS["en"])],
                                             _probe_settings(engine.generation_settings()))[0]
             result.ok = True
+            if agreement:
+                result.agreement = [a.to_dict() for a in model_agreement(spec, device, offline=offline)]
         except MtsumError as exc:  # ModelUnavailableError, ModelLoadError, ConfigError (no CUDA)…
             result.error, result.message = type(exc).__name__, str(exc)
         except Exception as exc:
@@ -576,5 +583,6 @@ def verify_models(config: ModelsConfig, device: str | None = "cpu", *,
 
 def _probe_settings(settings: dict[str, Any]) -> dict[str, Any]:
     """One greedy, short generation: the model's settings capped so verify stays quick."""
-    quick = {k: v for k, v in settings.items() if k not in ("min_length", "min_new_tokens", "max_length")}
-    return {**quick, "num_beams": 1, "max_new_tokens": 32, "do_sample": False}
+    quick = {k: v for k, v in settings.items() if k not in ("min_new_tokens", "max_length")}
+    # min_length 0: the model's own (distilbart's 56) would outlast the 32-token cap.
+    return {**quick, "num_beams": 1, "max_new_tokens": 32, "min_length": 0, "do_sample": False}

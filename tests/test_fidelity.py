@@ -42,18 +42,22 @@ def sentences(lang: str) -> list[str]:
     return found[:30]
 
 
-@pytest.fixture(scope="module")
-def real_yaml(real_layout: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from real_layout import write_models_yaml
-
-    path = write_models_yaml(real_layout, tmp_path_factory.mktemp("real-yaml") / "models.yaml")
-    text = path.read_text(encoding="utf-8")
-    # Cap Marian's length only (see the module docstring); distilbart keeps all its settings.
-    config = load_models_config(path)
+@pytest.fixture(scope="module", params=["tiny", pytest.param("hub", marks=pytest.mark.network)])
+def real_yaml(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A models.yaml of the tiny real-layout repos, or (``make test-network``) of the real ones."""
     import yaml
 
-    data = yaml.safe_load(text)
-    for lang in config.translation:
+    path = tmp_path_factory.mktemp("real-yaml") / "models.yaml"
+    if request.param == "tiny":
+        from real_layout import write_models_yaml
+
+        write_models_yaml(request.getfixturevalue("real_layout"), path)
+    else:
+        packaged = Path(mtsum.__file__).parent / "models.yaml"
+        path.write_text(packaged.read_text(encoding="utf-8"), encoding="utf-8")
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    # Cap Marian's length only (see the module docstring); distilbart keeps all its settings.
+    for lang in data["translation"]:
         data["translation"][lang]["generation"] = {"max_length": 64}
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
     return path
@@ -61,13 +65,14 @@ def real_yaml(real_layout: dict[str, Path], tmp_path_factory: pytest.TempPathFac
 
 @pytest.fixture(scope="module")
 def real_ct2(real_yaml: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """float32 CTranslate2 conversions of the models in ``real_yaml`` (a cache folder)."""
     from mtsum.backends.convert import convert_model
 
     cache = tmp_path_factory.mktemp("real-ct2")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("MTSUM_CACHE_DIR", str(cache))
         for spec in load_models_config(real_yaml).all_specs():
-            convert_model(spec, "float32")
+            convert_model(spec, "float32", offline=False)
     return cache
 
 
@@ -182,3 +187,79 @@ def test_seed_summaries_are_identical_across_backends(real_yaml: Path, real_ct2:
         assert results[0].summary == results[1].summary
         assert (results[0].title, results[0].flagged) == (results[1].title, results[1].flagged)
         assert "▁" not in results[0].summary + results[1].summary
+
+
+# --- models verify: agreement on the user's own models --------------------------------------
+
+
+def test_verify_reports_agreement_of_every_backend(real_yaml: Path, real_ct2: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from mtsum.cli import main
+    from mtsum.fidelity import recorded
+
+    monkeypatch.setenv("MTSUM_CACHE_DIR", str(real_ct2))
+    res = CliRunner().invoke(main, ["models", "verify", "--models", str(real_yaml), "--device", "cpu",
+                                    "--format", "json"])
+    assert res.exit_code == 0, res.output
+    results = json.loads(res.stdout)
+    assert sorted(r["name"] for r in results) == ["summarization", "translation.de", "translation.sv"]
+    for r in results:
+        (a,) = r["agreement"]  # one conversion on disk: float32, against transformers float32
+        assert (a["backend"], a["compute_type"], a["against"]) == ("ctranslate2", "float32", "transformers float32")
+        assert a["identical"] == a["inputs"] > 0 and a["chrf"] == 100.0 and a["faithful"] and a["warning"] is None
+    meta = __import__("mtsum.backends.convert", fromlist=["x"]).find_conversion(
+        load_models_config(real_yaml).translation["sv"], "float32")
+    assert recorded(meta["path"])["identical_share"] == 1.0
+    text = CliRunner().invoke(main, ["models", "verify", "de", "--models", str(real_yaml), "--device", "cpu"])
+    assert text.exit_code == 0 and "Agreement with float32" in text.stdout
+    assert "ctranslate2  float32  transformers float32  6/6 (100 %)  100.0" in text.stdout
+
+
+# --- the real repos' facts (docs/models.md), checked on the hub -----------------------------
+
+
+@pytest.mark.network
+@pytest.mark.parametrize(("repo", "beams"), [("Helsinki-NLP/opus-mt-sv-en", 6), ("Helsinki-NLP/opus-mt-de-en", 4)])
+def test_real_marian_repo_facts(repo: str, beams: int) -> None:
+    import json
+
+    from huggingface_hub import HfApi, hf_hub_download
+
+    files = {s.rfilename for s in HfApi().model_info(repo).siblings or []}
+    assert {"pytorch_model.bin", "source.spm", "target.spm", "vocab.json", "tokenizer_config.json"} <= files
+    assert "model.safetensors" not in files and "tokenizer.json" not in files
+    config = json.loads(Path(hf_hub_download(repo, "config.json")).read_text(encoding="utf-8"))
+    pad = config["vocab_size"] - 1
+    assert (config["num_beams"], config["max_length"], config["eos_token_id"]) == (beams, 512, 0)
+    assert config["pad_token_id"] == config["decoder_start_token_id"] == pad
+    assert config["bad_words_ids"] == [[pad]]
+    vocab = json.loads(Path(hf_hub_download(repo, "vocab.json")).read_text(encoding="utf-8"))
+    assert vocab["<pad>"] == pad == len(vocab) - 1 and vocab["</s>"] == 0
+    spms = [Path(hf_hub_download(repo, f)).read_bytes() for f in ("source.spm", "target.spm")]
+    assert spms[0] != spms[1]
+    generation = json.loads(Path(hf_hub_download(repo, "generation_config.json")).read_text(encoding="utf-8"))
+    assert generation["renormalize_logits"] is True and generation["forced_eos_token_id"] == 0
+
+
+@pytest.mark.network
+def test_real_distilbart_repo_facts() -> None:
+    import json
+
+    from huggingface_hub import HfApi, hf_hub_download
+
+    repo = "sshleifer/distilbart-cnn-12-6"
+    files = {s.rfilename for s in HfApi().model_info(repo).siblings or []}
+    assert {"pytorch_model.bin", "vocab.json", "merges.txt", "config.json"} <= files
+    assert "tokenizer.json" not in files and "generation_config.json" not in files
+    config = json.loads(Path(hf_hub_download(repo, "config.json")).read_text(encoding="utf-8"))
+    wanted = {"num_beams": 4, "length_penalty": 2.0, "max_length": 142, "min_length": 56,
+              "no_repeat_ngram_size": 3, "early_stopping": True}
+    assert {k: config[k] for k in wanted} == wanted
+    assert {k: config["task_specific_params"]["summarization"][k] for k in wanted} == wanted
+    assert config["force_bos_token_to_be_generated"] is True
+    vocab = json.loads(Path(hf_hub_download(repo, "vocab.json")).read_text(encoding="utf-8"))
+    assert vocab["<mask>"] == len(vocab) - 1 == config["vocab_size"]
