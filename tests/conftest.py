@@ -50,10 +50,11 @@ def _hermetic_env(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureReques
 
 @pytest.fixture(scope="session")
 def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Path of a models.yaml naming tiny random-weight sv-en, de-en and BART models."""
-    from make_tiny_models import build_tiny_models
+    """Path of a models.yaml naming tiny random-weight sv-en, de-en and distilbart repos laid
+    out like the real ones, decoding short and greedy (real_layout.FAST) so tests stay fast."""
+    from real_layout import build_test_models
 
-    return build_tiny_models(tmp_path_factory.mktemp("tiny-models"))
+    return build_test_models(tmp_path_factory.mktemp("tiny-models"))
 
 
 @pytest.fixture(scope="session")

@@ -351,7 +351,7 @@ def test_pull_local_models_to_dir(tiny_models: Path, tmp_path: Path) -> None:
     assert f"wrote {out / 'models.yaml'}" in res.stdout
     statuses = manage.list_models(load_models_config(out / "models.yaml"))
     assert [s.path for s in statuses] == [str(out / n) for n in
-                                          ("tiny-opus-mt-sv-en", "tiny-opus-mt-de-en", "tiny-bart")]
+                                          ("tiny-opus-mt-sv-en", "tiny-opus-mt-de-en", "tiny-distilbart-cnn-12-6")]
     assert all(s.available for s in statuses)
 
 
@@ -380,7 +380,7 @@ def test_backend_setting_decides_availability(tiny_models: Path, tmp_path: Path,
     (tmp_path / "m.yaml").write_text(
         f"translation:\n  sv: {{model: {sv}, backend: transformers}}\n"
         f"  de: {{model: {de}, backend: ctranslate2, compute_type: int16}}\n"
-        f"summarization: {{model: {tiny_models.parent / 'tiny-bart'}, backend: ctranslate2}}\n",
+        f"summarization: {{model: {tiny_models.parent / 'tiny-distilbart-cnn-12-6'}, backend: ctranslate2}}\n",
         encoding="utf-8")
     sv_s, de_s, summ = manage.list_models(load_models_config(tmp_path / "m.yaml"))
     assert (sv_s.available, sv_s.runs_with, sv_s.backend) == (True, "transformers", "transformers")

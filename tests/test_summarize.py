@@ -48,7 +48,7 @@ def squash(text: str) -> str:
 
 @pytest.fixture(scope="session")
 def tiny_bart_dir(tiny_models: Path) -> Path:
-    return tiny_models.parent / "tiny-bart"  # built by tests/fixtures/make_tiny_models.py
+    return tiny_models.parent / "tiny-distilbart-cnn-12-6"  # built by tests/fixtures/make_tiny_models.py
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -136,8 +136,10 @@ def test_tiny_bart_loads_like_a_real_checkpoint(tiny_bart_dir: Path, summarizer:
     assert tok.decode(tok("North Korea sold rockets.")["input_ids"], skip_special_tokens=True) == (
         "North Korea sold rockets."
     )
-    config = json.loads((tiny_bart_dir / "tokenizer_config.json").read_text(encoding="utf-8"))
-    assert config["tokenizer_class"] == "BartTokenizer"
+    # distilbart's layout: vocab.json + merges.txt, no tokenizer.json; <mask> outside vocab_size
+    assert not (tiny_bart_dir / "tokenizer.json").exists()
+    vocab = json.loads((tiny_bart_dir / "vocab.json").read_text(encoding="utf-8"))
+    assert vocab["<mask>"] == len(vocab) - 1 == loaded.model.config.vocab_size
     assert summarizer.max_input_tokens == 1022  # 1024 positions minus <s> and </s>
 
 
