@@ -143,7 +143,11 @@ def bench_cache(opts: Options, built: BuiltModels, device: str) -> dict[str, Any
 
 
 # section name -> (function, title in results.md, target)
+from agreement import bench_agreement  # noqa: E402  (a sibling that imports sections, like this module)
+
 ENGINE_SECTIONS = {
+    "agreement": (bench_agreement, "Agreement: CTranslate2 against transformers float32",
+                  "float32 identical share = 1"),
     "token-budget": (bench_token_budget, "Token budget vs fixed batches", "token budget >= 1.3x fixed"),
     "translate-many": (bench_translate_many, "50 short documents: one at a time vs translate_many", ">= 2x"),
     "cache": (bench_cache, "Warm vs cold translation cache (German seed)", "warm >= 20x cold, load excluded"),

@@ -107,7 +107,7 @@ def agreement(spec: ModelSpec, device: str | None = "cpu", *, offline: bool | No
         outputs[(backend.name, backend.compute_type)] = backend.generate(texts, settings)
     reference_key = next(iter(outputs))
     reference = outputs[reference_key]
-    found = [_compare(key, outs, reference_key, reference) for key, outs in outputs.items() if key != reference_key]
+    found = [compare(key, outs, reference_key, reference) for key, outs in outputs.items() if key != reference_key]
     for item in found:
         if item.backend == "ctranslate2":
             _record(spec, item)
@@ -139,7 +139,8 @@ def _candidates(spec: ModelSpec) -> list[tuple[str, str | None]]:
     return pairs
 
 
-def _compare(key: tuple[str, str], outputs: list[str], ref_key: tuple[str, str], reference: list[str]) -> Agreement:
+def compare(key: tuple[str, str], outputs: list[str], ref_key: tuple[str, str], reference: list[str]) -> Agreement:
+    """``outputs`` of (backend, compute type) ``key`` against ``reference``, those of ``ref_key``."""
     import sacrebleu
 
     identical = sum(a == b for a, b in zip(outputs, reference))
