@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from .errors import MtsumError
+from .errors import Interrupted, MtsumError
 from .results import json_line
 
 log = logging.getLogger("mtsum")
@@ -29,7 +29,7 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except MtsumError as exc:
+        except (MtsumError, Interrupted) as exc:
             _fail(ctx, exc, exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise

@@ -59,8 +59,14 @@ class OutputError(MtsumError):
     exit_code = 2
 
 
-class Interrupted(MtsumError):
-    """SIGINT or SIGTERM stopped the run; finished outputs are kept, nothing partial is left."""
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM stopped the run; finished outputs are kept, nothing partial is left.
+
+    A BaseException, like KeyboardInterrupt: an ``except Exception`` anywhere (ours, or a
+    library's such as trafilatura's) must not swallow a stop. The CLI maps it to 130/143.
+    """
+
+    per_input = False
 
     def __init__(self, signum: int) -> None:
         import signal
