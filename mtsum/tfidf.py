@@ -33,9 +33,15 @@ def terms(text: str) -> list[str]:
     return [w for w in _WORD.findall(text.lower()) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
 
 
-def cosine_matrix(texts: list[str]) -> Any:
-    """The n x n numpy matrix of cosine similarities of the texts' TF-IDF vectors
-    (the diagonal is 1 for a text with shared terms, else 0)."""
+def tfidf_rows(texts: list[str]) -> tuple[Any, Any, Any, int]:
+    """The texts' L2-normalized TF-IDF vectors as a sparse matrix, one entry per (text, shared term).
+
+    Returns ``(rows, cols, values, n_cols)``: numpy arrays of equal length, entry ``k`` being
+    ``x[rows[k], cols[k]] = values[k]``, rows in text order. Only terms that occur in at
+    least two texts get a column (``n_cols`` of them): a term in one text only adds to its
+    norm, never to a dot product. Memory is linear in the length of the texts, whatever
+    their number or vocabulary.
+    """
     import numpy as np
 
     n = len(texts)
@@ -44,13 +50,32 @@ def cosine_matrix(texts: list[str]) -> Any:
     idf = {term: math.log((1 + n) / (1 + k)) + 1.0 for term, k in df.items()}
     weights = [{t: (1.0 + math.log(k)) * idf[t] for t, k in c.items()} for c in counts]
     norms = [math.sqrt(sum(w * w for w in row.values())) or 1.0 for row in weights]
-    # A term in one text only adds to its norm, never to a dot product: only shared
-    # terms need columns, which keeps the dense matrix small even for long inputs.
     shared = {t: j for j, t in enumerate(sorted(t for t, k in df.items() if k > 1))}
-    x = np.zeros((n, max(len(shared), 1)), dtype=np.float64)
+    rows: list[int] = []
+    cols: list[int] = []
+    values: list[float] = []
     for i, row in enumerate(weights):
         for term, w in row.items():
             j = shared.get(term)
             if j is not None:
-                x[i, j] = w / norms[i]
+                rows.append(i)
+                cols.append(j)
+                values.append(w / norms[i])
+    return (np.array(rows, dtype=np.intp), np.array(cols, dtype=np.intp),
+            np.array(values, dtype=np.float64), len(shared))
+
+
+def cosine_matrix(texts: list[str]) -> Any:
+    """The n x n numpy matrix of cosine similarities of the texts' TF-IDF vectors
+    (the diagonal is 1 for a text with shared terms, else 0).
+
+    Dense: n x n floats. Fine for the digest's hundreds of articles; the extractive
+    summarizer, which may see tens of thousands of sentences, works on
+    :func:`tfidf_rows` instead and never builds this matrix.
+    """
+    import numpy as np
+
+    rows, cols, values, n_cols = tfidf_rows(texts)
+    x = np.zeros((len(texts), max(n_cols, 1)), dtype=np.float64)
+    x[rows, cols] = values
     return x @ x.T

@@ -171,3 +171,111 @@ def test_works_offline_without_torch_or_a_model() -> None:
     done = subprocess.run([sys.executable, "-c", code, json.dumps(ARTICLE)], env=env, cwd=ROOT,
                           capture_output=True, text=True, check=True)
     positions(done.stdout.strip(), ARTICLE)
+
+
+# --- linear memory (issue 28, item 8) ------------------------------------------------
+
+def dense_textrank_reference(sentences: list[str], damping: float = 0.85, tol: float = 1e-10,
+                             max_iter: int = 200) -> list[float]:
+    """The former implementation: PageRank over the dense n x n similarity matrix."""
+    import numpy as np
+
+    from mtsum.tfidf import cosine_matrix
+
+    n = len(sentences)
+    if n <= 1:
+        return [1.0] * n
+    sim = cosine_matrix(sentences)
+    np.fill_diagonal(sim, 0.0)
+    out_weight = sim.sum(axis=1, keepdims=True)
+    trans = np.where(out_weight > 0, sim / np.where(out_weight > 0, out_weight, 1.0), 1.0 / n)
+    rank = np.full(n, 1.0 / n)
+    for _ in range(max_iter):
+        new = (1.0 - damping) / n + damping * (trans.T @ rank)
+        done = float(np.abs(new - rank).sum()) < tol
+        rank = new
+        if done:
+            break
+    return [float(r) for r in rank]
+
+
+def ranking(scores: list[float]) -> list[int]:
+    return sorted(range(len(scores)), key=lambda i: (-round(scores[i], 12), i))
+
+
+# Every article we have: the English test data, and the seeds and sv/de data as they
+# are (untranslated: the graph does not care about the language).
+REAL_TEXTS = sorted([*ROOT.glob("tests/data/**/*.txt"), *ROOT.glob("seeds/*.txt")])
+
+
+@pytest.mark.parametrize("path", REAL_TEXTS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_same_ranking_as_the_dense_matrix_on_real_articles(path: Path) -> None:
+    paragraphs = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    sentences = sentences_of(paragraphs)
+    scores, reference = textrank_scores(sentences), dense_textrank_reference(sentences)
+    assert scores == pytest.approx(reference, rel=1e-12, abs=0)
+    assert ranking(scores) == ranking(reference)
+
+
+def test_same_ranking_as_the_dense_matrix_on_long_and_odd_inputs() -> None:
+    long = sentences_of([f"Sentence {i} says Russia bought item {i % 17} from North Korea in week {i % 5}."
+                         for i in range(1500)])
+    odd = [*sentences_of(ARTICLE), "Cats purr.", "Cats purr.", "Zebra quokka.", "Russia, Russia, Russia!"]
+    for sentences in (long, odd):
+        scores, reference = textrank_scores(sentences), dense_textrank_reference(sentences)
+        assert scores == pytest.approx(reference, rel=1e-12, abs=0)
+        assert ranking(scores) == ranking(reference)
+
+
+MEMORY_CHILD = r"""
+import json, resource, sys
+import numpy as np
+from mtsum.extractive import ExtractiveSummarizer
+from mtsum.summarize import SummaryOutput
+
+ExtractiveSummarizer().summarize(["A warm-up sentence about rockets.", "Another sentence about rockets."])
+vm = {k: int(v.split()[0]) * 1024 for k, v in
+      (line.split(":", 1) for line in open("/proc/self/status") if line.startswith(("VmSize", "VmPeak")))}
+extra = int(sys.argv[1])
+soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+limit = vm["VmPeak"] + extra
+if hard != resource.RLIM_INFINITY:
+    limit = min(limit, hard)
+resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+# A 30,000-paragraph article (~3.6 MB) with a news-sized vocabulary: Zipf-like word choice
+# from 60,000 made-up words, so thousands of terms are shared between sentences.
+rng = np.random.default_rng(0)
+syl = ["ka", "lo", "mi", "re", "tu", "sa", "ne", "vo", "pi", "da", "ge", "ru", "fo", "ba", "li", "zo"]
+vocab = [a + b + c + d for a in syl for b in syl for c in syl for d in syl[:15]]
+p = 1.0 / np.arange(1, len(vocab) + 1)
+picks = rng.choice(len(vocab), size=(30000, 8), p=p / p.sum())
+verbs = ["reported", "confirmed", "denied", "announced", "estimated", "criticised", "approved", "delayed"]
+paragraphs = [
+    f"The agency {verbs[i % 8]} the {vocab[w[0]]} {vocab[w[1]]} in {vocab[w[2]]} on day {i % 397}, citing "
+    f"{vocab[w[3]]} {vocab[w[4]]} and {vocab[w[5]]} figures from {vocab[w[6]]} {vocab[w[7]]}."
+    for i, w in enumerate(picks.tolist())
+]
+(out,) = ExtractiveSummarizer().summarize_many([paragraphs])  # the digest's entry point
+assert isinstance(out, SummaryOutput), repr(out)
+print(json.dumps({"summary": out.summary, "sentences": out.settings["sentences"],
+                  "bytes": sum(len(t) + 1 for t in paragraphs), "limit_over_baseline": extra,
+                  "baseline_vm_peak": vm["VmPeak"],
+                  "peak_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/status")
+def test_30000_paragraphs_fit_in_bounded_memory() -> None:
+    """An article of 30,000 paragraphs is summarized under an address-space limit of
+    1.5 GiB above the interpreter's own (numpy imported). The dense similarity graph
+    needed 6.7 GiB for one 30,000 x 30,000 matrix: MemoryError, and the digest exited 1."""
+    done = subprocess.run([sys.executable, "-c", MEMORY_CHILD, str(3 * 2**29)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout)
+    assert result["sentences"] == 30000
+    assert len(split_sentences(result["summary"], "en")) == 3
+    print(f"\n30,000 paragraphs ({result['bytes'] / 1e6:.1f} MB): peak RSS "
+          f"{result['peak_rss'] / 2**20:.0f} MiB, address-space limit baseline "
+          f"{result['baseline_vm_peak'] / 2**20:.0f} MiB + {result['limit_over_baseline'] / 2**30:.1f} GiB")
