@@ -125,7 +125,7 @@ def _engine_opts(fn: Any) -> Any:
                           "else the backend's default for the device)."),
         click.option("--max-batch-tokens", type=click.IntRange(min=1), default=None,
                      help="Padded tokens per model call (default: MTSUM_MAX_BATCH_TOKENS, else 4096)."),
-        click.option("--cache", "cache", type=click.Path(dir_okay=False), default=None,
+        click.option("--cache", "cache", type=click.Path(), default=None,
                      help="Translation cache file (default: MTSUM_CACHE, else the user cache directory)."),
         click.option("--no-cache", "no_cache", is_flag=True, help="Neither read nor write the translation cache."),
     ]):
@@ -414,17 +414,21 @@ def models_list(models_path: str | None, fmt: str) -> None:
     if fmt == "json":
         _echo_json([s.to_dict() for s in statuses])
         return
-    rows = [["NAME", "MODEL", "REVISION", "STATUS", "SIZE", "FORMATS", "PATH / WHY MISSING"]]
+    rows = [["NAME", "MODEL", "REVISION", "STATUS", "RUNS WITH", "SIZE", "FORMATS", "PATH / WHY MISSING"]]
     for s in statuses:
         rows.append([
             s.name, s.model if not s.local else os.path.basename(s.model) or s.model,
             (s.commit or s.revision or "-")[:12] if not s.local else "(local)",
             "available" if s.available else "missing",
+            s.runs_with or "-",
             _human_size(s.size_bytes) if s.path else "-",
             ",".join(s.formats) or "-",
             (s.path or "") if s.available else (s.missing or ""),
         ])
     click.echo(_table(rows))
+    for s in statuses:
+        if s.available and s.why:
+            click.echo(f"{s.name}: {s.runs_with}, {s.why.removeprefix('auto: ')}", err=True)
     if not all(s.available for s in statuses):
         click.echo("\nmissing models: run `mtsum models pull` where the hub is reachable "
                    "(or `mtsum models pull --to DIR` and copy DIR here)", err=True)
@@ -438,11 +442,15 @@ def models_list(models_path: str | None, fmt: str) -> None:
                    "a machine without network.")
 @click.option("--revision", default=None,
               help="Pull this hub commit/branch/tag instead of the configured one (one NAME).")
+@click.option("--convert/--no-convert", "convert", default=None,
+              help="Also convert for the fast CTranslate2 backend and check it against float32 "
+                   "(default: when ctranslate2 is installed; not with --to).")
 @_offline_opt
 @_format_opt
 @click.pass_context
 def models_pull(ctx: click.Context, names: tuple[str, ...], models_path: str | None,
-                to: str | None, revision: str | None, offline: bool | None, fmt: str) -> None:
+                to: str | None, revision: str | None, convert: bool | None, offline: bool | None,
+                fmt: str) -> None:
     """Download the configured models (all, or NAMEs such as sv, de, summarization).
 
     Models already in the Hugging Face cache are not downloaded again; with --to
@@ -456,7 +464,10 @@ def models_pull(ctx: click.Context, names: tuple[str, ...], models_path: str | N
         # main() silences hub progress bars by default; a pull is where they belong.
         os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "0"
     report = pull_models(load_models_config(models_path), list(names), to=to,
-                         progress=progress, revision=revision, offline=offline)
+                         progress=progress, revision=revision, offline=offline, convert=convert)
+    for c in report.converted:
+        if c.message:
+            log.warning("%s: %s", c.name, c.message)
     if fmt == "json":
         _echo_json(report.to_dict())
         return
@@ -464,6 +475,12 @@ def models_pull(ctx: click.Context, names: tuple[str, ...], models_path: str | N
     rows += [[m.name, m.model, (m.commit or "-")[:12], m.action, _human_size(m.size_bytes), m.path]
              for m in report.models]
     click.echo(_table(rows))
+    if report.converted:
+        click.echo("\nCTranslate2 conversions (what --backend auto runs):")
+        click.echo(_table([["NAME", "COMPUTE", "ACTION", "FAITHFUL", "CHRF", "IDENTICAL"]] + [
+            [c.name, c.compute_type, c.action, "-" if c.faithful is None else "yes" if c.faithful else "NO",
+             "-" if c.chrf is None else f"{c.chrf:.1f}",
+             "-" if c.identical_share is None else f"{100 * c.identical_share:.0f} %"] for c in report.converted]))
     if report.models_yaml:
         click.echo(f"\nwrote {report.models_yaml}\ncopy {report.to} to the target machine and "
                    f"run e.g. `mtsum translate --models {report.models_yaml} ...` "
@@ -525,7 +542,7 @@ def cache_group() -> None:
 
 
 _cache_path_opt = click.option(
-    "--cache", "cache", type=click.Path(dir_okay=False), default=None,
+    "--cache", "cache", type=click.Path(), default=None,
     help="Cache file (default: MTSUM_CACHE, else the user cache directory).")
 
 
@@ -692,6 +709,8 @@ def doctor_cmd(models_path: str | None, device: str | None, fmt: str) -> None:
         state = (f"available, {_human_size(m['size_bytes'])}, {','.join(m['formats'])}"
                  if m["available"] else f"MISSING: {m['missing']}")
         lines.append(f"  {m['name']:<16} {m['model']}: {state}")
+        if m["available"] and m.get("why"):
+            lines.append(f"  {'':<16} runs with {m['runs_with']}: {m['why']}")
     lines.append("optional packages:")
     for name, o in r["optional"].items():
         lines.append(f"  {name:<16} {o['version'] or 'installed' if o['installed'] else 'not installed'}"
@@ -708,6 +727,31 @@ def doctor_cmd(models_path: str | None, device: str | None, fmt: str) -> None:
 # Presentation only: the work is in mtsum.digest.
 
 
+def _log_file_handler(log_file: str) -> logging.FileHandler:
+    """A handler appending to ``log_file``; a path that cannot be a log is exit 2, before any work.
+
+    Raises:
+        OutputError: a folder, device, FIFO or socket; a folder that cannot be created;
+            a file that cannot be opened for appending (read-only file system, permissions).
+    """
+    from pathlib import Path
+
+    from .errors import OutputError
+    from .runs.atomic import check_replaceable
+
+    check_replaceable(log_file, "the log")
+    folder = Path(log_file).parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"--log-file {log_file}: cannot create the folder {folder}: "
+                          f"{exc.strerror or exc}") from None
+    try:
+        return logging.FileHandler(log_file, encoding="utf-8")
+    except OSError as exc:
+        raise OutputError(f"--log-file {log_file}: cannot open it for writing: {exc.strerror or exc}") from None
+
+
 def _digest_logging(ctx: click.Context, quiet: bool, log_file: str | None) -> None:
     """--quiet keeps stderr to errors; --log-file gets the full INFO log, timestamped."""
     debug = bool(ctx.obj.get("debug"))
@@ -718,10 +762,7 @@ def _digest_logging(ctx: click.Context, quiet: bool, log_file: str | None) -> No
         # The handler outlives the command (tests run many in one process).
         ctx.call_on_close(lambda: [h.setLevel(logging.NOTSET) for h in stderr_handlers])
     if log_file:
-        from pathlib import Path
-
-        Path(log_file).parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.FileHandler(log_file, encoding="utf-8")
+        handler = _log_file_handler(log_file)
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
         log.addHandler(handler)
         level = log.level
@@ -747,7 +788,7 @@ def _digest_logging(ctx: click.Context, quiet: bool, log_file: str | None) -> No
               help="Story grouping: TF-IDF cosine similarity at which articles share a story [default: 0.15].")
 @click.option("--wait", type=float, default=0.0, show_default=True,
               help="Seconds to wait for another digest using the same state (-1: for ever); then exit 75.")
-@click.option("--log-file", type=click.Path(dir_okay=False), default=None,
+@click.option("--log-file", type=click.Path(), default=None,
               help="Append a timestamped log here (also with --quiet).")
 @click.option("-q", "--quiet", is_flag=True,
               help="Nothing on stdout or stderr unless something failed (for cron).")

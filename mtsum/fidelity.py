@@ -103,7 +103,7 @@ def agreement(spec: ModelSpec, device: str | None = "cpu", *, offline: bool | No
     for backend in runs:
         settings = backend.generation_settings()
         if task == "translation":
-            settings = {**settings, "max_new_tokens": _MAX_NEW_TOKENS, "max_length": None}
+            settings = {**settings, "max_new_tokens": _MAX_NEW_TOKENS}  # wins over max_length on both
         outputs[(backend.name, backend.compute_type)] = backend.generate(texts, settings)
     reference_key = next(iter(outputs))
     reference = outputs[reference_key]

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .backends import ctranslate2_installed
+from .backends import backend_choice, ctranslate2_installed
 from .backends.convert import list_conversions
 from .config import ModelsConfig, ModelSpec
 from .errors import ConfigError, ModelUnavailableError, MtsumError
@@ -66,6 +66,7 @@ class ModelStatus:
     missing: str | None = None  # why it is not available
     backend: str = "auto"  # as configured in models.yaml
     runs_with: str | None = None  # the backend that would load it (when available)
+    why: str | None = None  # why that backend (auto's choice, or as asked)
     converted: list[dict[str, Any]] = field(default_factory=list)  # CTranslate2 conversions
 
     def to_dict(self) -> dict[str, Any]:
@@ -95,10 +96,11 @@ class PullReport:
     models: list[PulledModel]
     to: str | None = None
     models_yaml: str | None = None
+    converted: list[Any] = field(default_factory=list)  # mtsum.fastpath.FastPath per model
 
     def to_dict(self) -> dict[str, Any]:
         return {"models": [m.to_dict() for m in self.models], "to": self.to,
-                "models_yaml": self.models_yaml}
+                "models_yaml": self.models_yaml, "converted": [c.to_dict() for c in self.converted]}
 
 
 @dataclass
@@ -186,7 +188,8 @@ def model_status(spec: ModelSpec) -> ModelStatus:
     wanted = [m for m in ct2_usable if spec.compute_type is None
               or _same_weights(m["compute_type"], spec.compute_type)]
     ct2_ok = bool(wanted) and ctranslate2_installed()
-    if status.backend in ("auto", "ctranslate2") and ct2_ok:
+    choice, status.why = backend_choice(spec, warn=False)
+    if ct2_ok and (status.backend == "ctranslate2" or choice == "ctranslate2" or source_missing is not None):
         status.available, status.runs_with = True, "ctranslate2"
     elif status.backend in ("auto", "transformers") and source_missing is None:
         status.available, status.runs_with = True, "transformers"
@@ -332,8 +335,13 @@ def select_specs(config: ModelsConfig, names: list[str] | tuple[str, ...] | None
 
 def pull_models(config: ModelsConfig, names: list[str] | tuple[str, ...] | None = None,
                 to: str | os.PathLike[str] | None = None, progress: bool = True, *,
-                revision: str | None = None, offline: bool | None = None) -> PullReport:
+                revision: str | None = None, offline: bool | None = None,
+                convert: bool | None = None) -> PullReport:
     """Download configured models into the HF cache, or into a self-contained folder.
+
+    ``convert`` (None: when CTranslate2 is installed) also converts each model pulled into
+    the cache for the CTranslate2 backend and measures its agreement with float32
+    (:mod:`mtsum.fastpath`); a folder written with ``to`` is converted where it is used.
 
     With ``to``, each model is written to ``to/<model name>/`` and ``to/models.yaml``
     points at those folders with relative paths, so the folder can be copied to a
@@ -399,6 +407,12 @@ def pull_models(config: ModelsConfig, names: list[str] | tuple[str, ...] | None 
                                   size_bytes=dir_size(Path(path))))
 
     report = PullReport(models=pulled)
+    if convert is None:
+        convert = ctranslate2_installed()
+    if convert and dest_root is None:
+        from .fastpath import convert_pulled
+
+        report.converted = convert_pulled(specs, offline=offline)
     if dest_root is not None:
         report.to = str(dest_root)
         report.models_yaml = str(_write_models_yaml(config, dest_root, pulled))

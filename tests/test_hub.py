@@ -86,7 +86,7 @@ def snapshot(cache: Path, repo: str, commit: str) -> set[str]:
 
 def test_pull_then_list_shows_every_model_at_the_hubs_main(hub: StandInHub, hf_cache: Path, tmp_path: Path) -> None:
     models = registry(tmp_path / "models.yaml")
-    pulled = json.loads(ok("models", "pull", "--models", str(models), "--format", "json").stdout)
+    pulled = json.loads(ok("models", "pull", "--no-convert", "--models", str(models), "--format", "json").stdout)
     assert [(m["action"], m["commit"]) for m in pulled["models"]] == [
         ("downloaded", hub.sha(SV)), ("downloaded", hub.sha(DE)), ("downloaded", hub.sha(BART))]
 
@@ -114,16 +114,16 @@ def test_pull_then_list_shows_every_model_at_the_hubs_main(hub: StandInHub, hf_c
 
 
 def test_pull_records_the_branch_it_resolved(hub: StandInHub, hf_cache: Path, tmp_path: Path) -> None:
-    ok("models", "pull", "sv", "--models", str(registry(tmp_path / "m.yaml")))
+    ok("models", "pull", "--no-convert", "sv", "--models", str(registry(tmp_path / "m.yaml")))
     ref = hf_cache / f"models--{SV.replace('/', '--')}" / "refs" / "main"
     assert ref.read_text() == hub.sha(SV)
 
 
 def test_second_pull_is_a_no_op(hub: StandInHub, tmp_path: Path) -> None:
     models = registry(tmp_path / "models.yaml")
-    ok("models", "pull", "--models", str(models))
+    ok("models", "pull", "--no-convert", "--models", str(models))
     hub.reset()
-    again = json.loads(ok("models", "pull", "--models", str(models), "--format", "json").stdout)
+    again = json.loads(ok("models", "pull", "--no-convert", "--models", str(models), "--format", "json").stdout)
     assert [m["action"] for m in again["models"]] == ["cached"] * 3
     assert hub.downloads() == [] and hub.requests == []  # not even an API call
 
@@ -135,7 +135,7 @@ def test_pinned_commit_pull_list_offline_translate(hub: StandInHub, hf_cache: Pa
                                                    articles: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
     first = hub.shas(DE)[0]
     models = registry(tmp_path / "models.yaml", {DE: first})
-    ok("models", "pull", "de", "--models", str(models))
+    ok("models", "pull", "--no-convert", "de", "--models", str(models))
     row = listing(models)[DE]
     assert row["available"] and row["commit"] == first, row["missing"]
     assert "generation_config.json" not in snapshot(hf_cache, DE, first)  # the first commit had none
@@ -153,7 +153,7 @@ def test_pinned_commit_pull_list_offline_translate(hub: StandInHub, hf_cache: Pa
 
 def test_tag_revision(hub: StandInHub, hf_cache: Path, tmp_path: Path) -> None:
     models = registry(tmp_path / "models.yaml", {DE: "v1.0"})
-    pulled = json.loads(ok("models", "pull", "de", "--models", str(models), "--format", "json").stdout)
+    pulled = json.loads(ok("models", "pull", "--no-convert", "de", "--models", str(models), "--format", "json").stdout)
     assert pulled["models"][0]["commit"] == hub.sha(DE, "v1.0") == hub.shas(DE)[0]
     row = listing(models)[DE]
     assert row["available"] and row["commit"] == hub.shas(DE)[0], row["missing"]
@@ -168,7 +168,7 @@ def test_unknown_repo_or_revision_exits_3_with_the_fix(hub: StandInHub, tmp_path
                                                        revision: str, words: str) -> None:
     models = tmp_path / "m.yaml"
     models.write_text(yaml.safe_dump({"translation": {"de": {"model": repo, "revision": revision}}}))
-    res = cli("models", "pull", "--models", str(models))
+    res = cli("models", "pull", "--no-convert", "--models", str(models))
     assert res.exit_code == 3
     assert res.stderr.count("\n") == 1 and res.stderr.startswith(f"mtsum: error: translation.de: {words}")
 
@@ -187,7 +187,7 @@ def test_safetensors_chosen_only_when_the_repo_has_them(real_layout: dict[str, P
         point_huggingface_hub_at(monkeypatch, server.url, tmp_path / "hf")
         models = tmp_path / "m.yaml"
         models.write_text(yaml.safe_dump({"translation": {"sv": {"model": SV}, "de": {"model": DE}}}))
-        ok("models", "pull", "--models", str(models))
+        ok("models", "pull", "--no-convert", "--models", str(models))
         rows = listing(models)
         assert all(r["available"] for r in rows.values())
         fetched = server.downloads()
@@ -201,7 +201,7 @@ def test_safetensors_chosen_only_when_the_repo_has_them(real_layout: dict[str, P
 def test_offline_after_pull_translate_summarize_verify(hub: StandInHub, tmp_path: Path, articles: dict[str, Path],
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     models = registry(tmp_path / "models.yaml")
-    ok("models", "pull", "--models", str(models))
+    ok("models", "pull", "--no-convert", "--models", str(models))
     hub.reset()
 
     # --offline alone: the hub is still up, and mtsum must not ask it anything.
@@ -223,7 +223,7 @@ def test_offline_after_pull_translate_summarize_verify(hub: StandInHub, tmp_path
 def test_convert_offline_after_pull(hub: StandInHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("ctranslate2")
     models = registry(tmp_path / "models.yaml")
-    ok("models", "pull", "sv", "--models", str(models))
+    ok("models", "pull", "--no-convert", "sv", "--models", str(models))
     go_offline(monkeypatch)
     (row,) = json.loads(ok("models", "convert", "sv", "--models", str(models), "--format", "json").stdout)
     assert (row["action"], row["revision"]) == ("converted", hub.sha(SV))
@@ -233,7 +233,7 @@ def test_convert_offline_after_pull(hub: StandInHub, tmp_path: Path, monkeypatch
 def test_pull_to_dir_is_self_contained(hub: StandInHub, hf_cache: Path, tmp_path: Path, articles: dict[str, Path],
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "airgap"
-    ok("models", "pull", "--models", str(registry(tmp_path / "models.yaml")), "--to", str(out))
+    ok("models", "pull", "--no-convert", "--models", str(registry(tmp_path / "models.yaml")), "--to", str(out))
     written = yaml.safe_load((out / "models.yaml").read_text())
     assert written["translation"]["sv"] == {"model": "./opus-mt-sv-en", "revision": hub.sha(SV),
                                             "generation": _QUICK}
@@ -259,7 +259,7 @@ def test_hub_down_mid_download_then_retry(hub: StandInHub, tmp_path: Path, artic
                                           monkeypatch: pytest.MonkeyPatch, broken: str) -> None:
     models = registry(tmp_path / "models.yaml")
     hub.fail(broken)
-    res = cli("models", "pull", "sv", "--models", str(models))
+    res = cli("models", "pull", "--no-convert", "sv", "--models", str(models))
     assert res.exit_code == 3
     assert res.stderr.count("\n") == 1, res.stderr
     assert res.stderr.startswith(f"mtsum: error: downloading {SV} (translation.sv) failed: ")
@@ -275,7 +275,7 @@ def test_hub_down_mid_download_then_retry(hub: StandInHub, tmp_path: Path, artic
     assert "Traceback" not in offline.stderr + offline.stdout
 
     hub.reset()
-    again = json.loads(ok("models", "pull", "sv", "--models", str(models), "--format", "json").stdout)
+    again = json.loads(ok("models", "pull", "--no-convert", "sv", "--models", str(models), "--format", "json").stdout)
     assert again["models"][0]["action"] == "downloaded"
     assert hub.downloads() == [broken]  # what had arrived is kept
     assert listing(models)[SV]["available"]
@@ -284,6 +284,51 @@ def test_hub_down_mid_download_then_retry(hub: StandInHub, tmp_path: Path, artic
 def test_dropped_connection_resumes(hub: StandInHub, tmp_path: Path) -> None:
     models = registry(tmp_path / "models.yaml")
     hub.fail("pytorch_model.bin", drop=True)  # half the body, then the connection closes
-    ok("models", "pull", "sv", "--models", str(models))
+    ok("models", "pull", "--no-convert", "sv", "--models", str(models))
     assert hub.downloads().count("pytorch_model.bin") == 2
     assert listing(models)[SV]["available"]
+
+
+# --- the fast path: pull converts, auto runs CTranslate2 where it is faithful --------------
+
+
+def test_pull_converts_and_auto_runs_ctranslate2(hub: StandInHub, tmp_path: Path, articles: dict[str, Path],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("ctranslate2")
+    # float32: the tiny random models' int8 is not faithful (next test); float32 decodes alike.
+    models = registry(tmp_path / "models.yaml")
+    data = yaml.safe_load(models.read_text(encoding="utf-8"))
+    for entry in (*data["translation"].values(), data["summarization"]):
+        entry["compute_type"] = "float32"
+    models.write_text(yaml.safe_dump(data), encoding="utf-8")
+    pulled = json.loads(ok("models", "pull", "--models", str(models), "--format", "json").stdout)
+    assert sorted((c["name"], c["compute_type"], c["action"], c["faithful"], c["identical_share"])
+                  for c in pulled["converted"]) == [
+        (name, "float32", "converted", True, 1.0) for name in ("summarization", "translation.de", "translation.sv")]
+    go_offline(monkeypatch)
+    rows = listing(models)
+    assert all(row["runs_with"] == "ctranslate2" and "faithful" in row["why"] for row in rows.values())
+    result = json.loads(ok("translate", str(articles["de"]), "--models", str(models), "--format", "json").stdout)
+    assert result["models"]["de"]["backend"] == "ctranslate2"
+    again = json.loads(ok("models", "pull", "--models", str(models), "--format", "json").stdout)
+    assert {c["action"] for c in again["converted"]} == {"exists"}
+
+
+def test_auto_passes_over_an_unfaithful_conversion(hub: StandInHub, tmp_path: Path, articles: dict[str, Path],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("ctranslate2")
+    models = registry(tmp_path / "models.yaml")
+    # int8 of random weights flips near-ties (docs/models.md): the measured agreement says so.
+    res = ok("models", "pull", "sv", "--models", str(models), "--format", "json")
+    (converted,) = json.loads(res.stdout)["converted"]
+    assert (converted["compute_type"], converted["faithful"]) == ("int8", False)
+    assert "keeps transformers" in converted["message"] and "keeps transformers" in res.stderr
+    go_offline(monkeypatch)
+    row = listing(models)[SV]
+    assert row["runs_with"] == "transformers" and "disagrees with float32" in row["why"]
+    out = cli("translate", str(articles["sv"]), "--models", str(models), "--format", "json")
+    assert out.exit_code == 0 and json.loads(out.stdout)["models"]["sv"]["backend"] == "transformers"
+    assert "disagrees with float32" in out.stderr
+    forced = ok("translate", str(articles["sv"]), "--models", str(models), "--backend", "ctranslate2",
+                "--format", "json")
+    assert json.loads(forced.stdout)["models"]["sv"]["backend"] == "ctranslate2"  # asked for: still runs

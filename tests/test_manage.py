@@ -276,7 +276,7 @@ def test_pull_downloads_what_is_not_cached(hf_cache: Path, tmp_path: Path,
         monkeypatch.setattr(manage, "hub_reachable", models.hub_reachable)
         cfg = load_models_config(write_models_yaml(tmp_path / "m.yaml"))
 
-        report = manage.pull_models(cfg, ["sv"], offline=False, revision="v1.0")
+        report = manage.pull_models(cfg, ["sv"], offline=False, revision="v1.0", convert=False)
         first = hub.sha("org/opus-mt-sv-en", "v1.0")
         assert report.models[0].action == "downloaded" and report.models[0].commit == first
         assert sorted(hub.downloads()) == ["config.json", "model.safetensors", "vocab.json"]
@@ -302,7 +302,7 @@ def test_revision_needs_exactly_one_model(tmp_path: Path) -> None:
 def test_pull_json_report(hf_cache: Path, tmp_path: Path) -> None:
     fake_hub_model(hf_cache, "org/opus-mt-sv-en")
     path = write_models_yaml(tmp_path / "m.yaml")
-    res = CliRunner().invoke(main, ["models", "pull", "sv", "--models", str(path), "--format", "json"])
+    res = CliRunner().invoke(main, ["models", "pull", "sv", "--no-convert", "--models", str(path), "--format", "json"])
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
     assert data["to"] is None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import logging
 from typing import TYPE_CHECKING
 
 from ..errors import ConfigError
@@ -17,6 +18,8 @@ from ..errors import ConfigError
 if TYPE_CHECKING:
     from ..config import ModelSpec
     from .base import Backend
+
+log = logging.getLogger(__name__)
 
 # name -> (module, class); modules are imported only when their backend is chosen.
 _REGISTRY = {
@@ -45,17 +48,41 @@ def ctranslate2_installed() -> bool:
 
 def choose_backend(spec: ModelSpec, requested: str | None = None, compute_type: str | None = None) -> str:
     """Resolve ``auto`` (flag > models.yaml ``backend`` > auto) to a registered name."""
+    return backend_choice(spec, requested, compute_type)[0]
+
+
+_WARNED: set[str] = set()
+
+
+def backend_choice(spec: ModelSpec, requested: str | None = None,
+                   compute_type: str | None = None, *, warn: bool = True) -> tuple[str, str]:
+    """``(backend name, why)``: ``auto`` takes CTranslate2 where it is installed and a
+    conversion exists whose recorded agreement with float32 (``mtsum models verify``,
+    or ``models pull``) is faithful; an unfaithful one is passed over, with one warning
+    per process unless ``warn`` is off (listing models explains instead)."""
     name = requested if requested not in (None, "auto") else (spec.backend or "auto")
     if name != "auto":
         if name not in _REGISTRY:
             raise ConfigError(f"unknown backend '{name}': use {', '.join(BACKEND_NAMES)}")
-        return name
-    if ctranslate2_installed():
-        from .convert import find_converted
+        return name, "asked for" if requested not in (None, "auto") else "set in models.yaml"
+    if not ctranslate2_installed():
+        return "transformers", "auto: CTranslate2 is not installed (pip install 'mtsum[fast]')"
+    from ..fidelity import recorded
+    from .convert import find_conversion
 
-        if find_converted(spec, compute_type or spec.compute_type) is not None:
-            return "ctranslate2"
-    return "transformers"
+    meta = find_conversion(spec, compute_type or spec.compute_type)
+    if meta is None:
+        return "transformers", "auto: no CTranslate2 conversion (`mtsum models convert`)"
+    agreement = recorded(meta["path"])
+    if agreement is not None and not agreement.get("faithful", True):
+        why = (f"auto: the CTranslate2 {meta.get('compute_type')} conversion disagrees with float32 "
+               f"(chrF {agreement.get('chrf')}, {agreement.get('identical')}/{agreement.get('inputs')} identical)")
+        if warn and spec.name not in _WARNED:
+            _WARNED.add(spec.name)
+            log.warning("%s: %s; using transformers (see `mtsum models verify`)", spec.name, why[6:])
+        return "transformers", why
+    checked = "faithful to float32" if agreement is not None else "agreement not measured yet"
+    return "ctranslate2", f"auto: CTranslate2 {meta.get('compute_type')} conversion, {checked}"
 
 
 def create_backend(spec: ModelSpec, task: str, *, backend: str | None = None, device: str | None = None,
