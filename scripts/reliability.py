@@ -1,4 +1,5 @@
-"""`make reliability`: the fuzzers with a large budget, a 100 MB input, signals and file safety.
+"""`make reliability`: the fuzzers with a large budget, a 100 MB input, signals and file safety,
+and digest and batch under kills, signals and hostile paths (scripts/reliability_runs.py).
 
 Prints how many inputs the fuzzers tried, the 100 MB run's time and peak memory, the
 time to cut a 1 MB line without spaces, and whether anything was lost. Exit 1 if any
@@ -98,7 +99,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size-mb", type=int, default=100)
     parser.add_argument("--profile", default="large")
+    parser.add_argument("--kills", type=int, default=3, help="SIGKILLs per digest and batch run")
+    parser.add_argument("--only-runs", action="store_true", help="only the digest and batch section")
     args = parser.parse_args()
+    import reliability_runs
+
+    if args.only_runs:
+        return reliability_runs.main(["--kills", str(args.kills)])
 
     # the big run first: peak RSS is read from RUSAGE_CHILDREN, the maximum over all
     # children so far, and the pytest runs load lingua's models
@@ -122,6 +129,7 @@ def main() -> int:
     good = ok_fuzz and ok_safety and big["exit"] == 0 and not big["lost"] and not big["leftovers"] and not line["lost"]
     if big["exit"]:
         print(big["stderr"])
+    good = reliability_runs.main(["--kills", str(args.kills)]) == 0 and good
     print("reliability: " + ("OK" if good else "FAILED"))
     return 0 if good else 1
 
