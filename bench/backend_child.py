@@ -33,6 +33,9 @@ class CountingTranslator:
         self.tokens = 0
         self.lengths: set[int] = set()
 
+    def __getattr__(self, name: str) -> Any:  # num_translators and the rest: the real translator's
+        return getattr(self.real, name)
+
     def translate_batch(self, *args: Any, **kwargs: Any) -> Any:
         results = self.real.translate_batch(*args, **kwargs)
         for r in results:
@@ -93,7 +96,9 @@ def main() -> None:
         timing, _ = timed(run, cfg["device"], cfg["repeats"], warmup=0)
         tokens, lengths = counter.tokens // cfg["repeats"], sorted(counter.lengths)
     med = statistics.median(timing.times)
+    outputs = [o for i in range(0, len(texts), batch) for o in backend.generate(texts[i:i + batch], settings)]
     print(json.dumps({
+        "outputs": outputs,  # what the run produced (bench/threads.py compares layouts)
         **{k: cfg[k] for k in ("key", "backend", "beams", "batch", "inputs", "input_tokens", "new_tokens")},
         "compute_type": backend.compute_type, "device": backend.device, "target_tokens": tokens,
         "new_token_lengths": lengths, "tokens_per_s": tokens / med, "import_s": t1 - t0, "load_s": t2 - t1,

@@ -68,6 +68,7 @@ def bench_backends(opts: Options, built: BuiltModels, device: str) -> dict[str, 
                            "device": device, "beams": beams, "batch": batch, "inputs": count(batch),
                            "input_tokens": input_tokens, "new_tokens": opts.new_tokens, "repeats": opts.backend_repeats}
                     row = _child(opts, cfg)
+                    row.pop("outputs", None)
                     row["gflops"] = work_flops(key, row) / row["median_s"] / 1e9
                     row["peak_share"] = row["gflops"] / peak["gflops"]
                     rows.append(row)

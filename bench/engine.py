@@ -144,8 +144,11 @@ def bench_cache(opts: Options, built: BuiltModels, device: str) -> dict[str, Any
 
 # section name -> (function, title in results.md, target)
 from agreement import bench_agreement  # noqa: E402  (a sibling that imports sections, like this module)
+from threads import bench_threads  # noqa: E402
 
 ENGINE_SECTIONS = {
+    "threads": (bench_threads, "CTranslate2 thread layout: one worker of N threads vs N workers of one",
+                "N×1 >= 1×N at beam 4, batch 32"),
     "agreement": (bench_agreement, "Agreement: CTranslate2 against transformers float32",
                   "float32 identical share = 1"),
     "token-budget": (bench_token_budget, "Token budget vs fixed batches", "token budget >= 1.3x fixed"),

@@ -11,7 +11,7 @@ from pathlib import Path
 # backends and startup are issue 7's comparisons; token-budget, translate-many and cache
 # are in engine.py; batch-engines (mtsum batch, local vs Ray) in batch_engines.py; the
 # other four are the original transformers-only figures.
-SECTIONS = ("backends", "startup", "agreement", "token-budget", "translate-many", "cache", "batch-engines",
+SECTIONS = ("backends", "startup", "threads", "agreement", "token-budget", "translate-many", "cache", "batch-engines",
             "translation", "end-to-end", "summarization", "load")
 
 

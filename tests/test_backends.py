@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from mtsum.backends import choose_backend, create_backend
-from mtsum.backends.ct2 import CTranslate2Backend, default_compute_type, threads, translate_options
+from mtsum.backends.ct2 import CTranslate2Backend, default_compute_type, thread_layout, threads, translate_options
 from mtsum.config import load_models_config
 from mtsum.errors import BackendOOMError, ConfigError, ModelUnavailableError
 
@@ -164,13 +164,38 @@ def test_default_compute_type(device: str, stored: str | None, expected: str) ->
     assert default_compute_type(device, stored) == expected
 
 
-def test_threads(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert threads() >= 1
-    monkeypatch.setenv("MTSUM_THREADS", "3")
-    assert threads() == 3
-    monkeypatch.setenv("MTSUM_THREADS", "many")
+@pytest.mark.parametrize(("env", "layout"), [("3", (1, 3)), ("2x1", (2, 1)), ("4X2", (4, 2)), (" 1x1 ", (1, 1))])
+def test_thread_layout(monkeypatch: pytest.MonkeyPatch, env: str, layout: tuple[int, int]) -> None:
+    monkeypatch.setenv("MTSUM_THREADS", env)
+    assert thread_layout() == layout and threads() == layout[0] * layout[1]
+
+
+def test_thread_layout_default_is_a_worker_per_core(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MTSUM_THREADS", raising=False)
+    workers, per = thread_layout()
+    assert workers >= 1 and per == 1
+
+
+@pytest.mark.parametrize("env", ["many", "0", "2x0", "x2", "2x", "1.5", "-1"])
+def test_thread_layout_refuses_junk(monkeypatch: pytest.MonkeyPatch, env: str) -> None:
+    monkeypatch.setenv("MTSUM_THREADS", env)
     with pytest.raises(ConfigError, match="MTSUM_THREADS"):
-        threads()
+        thread_layout()
+
+
+def test_workers_split_a_batch_and_decode_alike(ct2_cache: Path, tiny_models: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from mtsum.config import load_models_config
+
+    spec = load_models_config(tiny_models).translation["de"]
+    texts = [f"Der Zug fährt um {h} Uhr nach Berlin." for h in range(1, 12)]
+    outputs = []
+    for layout in ("1x2", "2x1"):
+        monkeypatch.setenv("MTSUM_THREADS", layout)
+        backend = CTranslate2Backend(spec, "translation", "cpu")
+        assert backend.translator.num_translators == int(layout[0])
+        outputs.append(backend.generate_ids(texts, backend.generation_settings()))
+    assert outputs[0] == outputs[1]
 
 
 def test_ctranslate2_path_never_imports_torch(ct2_cache: Path, tiny_models: Path) -> None:

@@ -25,17 +25,37 @@ log = logging.getLogger(__name__)
 _INSTALL = "pip install 'mtsum[fast]' (or pip install ctranslate2)"
 
 
-def threads() -> int:
-    """Threads per model: ``MTSUM_THREADS``, else every core this process may use."""
-    env = os.environ.get("MTSUM_THREADS", "").strip()
-    if env:
-        if not env.isdigit() or int(env) < 1:
-            raise ConfigError(f"MTSUM_THREADS must be a positive integer, got '{env}'")
-        return int(env)
+def _cores() -> int:
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # macOS, Windows
         return os.cpu_count() or 1
+
+
+def thread_layout() -> tuple[int, int]:
+    """``(workers, threads per worker)`` for CTranslate2 on CPU, from ``MTSUM_THREADS``:
+    ``N`` is one worker with N threads, ``WxT`` W workers of T threads each.
+
+    The default (one worker per core, one thread each) was chosen by measurement
+    (bench/results.md, *Thread layout*): on 2 cores, one OpenMP team per operation keeps
+    1.4-1.65 cores busy at beam 4, while single-threaded workers that each decode their
+    share of a batch keep both busy. A batch is split among the workers
+    (``max_batch_size``); a single input runs on one worker.
+    """
+    env = os.environ.get("MTSUM_THREADS", "").strip().lower()
+    if not env:
+        return _cores(), 1
+    workers, _, per = env.partition("x") if "x" in env else ("1", "", env)
+    if not (workers.isdigit() and per.isdigit() and int(workers) >= 1 and int(per) >= 1):
+        raise ConfigError(f"MTSUM_THREADS must be a positive integer (threads) or WxT (workers x threads), "
+                          f"got '{env}'")
+    return int(workers), int(per)
+
+
+def threads() -> int:
+    """Threads all workers use together (see :func:`thread_layout`)."""
+    workers, per = thread_layout()
+    return workers * per
 
 
 def translate_options(settings: Mapping[str, Any], *, forced_eos: bool = False) -> dict[str, Any]:
@@ -93,8 +113,8 @@ def default_compute_type(device: str, stored: str | None) -> str:
 # --- the backend ------------------------------------------------------------------------
 
 
-# One translator per process per (folder, device, compute type, threads).
-_TRANSLATORS: dict[tuple[str, str, str, int], Any] = {}
+# One translator per process per (folder, device, compute type, workers, threads per worker).
+_TRANSLATORS: dict[tuple[str, str, str, int, int], Any] = {}
 
 
 class CTranslate2Backend(Backend):
@@ -155,14 +175,15 @@ class CTranslate2Backend(Backend):
     @property
     def translator(self) -> Any:
         if self._translator is None:
-            device, compute_type, n = self.device, self.compute_type, threads()
-            key = (self.meta["path"], device, compute_type, n)
+            device, compute_type = self.device, self.compute_type
+            workers, per = thread_layout() if device == "cpu" else (1, 0)  # one replica per GPU
+            key = (self.meta["path"], device, compute_type, workers, per)
             if key not in _TRANSLATORS:
                 kind, _, index = device.partition(":")
                 try:
                     _TRANSLATORS[key] = _ct2().Translator(
                         self.meta["path"], device=kind, device_index=int(index or 0),
-                        compute_type=compute_type, intra_threads=n, inter_threads=1)
+                        compute_type=compute_type, intra_threads=per, inter_threads=workers)
                 except (RuntimeError, ValueError) as exc:
                     # Out of memory here is not the batcher's to fix: it says so and stops.
                     raise ModelUnavailableError(
@@ -193,8 +214,13 @@ class CTranslate2Backend(Backend):
         # transformers forces BART's first token to <s>; a target prefix does the same
         # here, and counts towards the decoding length as the forced token does there.
         prefix = [[forced] for _ in texts] if forced else None
+        translator = self.translator
+        workers = int(getattr(translator, "num_translators", 1))  # test spies and wrappers: 1
+        if workers > 1 and len(source) > 1:
+            # Each worker decodes its share of the batch at once (sorted by length inside).
+            options["max_batch_size"] = -(-len(source) // workers)
         try:
-            results = self.translator.translate_batch(source, prefix, **options)
+            results = translator.translate_batch(source, prefix, **options)
         except RuntimeError as exc:
             _raise_oom(exc, self.spec.name, len(texts))
             raise
