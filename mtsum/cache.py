@@ -5,23 +5,39 @@ backend, precision and decoding settings (the translator's ``cache_key()``), acr
 runs and processes: a nightly digest re-reading yesterday's agency copy, or a rerun
 after a crash, costs only the new text. SQLite in WAL mode lets two mtsum processes
 share one file; the file is bounded and the least recently used entries go first.
-A file that is not a database (or is damaged) is set aside with a warning and a new
-one started: a cache must never stop a translation.
+Each model batch is stored as soon as it is decoded, so a killed run loses at most
+the batch in flight.
+
+A cache must never stop a translation, and never harm a file:
+
+- the cache path must be a regular file or a new path: a device (``/dev/null``), a
+  FIFO, a socket or a folder is refused (:class:`~mtsum.errors.OutputError`, exit 2),
+  never renamed or opened;
+- a regular file that is not a database, or a damaged one, is moved aside
+  (``<name>.corrupt-<time>``) with a warning and a new one started;
+- a cache that cannot be used (a read-only file or folder, a full disk, a lock held
+  too long, a folder that cannot be created) gives one warning, "continuing without
+  the cache: ...", and the translation goes on without it. ``mtsum cache stats`` and
+  ``clear`` report such a problem as an error (exit 2) instead.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import os
 import sqlite3
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+from urllib.parse import quote
 
-from .errors import ConfigError
+from .errors import ConfigError, OutputError
 from .translate import Translation, Translator, TranslatorWrapper
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 _SCHEMA = """
@@ -36,6 +52,17 @@ CREATE TABLE IF NOT EXISTS translations (
 CREATE INDEX IF NOT EXISTS translations_used ON translations (used);
 """
 _OFF = {"0", "off", "no", "false", "none"}
+_SIDECARS = ("", "-wal", "-shm")  # the database and SQLite's WAL files beside it
+WHAT = "the translation cache"
+_HINT = "(or switch it off with --no-cache or MTSUM_CACHE=off)"
+
+
+class CacheUnavailable(OutputError):
+    """The cache file cannot be used now (read-only, unreadable, locked, full).
+
+    A translation goes on without the cache (one warning); ``mtsum cache stats`` and
+    ``clear`` report it (exit 2).
+    """
 
 
 def default_cache_path() -> Path:
@@ -60,41 +87,81 @@ def resolve_cache_path(cache: str | os.PathLike[str] | bool | None = None) -> Pa
 
 
 def max_cache_bytes() -> int:
-    """``MTSUM_CACHE_MAX_MB`` (megabytes) > 512 MB."""
-    env = os.environ.get("MTSUM_CACHE_MAX_MB")
+    """``MTSUM_CACHE_MAX_MB`` (megabytes, a finite positive number) > 512 MB."""
+    env = os.environ.get("MTSUM_CACHE_MAX_MB", "").strip()
     if not env:
         return DEFAULT_MAX_BYTES
     try:
         value = float(env)
     except ValueError:
-        raise ConfigError(f"MTSUM_CACHE_MAX_MB must be a number of megabytes, got '{env}'") from None
-    if value <= 0:
-        raise ConfigError(f"MTSUM_CACHE_MAX_MB must be positive, got {env}")
+        value = math.nan
+    if not math.isfinite(value) or value <= 0 or value * 1024 * 1024 < 1:
+        raise ConfigError(f"MTSUM_CACHE_MAX_MB must be a positive number of megabytes (e.g. 512), got '{env}'")
     return int(value * 1024 * 1024)
 
 
+def check_cache_path(path: str | os.PathLike[str]) -> None:
+    """Refuse a cache path (or its WAL files) that is not a regular file or a new path.
+
+    Raises:
+        OutputError: a device, FIFO, socket or folder; mtsum never renames or opens it.
+    """
+    from .runs.atomic import check_replaceable
+
+    for suffix in _SIDECARS:
+        name = f"{os.fspath(path)}{suffix}"
+        try:
+            os.stat(name)
+        except OSError:
+            continue  # absent, or unreachable (a file as its folder): opening it fails, the run goes on
+        try:
+            check_replaceable(name, WHAT)
+        except OutputError as exc:
+            raise OutputError(f"{exc} {_HINT}") from None
+
+
+def _damaged(exc: sqlite3.DatabaseError) -> bool:
+    """Not a database, or a corrupt one (as opposed to one that cannot be used now)."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    if name:
+        return name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB"))
+    return type(exc) is sqlite3.DatabaseError  # pragma: no cover - Python < 3.11 gives no error name
+
+
 class TranslationStore:
-    """One SQLite cache file; opened on first use."""
+    """One SQLite cache file; opened on first use.
+
+    Raises (on construction) :class:`~mtsum.errors.OutputError` if ``path`` is a device,
+    FIFO, socket or folder, and :class:`~mtsum.errors.ConfigError` for a bad
+    ``MTSUM_CACHE_MAX_MB``.
+    """
 
     def __init__(self, path: str | os.PathLike[str], max_bytes: int | None = None) -> None:
         self.path = Path(path)
+        check_cache_path(self.path)
         self.max_bytes = max_bytes if max_bytes is not None else max_cache_bytes()
         self._db: sqlite3.Connection | None = None
+        # Why this run goes on without the cache (None while it works).
+        self.unavailable: str | None = None
 
     # --- connection -------------------------------------------------------------
-    def _connect(self) -> sqlite3.Connection:
+    def _connect(self, read_only: bool = False) -> sqlite3.Connection:
+        check_cache_path(self.path)  # again: it may have been replaced since
+        if read_only:
+            uri = f"file:{quote(str(self.path.resolve()))}?mode=ro&immutable=1"
+            return sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise ConfigError(f"cannot create the cache folder {self.path.parent}: {exc.strerror} "
-                              "(use --cache PATH or --no-cache)") from None
+            raise CacheUnavailable(f"cannot create the cache folder {self.path.parent}: "
+                                   f"{exc.strerror or exc}") from None
         db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         try:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
             db.executescript(_SCHEMA)
             db.execute("SELECT count(*) FROM translations LIMIT 1").fetchone()
-        except sqlite3.DatabaseError:
+        except BaseException:
             db.close()
             raise
         return db
@@ -102,34 +169,58 @@ class TranslationStore:
     @property
     def db(self) -> sqlite3.Connection:
         if self._db is None:
-            try:
-                self._db = self._connect()
-            except sqlite3.DatabaseError as exc:
-                self._set_aside(exc)
-                self._db = self._connect()
+            self._db = self._connect()
         return self._db
 
     def _set_aside(self, exc: Exception) -> None:
-        """Move a damaged file out of the way (kept, for whoever wants to look) and start afresh."""
-        if self._db is not None:
-            self._db.close()
-            self._db = None
+        """Move a damaged file out of the way (kept, for whoever wants to look) and start afresh.
+
+        Only regular files are moved (:func:`check_cache_path` ran before anything was opened).
+        """
+        self.close()
         aside = self.path.with_name(f"{self.path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
-        for suffix in ("", "-wal", "-shm"):
-            src = Path(str(self.path) + suffix)
-            if src.exists():
-                src.replace(Path(str(aside) + suffix))
+        try:
+            for suffix in _SIDECARS:
+                src = Path(str(self.path) + suffix)
+                if os.path.isfile(src):  # a regular file, or a link to one (the link is moved)
+                    src.replace(Path(str(aside) + suffix))
+        except OSError as why:
+            raise CacheUnavailable(f"{self.path} is damaged ({exc}) and cannot be moved aside: "
+                                   f"{why.strerror or why}") from None
         log.warning("translation cache %s is damaged (%s); moved it to %s and started a new one",
                     self.path, exc, aside)
 
-    def _guarded(self, fn: Any) -> Any:
+    def _unavailable(self, exc: BaseException) -> CacheUnavailable:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc) or type(exc).__name__
+        return CacheUnavailable(f"cannot use {WHAT} {self.path}: {why}")
+
+    def _use(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """``fn(db)``; a damaged file is set aside once. Raises CacheUnavailable otherwise."""
+        if self.unavailable is not None:
+            raise CacheUnavailable(self.unavailable)
+        for attempt in (1, 2):
+            try:
+                return fn(self.db)
+            except sqlite3.DatabaseError as exc:
+                if attempt == 2 or not _damaged(exc):
+                    self.close()
+                    raise self._unavailable(exc) from None
+                self._set_aside(exc)
+            except OSError as exc:
+                self.close()
+                raise self._unavailable(exc) from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _or_without(self, fn: Callable[[sqlite3.Connection], T], default: T) -> T:
+        """``fn(db)``, or ``default`` once the cache cannot be used (warned about once)."""
+        if self.unavailable is not None:
+            return default
         try:
-            return fn(self.db)
-        except sqlite3.DatabaseError as exc:
-            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
-                raise
-            self._set_aside(exc)
-            return fn(self.db)
+            return self._use(fn)
+        except CacheUnavailable as exc:
+            self.unavailable = str(exc)
+            log.warning("continuing without the cache: %s %s", exc, _HINT)
+            return default
 
     def close(self) -> None:
         if self._db is not None:
@@ -138,7 +229,8 @@ class TranslationStore:
 
     # --- reads and writes ---------------------------------------------------------
     def get_many(self, key: str, sources: list[str]) -> dict[str, tuple[str, str | None]]:
-        """Cached ``(target, flag)`` for those of ``sources`` that are there."""
+        """Cached ``(target, flag)`` for those of ``sources`` that are there (none if the cache
+        cannot be used)."""
         def run(db: sqlite3.Connection) -> dict[str, tuple[str, str | None]]:
             found: dict[str, tuple[str, str | None]] = {}
             for start in range(0, len(sources), 500):  # SQLite caps bound parameters
@@ -153,10 +245,11 @@ class TranslationStore:
                                [(now, key, s) for s in found])
             return found
 
-        return self._guarded(run)
+        return self._or_without(run, {})
 
     def put_many(self, key: str, items: list[tuple[str, str, str | None]]) -> None:
-        """Store ``(source, target, flag)`` triples, then evict if over the size bound."""
+        """Store ``(source, target, flag)`` triples (committed before returning), then evict
+        if over the size bound. Nothing is stored if the cache cannot be used."""
         def run(db: sqlite3.Connection) -> None:
             now = time.time()
             with db:
@@ -166,7 +259,7 @@ class TranslationStore:
             self._evict(db)
 
         if items:
-            self._guarded(run)
+            self._or_without(run, None)
 
     def _used_bytes(self, db: sqlite3.Connection) -> int:
         pages = db.execute("PRAGMA page_count").fetchone()[0] - db.execute("PRAGMA freelist_count").fetchone()[0]
@@ -187,7 +280,13 @@ class TranslationStore:
                  self.max_bytes // (1024 * 1024), n)
 
     def stats(self) -> dict[str, Any]:
-        """Entries, distinct translator keys, bytes used, the bound."""
+        """Entries, distinct translator keys, bytes used, the bound.
+
+        A cache that cannot be written (read-only) is read as it is.
+
+        Raises:
+            CacheUnavailable: the file cannot be read either.
+        """
         exists = self.path.exists()
         out: dict[str, Any] = {"path": str(self.path), "exists": exists, "entries": 0, "keys": 0,
                                "bytes": 0, "max_bytes": self.max_bytes}
@@ -197,11 +296,25 @@ class TranslationStore:
                 out["keys"] = db.execute("SELECT count(DISTINCT key) FROM translations").fetchone()[0]
                 out["bytes"] = self._used_bytes(db)
 
-            self._guarded(run)
+            try:
+                self._use(run)
+            except CacheUnavailable as exc:
+                try:
+                    db = self._connect(read_only=True)
+                    try:
+                        run(db)
+                    finally:
+                        db.close()
+                except sqlite3.DatabaseError:
+                    raise exc from None
         return out
 
     def clear(self) -> int:
-        """Remove every entry; returns how many there were."""
+        """Remove every entry; returns how many there were.
+
+        Raises:
+            CacheUnavailable: the file cannot be written (read-only, locked).
+        """
         if not self.path.exists():
             return 0
 
@@ -212,11 +325,12 @@ class TranslationStore:
             db.execute("VACUUM")
             return n
 
-        return self._guarded(run)
+        return self._use(run)
 
 
 class CachedTranslator(TranslatorWrapper):
-    """Serves what the store has; sends the rest to the inner translator and stores it."""
+    """Serves what the store has; sends the rest to the inner translator and stores each
+    batch of it as soon as the batch is final (a killed run keeps every finished batch)."""
 
     def __init__(self, inner: Translator, store: TranslationStore) -> None:
         super().__init__(inner)
@@ -228,7 +342,14 @@ class CachedTranslator(TranslatorWrapper):
         key = self.cache_key()
         found = self.store.get_many(key, list(dict.fromkeys(segments)))
         misses = list(dict.fromkeys(s for s in segments if s not in found))
-        fresh = dict(zip(misses, self.inner.translate(misses))) if misses else {}
-        self.store.put_many(key, [(s, t.text, t.flag) for s, t in fresh.items()])
+        stored: set[str] = set()
+
+        def store(sources: list[str], outputs: list[Translation]) -> None:
+            self.store.put_many(key, [(s, t.text, t.flag) for s, t in zip(sources, outputs, strict=True)])
+            stored.update(sources)
+
+        fresh = dict(zip(misses, self.inner.translate_streaming(misses, store), strict=True)) if misses else {}
+        # A translator that reports less than it returns still gets everything stored.
+        self.store.put_many(key, [(s, t.text, t.flag) for s, t in fresh.items() if s not in stored])
         return [fresh[s] if s in fresh else Translation(found[s][0], flag=found[s][1], cached=True)
                 for s in segments]

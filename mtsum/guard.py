@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-from .translate import Translation, Translator, TranslatorWrapper
+from .translate import OnBatch, Translation, Translator, TranslatorWrapper
 
 REASONS = ("repetition", "wrong_script", "length_ratio")
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -138,7 +138,23 @@ class GuardedTranslator(TranslatorWrapper):
         return {**self.inner.describe(), "guard": asdict(self.thresholds)}
 
     def translate(self, segments: list[str], **overrides: Any) -> list[Translation]:
-        outputs = self.inner.translate(segments, **overrides)
+        return self._translate(segments, overrides, None)
+
+    def translate_streaming(self, segments: list[str], on_batch: OnBatch) -> list[Translation]:
+        """Reports each inner batch's trusted outputs at once, the retried ones at the end."""
+        return self._translate(segments, {}, on_batch)
+
+    def _translate(self, segments: list[str], overrides: dict[str, Any], on_batch: OnBatch | None
+                   ) -> list[Translation]:
+        if on_batch is None:
+            outputs = self.inner.translate(segments, **overrides)
+        else:
+            def trusted(sources: list[str], done: list[Translation]) -> None:
+                good = [(s, o) for s, o in zip(sources, done) if not self._check(s, o.text)]
+                if good:
+                    on_batch([s for s, _ in good], [o for _, o in good])
+
+            outputs = self.inner.translate_streaming(segments, trusted)
         bad = [i for i, (s, o) in enumerate(zip(segments, outputs)) if self._check(s, o.text)]
         if not bad:
             return outputs
@@ -148,6 +164,8 @@ class GuardedTranslator(TranslatorWrapper):
             result[i] = Translation(out.text, retried=True)
             if self._check(segments[i], out.text):
                 result[i] = self._in_pieces(segments[i], out, safer)
+        if on_batch is not None:
+            on_batch([segments[i] for i in bad], [result[i] for i in bad])
         return result
 
     def _in_pieces(self, segment: str, best: Translation, settings: dict[str, Any]) -> Translation:

@@ -53,7 +53,7 @@ def read_input(name: str, input_format: str = "auto") -> Document:
     if input_format not in INPUT_FORMATS:
         raise InputError(f"unknown input format '{input_format}': use {', '.join(INPUT_FORMATS)}")
     if name == "-":
-        data = _read_stream(sys.stdin.buffer)
+        data = _read_stdin()
         label = "<stdin>"
         suffix = ""
     else:
@@ -81,6 +81,22 @@ def read_input(name: str, input_format: str = "auto") -> Document:
     if not text.strip():
         raise InputError(f"{label}: empty input (nothing to translate)")
     return Document(name=label, text=text, format="html" if is_html else "text", page_lines=page_lines)
+
+
+def _read_stdin() -> bytes:
+    """All of standard input; a closed one (``<&-``) or a read error is an InputError."""
+    closed = "standard input is closed (give a file, or pipe the text in: `... - < FILE`)"
+    stream = sys.stdin
+    if stream is None or getattr(stream, "closed", False):
+        raise InputError(f"<stdin>: {closed}")  # Python sets sys.stdin to None when fd 0 is closed
+    try:
+        return _read_stream(getattr(stream, "buffer", stream))
+    except OSError as exc:
+        if exc.errno == errno.EBADF:
+            raise InputError(f"<stdin>: {closed}") from None
+        raise InputError(f"<stdin>: cannot read: {exc.strerror or exc}") from None
+    except ValueError:  # "I/O operation on closed file"
+        raise InputError(f"<stdin>: {closed}") from None
 
 
 def _read_stream(f: BinaryIO) -> bytes:

@@ -9,6 +9,7 @@ wrap any translator and look like one.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,10 @@ class Translation:
     retried: bool = False  # the guard re-translated it with safer decoding
 
 
+# Called with (sources, their final translations) for each part of a call as soon as it is done.
+OnBatch = Callable[[list[str], list["Translation"]], None]
+
+
 class Translator(ABC):
     """Translates segments from one language to English."""
 
@@ -39,6 +44,20 @@ class Translator(ABC):
 
         ``overrides`` are decoding settings to use instead of the configured ones.
         """
+
+    def translate_streaming(self, segments: list[str], on_batch: OnBatch) -> list[Translation]:
+        """:meth:`translate` with the configured decoding, calling ``on_batch(sources,
+        translations)`` for each part as soon as its translations are final, so that a
+        caller (the persistent cache) can keep finished work before the call returns.
+
+        Every segment is reported exactly once. This default reports everything at the
+        end; the model translator reports each model batch, and a wrapper that changes
+        outputs must either keep this default or report only what it will return.
+        """
+        outputs = self.translate(segments)
+        if segments:
+            on_batch(list(segments), outputs)
+        return outputs
 
     def count_tokens(self, text: str) -> int:
         return len(text.split())
@@ -78,14 +97,27 @@ class ModelTranslator(Translator):
         self.progress = progress
 
     def translate(self, segments: list[str], **overrides: Any) -> list[Translation]:
+        return self._run(segments, overrides, None)
+
+    def translate_streaming(self, segments: list[str], on_batch: OnBatch) -> list[Translation]:
+        """Reports each model batch as soon as it is decoded."""
+        return self._run(segments, {}, on_batch)
+
+    def _run(self, segments: list[str], overrides: dict[str, Any], on_batch: OnBatch | None) -> list[Translation]:
         if not segments:
             return []
         settings = {**self.backend.generation_settings(), **overrides}
         lengths = [self.backend.count_tokens(s) for s in segments]
-        texts = run_batched(segments, lengths, lambda batch: self.backend.generate(batch, settings),
-                            max_tokens=self.max_batch_tokens, max_items=self.batch_size,
-                            progress=f"translating {self.source}" if self.progress else None)
-        return [Translation(t) for t in texts]
+
+        def generate(batch: list[str]) -> list[Translation]:
+            done = [Translation(t) for t in self.backend.generate(batch, settings)]
+            if on_batch is not None:
+                on_batch(batch, done)
+            return done
+
+        return run_batched(segments, lengths, generate, max_tokens=self.max_batch_tokens,
+                           max_items=self.batch_size,
+                           progress=f"translating {self.source}" if self.progress else None)
 
     def count_tokens(self, text: str) -> int:
         return self.backend.count_tokens(text)

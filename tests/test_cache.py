@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from mtsum.cache import TranslationStore, resolve_cache_path
+from mtsum.cache import DEFAULT_MAX_BYTES, TranslationStore, max_cache_bytes, resolve_cache_path
+from mtsum.errors import ConfigError
 from mtsum.pipeline import Pipeline, Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -153,3 +154,49 @@ def test_cache_commands(tiny_models: Path, seeds: dict, tmp_path: Path) -> None:
     off = runner.invoke(main, ["-q", "translate", str(seeds["de"]), "--models", str(tiny_models),
                                "--no-cache", "--format", "json"])
     assert json.loads(off.stdout)["settings"]["cache"] is None
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("", DEFAULT_MAX_BYTES), ("64", 64 * 1024 * 1024), (" 0.5 ", 512 * 1024), ("1e3", 1000 * 1024 * 1024),
+])
+def test_cache_bound(value: str, expected: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MTSUM_CACHE_MAX_MB", value)
+    assert max_cache_bytes() == expected
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e400", "-1", "0", "1e-9", "junk", "64MB"])
+def test_cache_bound_must_be_a_finite_positive_number(value: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MTSUM_CACHE_MAX_MB", value)
+    with pytest.raises(ConfigError, match=r"^MTSUM_CACHE_MAX_MB must be"):
+        max_cache_bytes()
+
+
+def test_a_damaged_file_that_cannot_be_moved_aside_is_one_warning(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Damaged, and its folder will not let it be renamed: the run goes on without the cache."""
+    import logging
+
+    cache = tmp_path / "c.sqlite3"
+    cache.write_bytes(b"this is not a database\n" * 200)
+
+    def refuse(self: Path, target: Path) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    warnings: list[str] = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = lambda record: warnings.append(record.getMessage())  # type: ignore[method-assign]
+    logger = logging.getLogger("mtsum.cache")
+    monkeypatch.setattr(logger, "level", logging.WARNING)  # whatever `-q` made of its parent's
+    logger.addHandler(handler)
+    monkeypatch.setattr(Path, "replace", refuse)
+    try:
+        store = TranslationStore(cache)
+        assert store.get_many("k", ["a"]) == {}
+        store.put_many("k", [("a", "A", None)])
+        assert store.get_many("k", ["a"]) == {}
+    finally:
+        logger.removeHandler(handler)
+    assert len(warnings) == 1, warnings
+    assert warnings[0].startswith(f"continuing without the cache: {cache} is damaged")
+    assert "cannot be moved aside: Permission denied" in warnings[0]
+    assert cache.read_bytes().startswith(b"this is not") and list(tmp_path.iterdir()) == [cache]

@@ -86,3 +86,41 @@ def test_read_input_from_a_fifo_reads_everything(tmp_path: Path) -> None:
     doc = read_input(str(fifo))
     writer.join()
     assert doc.text == text
+
+
+class _BrokenStdin:
+    """A standard input whose reads fail (a detached terminal: EIO; a closed descriptor: EBADF)."""
+
+    def __init__(self, errno_: int) -> None:
+        self.errno = errno_
+
+    def fileno(self) -> int:
+        import os
+
+        raise OSError(self.errno, os.strerror(self.errno))
+
+    def read(self) -> bytes:
+        import os
+
+        raise OSError(self.errno, os.strerror(self.errno))
+
+
+@pytest.mark.parametrize(("stdin", "message"), [
+    (None, "standard input is closed"),  # what Python sets when the process starts with fd 0 closed
+    ("closed", "standard input is closed"),
+    ("EBADF", "standard input is closed"),
+    ("EIO", "cannot read: Input/output error"),
+])
+def test_read_input_from_an_unusable_stdin(stdin: object, message: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+    import io
+    import sys
+
+    if stdin == "closed":
+        stdin = io.TextIOWrapper(io.BytesIO(b"text"))
+        stdin.close()
+    elif isinstance(stdin, str):
+        stdin = _BrokenStdin(getattr(errno, stdin))
+    monkeypatch.setattr(sys, "stdin", stdin)
+    with pytest.raises(InputError, match=f"^<stdin>: {message}"):
+        read_input("-")

@@ -14,6 +14,7 @@ Converting uses CTranslate2's own ``TransformersConverter`` (which imports both)
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import logging
@@ -26,7 +27,7 @@ from typing import Any
 
 from .. import paths
 from ..config import GENERATION_KEYS, ModelSpec
-from ..errors import ConfigError, MissingDependencyError, ModelLoadError, ModelUnavailableError
+from ..errors import ConfigError, MissingDependencyError, ModelLoadError, ModelUnavailableError, OutputError
 
 log = logging.getLogger(__name__)
 
@@ -194,9 +195,13 @@ def convert_model(spec: ModelSpec, compute_type: str = "int8", *, offline: bool 
         log.info("%s: already converted (%s) in %s", spec.name, compute_type, dest)
         return dest
 
-    dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.parent / f".{compute_type}.tmp-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
+    try:  # a read-only or full cache folder fails here, before minutes of converting
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
+    except OSError as exc:
+        raise _unwritable(dest.parent, exc) from None
     log.info("%s: converting %s to CTranslate2 %s", spec.name, spec.model, compute_type)
     converter = _make_converter(str(source))
     try:
@@ -205,6 +210,8 @@ def convert_model(spec: ModelSpec, compute_type: str = "int8", *, offline: bool 
         _save_tokenizer(kind, source, converter, tmp)
     except Exception as exc:  # the converter and transformers raise many kinds; all mean "cannot convert"
         shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(exc, OSError) and exc.errno in _UNWRITABLE:
+            raise _unwritable(dest.parent, exc) from None
         detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ModelLoadError(f"converting {spec.name} ({spec.model}) to CTranslate2 failed: {detail}") from exc
     meta = {
@@ -212,9 +219,22 @@ def convert_model(spec: ModelSpec, compute_type: str = "int8", *, offline: bool 
         "kind": kind, "ctranslate2": ctranslate2.__version__, "converted_at": time.time(),
         "source_path": str(source), **converter.facts,
     }
-    (tmp / METADATA).write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    _publish(tmp, dest)
+    try:
+        (tmp / METADATA).write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        _publish(tmp, dest)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise _unwritable(dest.parent, exc) from None
     return dest
+
+
+# A cache folder that cannot take the conversion: read-only, not ours to write, full.
+_UNWRITABLE = {errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EDQUOT, errno.ENOTDIR, errno.EEXIST}
+
+
+def _unwritable(folder: Path, exc: OSError) -> OutputError:
+    return OutputError(f"cannot write the CTranslate2 conversion to {folder}: {exc.strerror or exc} "
+                       "(mtsum's cache folder: set MTSUM_CACHE_DIR to a writable folder)")
 
 
 def _publish(tmp: Path, dest: Path) -> None:
