@@ -34,17 +34,18 @@ def _cores() -> int:
 
 def thread_layout() -> tuple[int, int]:
     """``(workers, threads per worker)`` for CTranslate2 on CPU, from ``MTSUM_THREADS``:
-    ``N`` is one worker with N threads, ``WxT`` W workers of T threads each.
+    ``N`` is one worker with N threads, ``WxT`` W workers of T threads each. A batch is
+    split among the workers (``max_batch_size``); a single input runs on one worker.
 
-    The default (one worker per core, one thread each) was chosen by measurement
-    (bench/results.md, *Thread layout*): on 2 cores, one OpenMP team per operation keeps
-    1.4-1.65 cores busy at beam 4, while single-threaded workers that each decode their
-    share of a batch keep both busy. A batch is split among the workers
-    (``max_batch_size``); a single input runs on one worker.
+    The default stays one worker with every core: on this 2-core VM, single-threaded
+    workers splitting a batch of 32 were 0.81× at beam 4 and 1.12× greedy
+    (bench/results.md, *Thread layout*, two alternating rounds on a busy machine), so
+    neither layout wins where the default beam runs. Feeding each worker a whole batch
+    (the issue's +36 %) needs the batcher to size batches per worker: not done yet.
     """
     env = os.environ.get("MTSUM_THREADS", "").strip().lower()
     if not env:
-        return _cores(), 1
+        return 1, _cores()
     workers, _, per = env.partition("x") if "x" in env else ("1", "", env)
     if not (workers.isdigit() and per.isdigit() and int(workers) >= 1 and int(per) >= 1):
         raise ConfigError(f"MTSUM_THREADS must be a positive integer (threads) or WxT (workers x threads), "
