@@ -83,7 +83,7 @@ def main(ctx: click.Context, debug: bool, quiet: bool) -> None:
     (missing/empty/binary file, unsupported language, bad models.yaml, an output
     path that cannot be written), 3 model not available (not cached and not
     reachable, or a missing model path), 4 some articles failed (digest),
-    75 another digest holds the state, 130/143 interrupted (SIGINT/SIGTERM).
+    75 another digest holds the state or --out, 130/143 interrupted (SIGINT/SIGTERM).
     """
     # `mtsum ... | head` must end quietly, not with a BrokenPipeError traceback.
     if hasattr(signal, "SIGPIPE"):
@@ -550,12 +550,16 @@ _cache_path_opt = click.option(
 @_cache_path_opt
 @_format_opt
 def cache_stats(cache: str | None, fmt: str) -> None:
-    """Where the cache is, how many translations it holds, its size and bound."""
+    """Where the cache is, how many translations it holds, its size and bound.
+
+    A cache that cannot be written (a read-only file system) is read as it is.
+    """
     from .cache import TranslationStore, resolve_cache_path
+    from .errors import ConfigError
 
     path = resolve_cache_path(cache)
     if path is None:
-        raise click.UsageError("the translation cache is switched off (MTSUM_CACHE=off)")
+        raise ConfigError("the translation cache is switched off (MTSUM_CACHE=off): give --cache PATH")
     stats = TranslationStore(path).stats()
     if fmt == "json":
         _echo_json(stats)
@@ -571,10 +575,11 @@ def cache_stats(cache: str | None, fmt: str) -> None:
 def cache_clear(cache: str | None) -> None:
     """Remove every cached translation."""
     from .cache import TranslationStore, resolve_cache_path
+    from .errors import ConfigError
 
     path = resolve_cache_path(cache)
     if path is None:
-        raise click.UsageError("the translation cache is switched off (MTSUM_CACHE=off)")
+        raise ConfigError("the translation cache is switched off (MTSUM_CACHE=off): give --cache PATH")
     click.echo(f"removed {TranslationStore(path).clear()} cached translation(s) from {path}")
 
 
@@ -773,9 +778,11 @@ def _digest_logging(ctx: click.Context, quiet: bool, log_file: str | None) -> No
 @main.command("digest")
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
-              help="Folder for digest.md/.html/.json and translations/.")
-@click.option("--format", "formats", default="md,html,json", show_default=True,
-              help="Comma-separated: md, html, json.")
+              help="Folder for digest.md/.html/.json/.xml and translations/ (not an input folder).")
+@click.option("--format", "formats", default="md,html,json,atom", show_default=True,
+              help="Comma-separated: md, html, json, atom (digest.xml, an Atom feed).")
+@click.option("--force", is_flag=True,
+              help="Write into an --out folder that holds files mtsum did not write.")
 @click.option("--summarizer", type=click.Choice(["bart", "extractive"]), default="bart", show_default=True,
               help="extractive: ranked sentences of the article, no summarization model needed.")
 @click.option("--since", default=None,
@@ -787,15 +794,16 @@ def _digest_logging(ctx: click.Context, quiet: bool, log_file: str | None) -> No
 @click.option("--threshold", type=click.FloatRange(0, 1, min_open=True), default=None,
               help="Story grouping: TF-IDF cosine similarity at which articles share a story [default: 0.15].")
 @click.option("--wait", type=float, default=0.0, show_default=True,
-              help="Seconds to wait for another digest using the same state (-1: for ever); then exit 75.")
+              help="Seconds to wait for another digest using the same state or --out (-1: for ever); "
+                   "then exit 75.")
 @click.option("--log-file", type=click.Path(), default=None,
               help="Append a timestamped log here (also with --quiet).")
 @click.option("-q", "--quiet", is_flag=True,
               help="Nothing on stdout or stderr unless something failed (for cron).")
 @_pipeline_opts
 @click.pass_context
-def digest_cmd(ctx: click.Context, inputs: tuple[str, ...], out_dir: str, formats: str, summarizer: str,
-               since: str | None, title: str | None, state_path: str | None, rebuild: bool,
+def digest_cmd(ctx: click.Context, inputs: tuple[str, ...], out_dir: str, formats: str, force: bool,
+               summarizer: str, since: str | None, title: str | None, state_path: str | None, rebuild: bool,
                threshold: float | None, wait: float, log_file: str | None, quiet: bool, source: str,
                device: str | None, batch_size: int | None, models_path: str | None,
                offline: bool | None, **engine: Any) -> None:
@@ -804,21 +812,25 @@ def digest_cmd(ctx: click.Context, inputs: tuple[str, ...], out_dir: str, format
     INPUT: files, folders (searched recursively for .txt, .html, .htm) or globs.
     Articles already in the state with the same content and models are not processed
     again; a killed run resumes where it stopped. Prints "N new, M unchanged, K failed";
-    exit 4 if some articles failed, 75 if another digest holds the state.
+    exit 4 if some articles failed, 2 if --out or the state cannot be used (checked
+    before anything is read), 75 if another digest holds the state or --out.
     """
     from .digest import DEFAULT_STORY_THRESHOLD, build_digest, parse_since
     from .errors import ArticlesFailedError
     from .pipeline import Pipeline
 
     quiet = quiet or bool(ctx.obj.get("quiet"))
+    when = parse_since(since) if since else None
     _digest_logging(ctx, quiet, log_file)
     settings = _settings(ctx, engine, source=source, device=device, batch_size=batch_size, offline=offline)
-    settings.progress = not quiet  # bars are drawn on a terminal only
+    # The digest draws one bar over the articles (on a terminal only); the engine's bars
+    # over each article's sentences would only flicker under it.
+    settings.progress = False
     report = build_digest(
-        inputs, out_dir, formats=formats.split(","), summarizer=summarizer,
-        since=parse_since(since) if since else None, title=title, state_path=state_path, rebuild=rebuild,
-        pipeline=Pipeline(models_path, settings),
-        story_threshold=DEFAULT_STORY_THRESHOLD if threshold is None else threshold, wait=wait,
+        inputs, out_dir, formats=formats.split(","), summarizer=summarizer, since=when, title=title,
+        state_path=state_path, rebuild=rebuild, pipeline=Pipeline(models_path, settings),
+        story_threshold=DEFAULT_STORY_THRESHOLD if threshold is None else threshold, wait=wait, force=force,
+        progress=not quiet, log_file=log_file,
     )
     log.debug("digest took %.2f s", report.seconds)
     failed = bool(report.failed)
@@ -881,27 +893,48 @@ def models_convert(names: tuple[str, ...], models_path: str | None, compute_type
 @click.option("--text-field", default="text", show_default=True, help="JSON Lines: the field holding the text.")
 @click.option("--id-field", default="id", show_default=True, help="JSON Lines: the field holding the id.")
 @click.option("--chunk-size", type=click.IntRange(min=1), default=64, show_default=True,
-              help="Records per output chunk: a killed run loses at most the chunk in flight "
-                   "(with --engine ray also the documents per model call, at most 32).")
+              help="Each record is committed to OUT's journal as it finishes; it is fsynced every this "
+                   "many records (with --engine ray also the documents per model call, at most 32).")
+@click.option("--force", is_flag=True,
+              help="Replace an existing OUT that mtsum did not write (it is refused otherwise).")
+@click.option("--log-file", type=click.Path(), default=None,
+              help="Append a timestamped log here, with a progress line every --log-every documents.")
+@click.option("--log-every", type=click.IntRange(min=1), default=25, show_default=True,
+              help="With --log-file: a progress line every this many documents (and one at the end).")
 @_pipeline_opts
 @click.pass_context
 def batch_cmd(ctx: click.Context, input_path: str, output: str, engine: str, ray_address: str | None,
               workers: int | None, num_gpus_per_worker: float | None, task: str, summarizer: str,
-              text_field: str, id_field: str, chunk_size: int, source: str, device: str | None,
-              batch_size: int | None, models_path: str | None, offline: bool | None, **options: Any) -> None:
+              text_field: str, id_field: str, chunk_size: int, force: bool, log_file: str | None,
+              log_every: int, source: str, device: str | None, batch_size: int | None,
+              models_path: str | None, offline: bool | None, **options: Any) -> None:
     """Translate (and summarize) a corpus: INPUT is a folder of .txt/.html files or a
     JSON Lines file ({"id": ..., "text": ...} per line).
 
     One record per input is written to OUT; a bad input is recorded with its error
     and the run goes on; a rerun skips what OUT already holds. The last stderr line
-    gives the counts and the throughput.
+    gives the counts and the throughput; a progress bar is drawn on a terminal.
+    An existing OUT that mtsum did not write is refused (exit 2) unless --force.
     """
     from .batch import run_batch
 
+    quiet = bool(ctx.obj.get("quiet"))
+    _digest_logging(ctx, quiet, log_file)  # the same log file setup as digest's
+    if log_file:  # progress lines and the last line go to the log; stderr has the bar and its own line
+        def only_file(record: logging.LogRecord) -> bool:
+            return not getattr(record, "log_file_only", False)
+
+        stderr_handlers = [h for h in log.handlers if isinstance(h, _StderrHandler)]
+        for h in stderr_handlers:
+            h.addFilter(only_file)
+        ctx.call_on_close(lambda: [h.removeFilter(only_file) for h in stderr_handlers])
     report = run_batch(
         input_path, output, engine=engine, models=models_path,
         settings=_settings(ctx, options, source=source, device=device, batch_size=batch_size, offline=offline),
         task=task, summarizer=summarizer, text_field=text_field, id_field=id_field, workers=workers,
-        num_gpus_per_worker=num_gpus_per_worker, ray_address=ray_address, chunk_size=chunk_size)
+        num_gpus_per_worker=num_gpus_per_worker, ray_address=ray_address, chunk_size=chunk_size, force=force,
+        log_every=log_every if log_file else None)
     click.echo(f"mtsum: {report.summary_line()}", err=True)
+    if log_file:
+        log.info("%s", report.summary_line(), extra={"log_file_only": True})
     ctx.exit(report.exit_code)

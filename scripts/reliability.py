@@ -112,7 +112,8 @@ def main() -> int:
     big = big_input(args.size_mb)
     line = long_line()
     ok_fuzz, tried = fuzz(args.profile)
-    ok_safety = _pytest(["tests/test_signals.py", "tests/test_file_safety.py", "tests/test_runs.py"], dict(os.environ))
+    ok_safety = _pytest(["tests/test_signals.py", "tests/test_file_safety.py", "tests/test_runs.py",
+                           "tests/test_batch_safety.py"], dict(os.environ))
 
     print("\n== reliability ==")
     for name, n in sorted(tried.items()):

@@ -84,7 +84,10 @@ def page(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_page_is_self_contained(page: Path) -> None:
     html = page.read_text(encoding="utf-8")
-    assert "<style>" in html and not re.search(r"<(script|link|img|iframe)\b", html)
+    # The one <link> is the feed's for feed readers (rel=alternate), which a browser does not fetch.
+    assert "<style>" in html and not re.search(r"<(script|img|iframe)\b", html)
+    assert re.findall(r"<link\b[^>]*>", html) == [
+        '<link rel="alternate" type="application/atom+xml" title="Morning digest" href="digest.xml">']
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)  # nothing from the network
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
 
@@ -112,3 +115,59 @@ def test_screenshot(page: Path, tmp_path: Path) -> None:
     keep = os.environ.get("MTSUM_KEEP_SCREENSHOT")
     if keep:  # for looking at it: MTSUM_KEEP_SCREENSHOT=/tmp/digest.png pytest ...
         shutil.copy(shot, keep)
+
+
+# --- no sideways scrolling at phone and desktop widths, whatever the text ------------------
+
+# The digest in a frame `width` px wide: does anything make the page scroll sideways?
+_SCROLL_PROBE = """<!doctype html><html><body style="margin:0">
+<iframe id="f" src="digest.html" style="border:0;width:%dpx;height:1600px"></iframe>
+<script>
+window.addEventListener('load', () => {
+  const doc = document.getElementById('f').contentDocument, root = doc.documentElement, wide = [];
+  for (const el of doc.querySelectorAll('body *')) {
+    const r = el.getBoundingClientRect();
+    if (r.width > 0 && r.right > root.clientWidth + 0.5)
+      wide.push(el.tagName + ': ' + el.textContent.trim().slice(0, 60));
+  }
+  document.body.setAttribute('data-probe', JSON.stringify({
+    scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, wide}));
+});
+</script></body></html>"""
+_LONG_TOKEN = "https://example.com/" + "averyveryverylongpathsegmentwithoutanybreaks" * 6
+_LONG_NAME = "x" * 200 + ".txt"
+
+
+@pytest.fixture(scope="module")
+def long_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A digest whose headline, summary, file name and failure message hold long unbroken strings,
+    with one story of many reports (folded) and an article without a headline."""
+    tmp = tmp_path_factory.mktemp("long")
+    src = tmp / "in"
+    src.mkdir()
+    (src / "long_headline.txt").write_text(
+        f"Council publishes {_LONG_TOKEN}\n\nThe council published its budget at {_LONG_TOKEN} on Monday. "
+        f"Residents can read every line of it at {_LONG_TOKEN} from today.\n", encoding="utf-8")
+    (src / _LONG_NAME).write_text(
+        "the harbour strike went on for a third day on tuesday, and ferries to the islands stayed in port. "
+        "the union said talks with the port authority would resume on thursday.\n", encoding="utf-8")
+    for i in range(6):
+        shutil.copy(ARTICLES / "storm_local.txt", src / f"storm_{i}_{'y' * 120}.txt")
+    (src / "binary.txt").write_bytes(b"\x00\x01" * 50)
+    build_digest([str(src)], tmp / "out", summarizer="extractive", title="Morning " + "digest" * 30,
+                 state_path=tmp / "state.db", pipeline=Pipeline(settings=Settings(source="en")))
+    return tmp / "out" / "digest.html"
+
+
+@pytest.mark.parametrize("width", [390, 1200])
+def test_no_horizontal_scroll_at_phone_and_desktop_width(long_page: Path, tmp_path: Path, width: int) -> None:
+    html = long_page.read_text(encoding="utf-8")
+    assert _LONG_TOKEN in html and "Not included" in html
+    probe = long_page.with_name(f"scroll-{width}.html")
+    probe.write_text(_SCROLL_PROBE % width, encoding="utf-8")
+    dom = _browse(probe.as_uri(), tmp_path, "--allow-file-access-from-files", "--dump-dom").stdout
+    found = json.loads(re.search(r"data-probe=\"([^\"]*)\"", dom).group(1).replace("&quot;", '"')
+                       .replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">"))
+    assert found["clientWidth"] == width
+    assert found["scrollWidth"] <= found["clientWidth"], found["wide"]
+    assert found["wide"] == []

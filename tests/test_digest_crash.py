@@ -128,6 +128,35 @@ def test_killed_mid_run_then_resume(tmp_path: Path, sig: signal.Signals, codes: 
     assert not list(out.rglob("*.tmp"))
 
 
+def test_sigterm_keeps_every_finished_article_and_its_translation(tmp_path: Path) -> None:
+    # Each article is committed as it finishes (its state row and its translation file),
+    # not per window of documents: a stop keeps all of them, and exits 143 cleanly.
+    paths = make_articles(tmp_path / "in")
+    state, out = tmp_path / "state.db", tmp_path / "out"
+    proc = start_digest(tmp_path / "in", out, state)
+    seen = wait_for_line(proc, f"[5/{N_ARTICLES}]")
+    proc.send_signal(signal.SIGTERM)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 143, stderr
+    assert "Traceback" not in stderr and "interrupted by SIGTERM" in stderr
+    reported = [line for line in [*seen, *stderr.splitlines()] if f"/{N_ARTICLES}] " in line]
+    committed = stored(state)
+    assert 5 <= len(reported) <= committed < N_ARTICLES and integrity(state) == "ok"
+    with sqlite3.connect(state) as db:
+        done = sorted(Path(row[0]).stem for row in db.execute("SELECT path FROM articles"))
+    written = sorted(p.name.removesuffix(".en.txt") for p in (out / "translations").glob("*.en.txt"))
+    assert written == done  # every committed article's translation, and nothing else
+    assert all((out / "translations" / f"{stem}.en.txt").read_text(encoding="utf-8").rstrip().endswith(")")
+               for stem in done)  # each one whole
+    assert not list(out.rglob("*.tmp"))
+
+    rerun = start_digest(tmp_path / "in", out, state)
+    stdout, stderr = rerun.communicate(timeout=300)
+    assert rerun.returncode == 0, stderr
+    assert stdout.strip() == f"{N_ARTICLES - committed} new, {committed} unchanged, 0 failed"
+    assert len(list((out / "translations").glob("*.en.txt"))) == len(paths)
+
+
 def test_two_digests_on_one_state_never_both_process(tmp_path: Path) -> None:
     make_articles(tmp_path / "in")
     state = tmp_path / "state.db"

@@ -139,17 +139,19 @@ def test_a_stop_signal_while_reading_is_not_that_files_failure(tmp_path: Path, m
     # A stop signal raised as Interrupted (a digest run inside mtsum.runs.stop_on_signals)
     # while a file is read must stop the run, not be logged as one unreadable article.
     import signal
+    from types import SimpleNamespace
 
-    from mtsum import inputs
     from mtsum.digest import run
+    from mtsum.digest.progress import Progress
     from mtsum.errors import Interrupted
 
-    def stopped(path: str, *args: object) -> object:
+    def stopped(path: Path, **kwargs: object) -> object:
         raise Interrupted(signal.SIGINT)
 
-    monkeypatch.setattr(inputs, "read_input", stopped)
-    failures: list = []
-    pending = run._Pending(tmp_path / "a.txt", str(tmp_path / "a.txt"), "0", 0.0)
+    monkeypatch.setattr(run, "read_article", stopped)
+    pipeline = SimpleNamespace(settings=SimpleNamespace(source="auto"))
+    digest_run = run._Run(pipeline, "extractive", None, None, ["md"], "t")  # type: ignore[arg-type]
+    pending = run._Pending(tmp_path / "a.txt", str(tmp_path / "a.txt"))
     with pytest.raises(Interrupted):
-        list(run._read([pending], failures))
-    assert failures == []
+        digest_run._one(pending, 1, 1, Progress(1, bar=False))
+    assert digest_run.failures == []

@@ -3,23 +3,27 @@ machine (``engine="local"``) or a Ray cluster (``engine="ray"``), same records e
 
 Modules: ``records`` (inputs and the record shape), ``stages`` (the CPU and model
 stages both engines run), ``local`` and ``ray_engine`` (the engines; Ray is imported
-only by the latter), ``output`` (atomic chunks merged into OUT) and ``resume``.
+only by the latter), ``output`` (OUT checked first, each record committed as it
+finishes, all merged into OUT at the end), ``resume`` and ``progress`` (the bar, the
+log lines and the stop-signal watch).
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError, OutputError
-from .records import TASKS, list_items
+from .records import TASKS, list_items, shown
 
 if TYPE_CHECKING:
     from ..config import ModelsConfig
-    from ..pipeline import Settings
+    from ..pipeline import Pipeline, Settings
+    from .progress import StopWatch
 
 log = logging.getLogger(__name__)
 
@@ -64,24 +68,26 @@ def run_batch(source: str | Path, output: str | Path, *, engine: str = "local",
               min_length: int | None = None, text_field: str = "text", id_field: str = "id",
               workers: int | None = None, num_gpus_per_worker: float | None = None,
               ray_address: str | None = None, chunk_size: int = DEFAULT_CHUNK,
-              docs_per_call: int | None = None) -> BatchReport:
+              docs_per_call: int | None = None, force: bool = False,
+              log_every: int | None = None) -> BatchReport:
     """Process every item of ``source`` (a folder or a JSON Lines file) into ``output``.
 
     A rerun with the same ``output`` skips the items already written with the same
     content and run key; a bad item becomes a record with its error and the run goes on.
+    ``output`` is checked before any input is read; one that holds data mtsum did not
+    write is refused unless ``force``. Each record is committed as it finishes. A
+    progress bar is drawn on stderr when ``settings.progress`` and stderr is a terminal;
+    ``log_every`` logs a progress line every that many documents and at the end.
 
     Raises:
         ConfigError: unknown engine, task or summarizer; bad worker settings.
         InputError: the input cannot be listed (see :func:`records.list_items`).
-        OutputError: the output cannot be written or is being written by another run.
+        OutputError: the output cannot be written, holds data mtsum did not write, or
+            is being written by another run.
         MissingDependencyError: ``engine="ray"`` without Ray installed.
         Interrupted: SIGINT/SIGTERM; the finished records are kept in ``output``.
     """
-    from ..pipeline import Pipeline
-    from ..runs import stop_on_signals
-    from .output import ChunkedOutput
-    from .resume import completed
-    from .stages import FAILED, OK, SKIPPED, make_plan
+    from .progress import StopWatch
 
     if engine not in ENGINES:
         raise ConfigError(f"unknown engine '{engine}': use {', '.join(ENGINES)}")
@@ -89,40 +95,71 @@ def run_batch(source: str | Path, output: str | Path, *, engine: str = "local",
         raise ConfigError(f"unknown task '{task}': use {', '.join(TASKS)}")
     if chunk_size < 1:
         raise ConfigError(f"chunk size must be 1 or more, got {chunk_size}")
+    if log_every is not None and log_every < 1:
+        raise ConfigError(f"log_every must be 1 or more, got {log_every}")
     if engine == "ray":
         from .ray_engine import import_ray
 
         import_ray()  # a missing extra is said before any file is read
     elif workers is not None or num_gpus_per_worker is not None or ray_address is not None:
         log.warning("--workers, --num-gpus-per-worker and --ray-address apply to --engine ray only; ignored")
-    pipeline = Pipeline(models, settings)
-    if task != "translate":
-        pipeline.summarizer(summarizer)  # unknown or unconfigured: fail now, not per record
-    plan = make_plan(pipeline, task, summarizer, max_length, min_length)
+    stop = StopWatch()
+    with stop.watching():
+        return _run(source, output, engine=engine, models=models, settings=settings, task=task,
+                    summarizer=summarizer, max_length=max_length, min_length=min_length, text_field=text_field,
+                    id_field=id_field, workers=workers, num_gpus_per_worker=num_gpus_per_worker,
+                    ray_address=ray_address, chunk_size=chunk_size, docs_per_call=docs_per_call, force=force,
+                    log_every=log_every, stop=stop)
+
+
+def _run(source: str | Path, output: str | Path, *, engine: str, models: Any, settings: Settings | None,
+         task: str, summarizer: str, max_length: int | None, min_length: int | None, text_field: str,
+         id_field: str, workers: int | None, num_gpus_per_worker: float | None, ray_address: str | None,
+         chunk_size: int, docs_per_call: int | None, force: bool, log_every: int | None,
+         stop: StopWatch) -> BatchReport:
+    from ..pipeline import Pipeline
+    from .output import ChunkedOutput
+    from .progress import Progress
+    from .resume import completed
+    from .stages import FAILED, OK, SKIPPED, make_plan
+
+    # The output first: a bad one is said at once, before models load or input is read.
     _refuse_inside(Path(output), Path(source))
-    items = list_items(source, text_field=text_field, id_field=id_field)
-    report = BatchReport(engine=engine, inputs=len(items))
-    out = ChunkedOutput(output, chunk_size=chunk_size)
+    out = ChunkedOutput(output, chunk_size=chunk_size, force=force)
+    report = BatchReport(engine=engine)
     started = time.perf_counter()
     finished = False
+    progress: Progress | None = None
+    stream: Iterator[tuple[str, dict[str, Any] | None]] | None = None
     try:
-        with stop_on_signals():
-            done = completed(out.existing(), plan.run_key)
-            if engine == "local":
-                from .local import run_local
+        pipeline = Pipeline(models, settings)
+        if task != "translate":
+            pipeline.summarizer(summarizer)  # unknown or unconfigured: fail now, not per record
+        plan = make_plan(pipeline, task, summarizer, max_length, min_length)
+        tip = conversion_tip(pipeline)
+        if tip:
+            log.info("tip: %s", tip)
+        items = list_items(source, text_field=text_field, id_field=id_field)
+        report.inputs = len(items)
+        done = completed(out.existing(), plan.run_key)
+        started = time.perf_counter()
+        progress = Progress(len(items), bar=pipeline.settings.progress, log_every=log_every, engine=engine)
+        if engine == "local":
+            from .local import run_local
 
-                stream = run_local(items, plan, done)
+            stream = run_local(items, plan, done, stop=stop)
+        else:
+            from .ray_engine import MODEL_BATCH, run_ray
+
+            stream = run_ray(items, plan, done, address=ray_address, workers=workers,
+                             num_gpus=num_gpus_per_worker, progress=False, stop=stop,
+                             docs_per_call=docs_per_call or min(MODEL_BATCH, chunk_size))
+        for status, rec in stream:
+            progress.update(status, rec)
+            if status == SKIPPED or rec is None:
+                report.skipped += 1
             else:
-                from .ray_engine import MODEL_BATCH, run_ray
-
-                stream = run_ray(items, plan, done, address=ray_address, workers=workers,
-                                 num_gpus=num_gpus_per_worker, progress=pipeline.settings.progress,
-                                 docs_per_call=docs_per_call or min(MODEL_BATCH, chunk_size))
-            for status, rec in stream:
-                if status == SKIPPED or rec is None:
-                    report.skipped += 1
-                    continue
-                out.add(rec)
+                out.add(rec)  # committed now: a kill loses at most the documents in flight
                 if status == OK:
                     report.written += 1
                     report.target_words += (rec.get("stats") or {}).get("target_words", 0)
@@ -130,24 +167,52 @@ def run_batch(source: str | Path, output: str | Path, *, engine: str = "local",
                     report.failed += 1
                     report.exit_code = max(report.exit_code, (rec.get("error") or {}).get("exit_code", 1))
                     log.warning("%s", (rec.get("error") or {}).get("message"))
-            finished = True
+            stop.check()
+        finished = True
     finally:
         report.seconds = time.perf_counter() - started
-        # Interrupted or failed: what is finished is still merged into OUT; the rest
-        # of the input is done by the next run.
-        report.records_in_output = out.close(merge=True)
-        if not finished:
-            log.warning("stopped: %d record(s) written; run the same command again to resume", report.written)
+        try:
+            if stream is not None:
+                stream.close()  # now, not when collected: Ray is shut down, its handlers undone
+        finally:
+            if progress is not None:
+                progress.close()
+            # Interrupted or failed: what is finished is still merged into OUT; the rest of
+            # the input is done by the next run. A run that never started leaves OUT as it was.
+            report.records_in_output = out.close(merge=progress is not None)
+            if not finished and progress is not None:
+                log.warning("stopped: %d record(s) written; run the same command again to resume",
+                            report.written)
     return report
+
+
+def conversion_tip(pipeline: Pipeline) -> str | None:
+    """The hint that ``mtsum models convert`` would speed this run up: CTranslate2 is
+    installed, the backend is ``auto``, and a translation model this run uses has no
+    conversion (so it runs on transformers)."""
+    from ..backends import ctranslate2_installed
+
+    if pipeline.backend_name != "auto" or pipeline.settings.source == "en" or not ctranslate2_installed():
+        return None
+    from ..backends.convert import find_converted
+
+    languages = [pipeline.settings.source] if pipeline.settings.source in pipeline.config.translation else None
+    specs = [spec for lang, spec in sorted(pipeline.config.translation.items())
+             if (languages is None or lang in languages) and spec.backend in (None, "auto")]
+    compute = pipeline.settings.compute_type
+    if not any(find_converted(spec, compute or spec.compute_type) is None for spec in specs):
+        return None
+    return ("`mtsum models convert` makes translation 2-4× faster on CPU "
+            "(CTranslate2 is installed, no conversion found)")
 
 
 def _refuse_inside(output: Path, source: Path) -> None:
     try:
-        same = output.resolve() == source.resolve()
+        same = output.resolve() == source.resolve() or (output.exists() and output.samefile(source))
     except OSError:
         same = False
     if same:
-        raise OutputError(f"{output}: the output is also the input; choose another --output")
+        raise OutputError(f"{shown(output)}: the output is also the input; choose another --output")
 
 
 def describe(report: BatchReport) -> dict[str, Any]:

@@ -4,16 +4,25 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .records import Item
-from .stages import Plan, prepare_entry, process
+from .stages import Entry, Plan, prepare_entry, process
+
+if TYPE_CHECKING:
+    from .progress import StopWatch
 
 
-def run_local(items: Sequence[Item], plan: Plan, done: Mapping[str, str]
+def run_local(items: Sequence[Item], plan: Plan, done: Mapping[str, str], stop: StopWatch | None = None
               ) -> Iterator[tuple[str, dict[str, Any] | None]]:
-    """Yields ``(status, record)`` for every item, as each is finished."""
+    """Yields ``(status, record)`` for every item, as each is finished. A stop signal is
+    checked before each document is prepared (``stop``), besides wherever it lands."""
     pipeline = plan.pipeline()
-    # A generator: each document is prepared just before its window needs it.
-    entries = (prepare_entry(pipeline, plan, item, done) for item in items)
-    yield from process(pipeline, plan, entries)
+
+    def entries() -> Iterator[Entry]:  # each document is prepared just before its window needs it
+        for item in items:
+            if stop is not None:
+                stop.check()
+            yield prepare_entry(pipeline, plan, item, done)
+
+    yield from process(pipeline, plan, entries(), stop=stop)

@@ -1,22 +1,32 @@
-"""Batch output: records in atomic, order-independent chunks, merged into OUT at the end.
+"""Batch output: every record committed as it finishes, merged into OUT at the end.
 
-While a run goes on, every ``chunk_size`` records (or every ``max_seconds``) become one
-part file in the hidden folder ``.OUT.parts`` beside OUT, written to a temporary name,
-fsynced and renamed, so a killed run loses at most the chunk in flight. When the run
-ends (or is interrupted) OUT and the parts are merged into a new OUT, renamed into place
-the same way: one record per id (the newest wins), sorted by id. A run killed before
-the merge leaves its parts, and the next run with the same OUT merges them.
+OUT is checked before anything else happens: a device, FIFO, socket or folder is
+refused (:func:`~mtsum.runs.atomic.check_replaceable`), so is a folder that does not
+exist or cannot be written, and so is an existing OUT that mtsum did not write (a
+JSON Lines file whose lines are not mtsum's records, text that is not UTF-8, a Parquet
+file without mtsum's columns) unless ``force``: a run never destroys someone's data.
+
+While a run goes on, each finished record is appended to this run's journal, a part
+file in the hidden folder ``.OUT.parts`` beside OUT, and handed to the OS at once, so a
+killed process loses at most the record in flight; the journal is fsynced every
+``chunk_size`` records (or every ``max_seconds``), so a power loss loses at most that
+many. When the run ends (or is interrupted) OUT and the parts are merged into a new
+OUT, written to a temporary file, fsynced and renamed into place: one record per id
+(the newest wins), sorted by id. A run killed before the merge leaves its parts, and
+the next run with the same OUT merges them (a line torn by the kill is ignored).
 
 JSON Lines keeps records as nested objects; Parquet (OUT ending in ``.parquet``)
 stores ``stats``, ``models``, ``settings`` and ``error`` as JSON text columns, since
-their keys differ from record to record.
+their keys differ from record to record. The journal is JSON Lines either way.
 """
 
 from __future__ import annotations
 
+import glob
 import json
 import logging
 import os
+import stat
 import tempfile
 import time
 from collections.abc import Iterator
@@ -25,109 +35,167 @@ from typing import Any
 
 from ..errors import MissingDependencyError, OutputError
 from ..results import json_line
-from ..runs.atomic import file_mode, fsync_dir
-from .records import FIELDS
+from ..runs.atomic import check_replaceable, file_mode, fsync_dir
+from ..runs.signals import deferred
+from .records import FIELDS, shown
 
 log = logging.getLogger(__name__)
 
 JSON_COLUMNS = ("stats", "models", "settings", "error")
 OUTPUT_SUFFIXES = (".jsonl", ".ndjson", ".json", ".parquet")
+PARQUET_KEY = b"mtsum"  # schema metadata of the Parquet files mtsum writes
+PARQUET_FORMAT = b"batch-records/1"
 
 
 class ChunkedOutput:
-    """Collects records and writes them in chunks; :meth:`close` merges them into OUT.
+    """Commits records as they come; :meth:`close` merges them into OUT.
 
-    Raises (on creation):
-        OutputError: OUT has an unknown suffix, is a folder, its folder cannot be made,
-            or another run is writing it.
+    Raises (on creation, before any input is read):
+        OutputError: OUT has an unknown suffix; is a folder, device, FIFO or socket;
+            its folder is missing, not a folder or not writable; it holds data mtsum
+            did not write (without ``force``); or another run is writing it.
+        MissingDependencyError: a ``.parquet`` OUT without pyarrow.
     """
 
-    def __init__(self, target: str | os.PathLike[str], chunk_size: int = 64, max_seconds: float = 30.0) -> None:
+    def __init__(self, target: str | os.PathLike[str], chunk_size: int = 64, max_seconds: float = 30.0, *,
+                 force: bool = False) -> None:
         self.target = Path(target)
         suffix = self.target.suffix.lower()
         if suffix not in OUTPUT_SUFFIXES:
-            raise OutputError(f"{target}: the output must end in .jsonl (JSON Lines) or .parquet")
-        if self.target.is_dir():
-            raise OutputError(f"{target}: is a folder; --output names a .jsonl or .parquet file")
+            raise OutputError(f"{shown(target)}: the output must end in .jsonl (JSON Lines) or .parquet")
+        _check_folder(self.target)
+        check_replaceable(self.target, "batch records")
         self.parquet = suffix == ".parquet"
-        self.ext = ".parquet" if self.parquet else ".jsonl"
         if self.parquet:
             _pyarrow()  # fail before any work is done
+        why = _foreign(self.target, self.parquet)
+        if why is not None and not force:
+            raise OutputError(f"{shown(target)}: {why}, so mtsum did not write it; refusing to replace it: "
+                              "choose another --output, or pass --force to replace it")
+        if why is not None:
+            log.warning("%s: %s; --force: it will be replaced by this run's records", shown(target), why)
+        self._read_target = why is None
         self.chunk_size = chunk_size
         self.max_seconds = max_seconds
         self.parts = self.target.parent / f".{self.target.name}.parts"
         try:
-            self.parts.mkdir(parents=True, exist_ok=True)
+            self.parts.mkdir(exist_ok=True)
         except OSError as exc:
-            raise OutputError(f"{target}: cannot create {self.parts}: {exc.strerror or exc}") from None
-        self._lock = _lock(self.parts / ".lock", self.target)
-        self._buffer: list[dict[str, Any]] = []
+            raise OutputError(f"{shown(target)}: cannot create {shown(self.parts)}: {exc.strerror or exc}") from None
+        self._lock: int | None = _lock(self.parts / ".lock", self.target)
+        self._journal: int | None = None
+        self._journal_path: Path | None = None
+        self._unsynced = 0
         self._since = time.monotonic()
-        self._seq = 0
+        self.committed = 0  # records handed to the OS by this run
 
     # --- reading ---------------------------------------------------------------
     def existing(self) -> Iterator[dict[str, Any]]:
         """Records already written: OUT first, then the parts of runs that did not finish, oldest first."""
-        if self.target.exists():
+        if self._read_target and self.target.exists():
             yield from self._read(self.target)
         for part in self._part_files():
             yield from self._read(part)
 
     def _part_files(self) -> list[Path]:
-        return sorted(p for p in self.parts.glob(f"part-*{self.ext}") if p.is_file())
+        # Journals are .jsonl; .parquet parts were written by earlier versions.
+        found = [*self.parts.glob("part-*.jsonl"), *self.parts.glob("part-*.parquet")]
+        return sorted((p for p in found if p.is_file()), key=lambda p: p.name)
 
     def _read(self, path: Path) -> Iterator[dict[str, Any]]:
-        if self.parquet:
+        if path.suffix == ".parquet":
             pq = _pyarrow()[1]
             try:
                 rows = pq.read_table(path).to_pylist()
             except Exception as exc:  # pyarrow raises several types for a damaged file
-                raise OutputError(f"{path}: cannot read it as Parquet ({exc}); move it away to start afresh") from None
+                raise OutputError(f"{shown(path)}: cannot read it as Parquet ({exc}); "
+                                  "move it away to start afresh") from None
             for row in rows:
                 yield {k: (json.loads(row[k]) if k in JSON_COLUMNS and row.get(k) is not None else row.get(k))
                        for k in FIELDS}
             return
-        with path.open(encoding="utf-8") as fh:
-            for number, line in enumerate(fh, 1):
-                if not line.strip():
+        with path.open("rb") as fh:
+            for number, raw in enumerate(fh, 1):
+                if not raw.strip():
                     continue
                 try:
-                    yield json.loads(line)
-                except json.JSONDecodeError:
-                    log.warning("%s: line %d is not a JSON record; ignored (its id will be processed again)",
-                                path, number)
+                    rec = json.loads(raw.decode("utf-8"))
+                except (UnicodeDecodeError, json.JSONDecodeError):
+                    rec = None
+                if isinstance(rec, dict):
+                    yield rec
+                else:  # the last line of a journal whose run was killed mid-write
+                    log.warning("%s: line %d is not a whole record; ignored (its id will be processed again)",
+                                shown(path), number)
 
     # --- writing ---------------------------------------------------------------
     def add(self, rec: dict[str, Any]) -> None:
-        self._buffer.append(rec)
-        if len(self._buffer) >= self.chunk_size or time.monotonic() - self._since >= self.max_seconds:
-            self.flush()
+        """Commit one record: appended to this run's journal and handed to the OS now
+        (a killed process keeps it); fsynced every ``chunk_size`` records or ``max_seconds``."""
+        data = _line(rec)
+        with deferred():  # a stop signal waits for the line to be whole
+            if self._journal is None:
+                self._open_journal()
+            assert self._journal is not None
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(self._journal, view):]
+            except OSError as exc:
+                raise OutputError(f"{shown(self._journal_path)}: cannot write: {exc.strerror or exc}") from None
+            self.committed += 1
+            self._unsynced += 1
+            if self._unsynced >= self.chunk_size or time.monotonic() - self._since >= self.max_seconds:
+                self.flush()
+
+    def _open_journal(self) -> None:
+        name = f"part-{time.time_ns():020d}-{os.getpid()}.jsonl"
+        path = self.parts / name
+        try:
+            self._journal = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o644)
+        except OSError as exc:
+            raise OutputError(f"{shown(path)}: cannot write: {exc.strerror or exc}") from None
+        self._journal_path = path
+        fsync_dir(self.parts)  # the journal's name survives a crash too
 
     def flush(self) -> None:
-        """Write the buffered records as one part file (atomically)."""
-        records, self._buffer, self._since = self._buffer, [], time.monotonic()
-        if not records:
+        """Make the records committed so far durable (fsync the journal)."""
+        self._unsynced, self._since = 0, time.monotonic()
+        if self._journal is None:
             return
-        self._seq += 1
-        name = f"part-{time.time_ns():020d}-{os.getpid()}-{self._seq:06d}{self.ext}"
-        self._write(self.parts / name, records)
+        try:
+            os.fsync(self._journal)
+        except OSError as exc:
+            raise OutputError(f"{shown(self._journal_path)}: cannot write: {exc.strerror or exc}") from None
 
     def close(self, merge: bool = True) -> int:
-        """Flush, then (with ``merge``) merge OUT and the parts into OUT; returns its record count."""
+        """Sync the journal, then (with ``merge``) merge OUT and the parts into OUT; returns its
+        record count. A stop signal during the merge is acted on once OUT is in place."""
         try:
-            self.flush()
-            if not merge:
-                return 0
-            merged: dict[str, dict[str, Any]] = {}
-            for rec in self.existing():
-                merged[str(rec.get("id"))] = rec
-            parts = self._part_files()
-            records = [merged[k] for k in sorted(merged)]
-            self._write(self.target, records)
-            # Temporary files of a run killed mid-write hold nothing that counts; we hold the lock.
-            for part in [*parts, *self.parts.glob(".part-*.mtsum-part")]:
-                part.unlink(missing_ok=True)
-            return len(records)
+            with deferred():
+                journal, self._journal = self._journal, None
+                if journal is not None:
+                    try:
+                        os.fsync(journal)
+                    except OSError as exc:
+                        raise OutputError(f"{shown(self._journal_path)}: cannot write: {exc.strerror or exc}"
+                                          ) from None
+                    finally:
+                        os.close(journal)
+                if not merge:
+                    return 0
+                merged: dict[str, dict[str, Any]] = {}
+                for rec in self.existing():
+                    merged[str(rec.get("id"))] = rec
+                parts = self._part_files()
+                records = [merged[k] for k in sorted(merged)]
+                self._write(self.target, records)
+                # Temporary files of a run killed mid-write hold nothing that counts; we hold the lock.
+                stale = [*self.parts.glob(".part-*.mtsum-part"),
+                         *self.target.parent.glob(f".{glob.escape(self.target.name)}.*.mtsum-part")]
+                for part in [*parts, *stale]:
+                    part.unlink(missing_ok=True)
+                return len(records)
         finally:
             self._unlock()
 
@@ -146,7 +214,7 @@ class ChunkedOutput:
         try:
             fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".mtsum-part")
         except OSError as exc:
-            raise OutputError(f"{target}: cannot write: {exc.strerror or exc}") from None
+            raise OutputError(f"{shown(target)}: cannot write: {exc.strerror or exc}") from None
         tmp = Path(name)
         try:
             if self.parquet:
@@ -156,19 +224,86 @@ class ChunkedOutput:
                 with tmp.open("rb+") as fh:
                     os.fsync(fh.fileno())
             else:
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    fh.write("".join(json_line(r) + "\n" for r in records))
+                with os.fdopen(fd, "wb") as fh:
+                    for rec in records:
+                        fh.write(_line(rec))
                     fh.flush()
                     os.fsync(fh.fileno())
             os.chmod(tmp, file_mode(target))
             os.replace(tmp, target)
         except OSError as exc:
             tmp.unlink(missing_ok=True)
-            raise OutputError(f"{target}: cannot write: {exc.strerror or exc}") from None
+            raise OutputError(f"{shown(target)}: cannot write: {exc.strerror or exc}") from None
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
         fsync_dir(target.parent)
+
+
+def _line(rec: dict[str, Any]) -> bytes:
+    """One record as one UTF-8 JSON line. A lone surrogate (no valid text holds one, but
+    a library might return it) is kept as JSON's ``\\udXXX`` escape instead of failing the run."""
+    try:
+        return (json_line(rec) + "\n").encode("utf-8")
+    except UnicodeEncodeError:
+        return (json.dumps(rec, ensure_ascii=True) + "\n").encode("ascii")
+
+
+def _check_folder(target: Path) -> None:
+    """OUT's folder must exist and be writable: said now, not after hours of work."""
+    parent = target.parent
+    try:
+        mode = os.stat(parent).st_mode
+    except FileNotFoundError:
+        raise OutputError(f"{shown(target)}: the folder {shown(parent)} does not exist; create it first") from None
+    except NotADirectoryError:
+        raise OutputError(f"{shown(target)}: {shown(parent)} cannot be a folder: part of it is a file") from None
+    except OSError as exc:
+        raise OutputError(f"{shown(target)}: cannot use the folder {shown(parent)}: {exc.strerror or exc}") from None
+    if not stat.S_ISDIR(mode):
+        raise OutputError(f"{shown(target)}: {shown(parent)} is a file, not a folder")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise OutputError(f"{shown(target)}: the folder {shown(parent)} is not writable")
+
+
+def _foreign(target: Path, parquet: bool) -> str | None:
+    """Why an existing OUT is not a file of mtsum's records; None if it is one (or is absent or empty)."""
+    try:
+        if target.stat().st_size == 0:
+            return None
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise OutputError(f"{shown(target)}: cannot read it: {exc.strerror or exc}") from None
+    if parquet:
+        pq = _pyarrow()[1]
+        try:
+            schema = pq.read_schema(target)
+        except Exception:  # pyarrow raises several types for a file that is not Parquet
+            return "it is not a Parquet file"
+        if PARQUET_KEY not in (schema.metadata or {}) and list(schema.names) != list(FIELDS):
+            return "its columns are not those of mtsum's batch records"
+        return None
+    try:
+        fh = target.open("rb")
+    except OSError as exc:
+        raise OutputError(f"{shown(target)}: cannot read it: {exc.strerror or exc}") from None
+    with fh:
+        if b"\0" in fh.read(65536):
+            return "it holds binary data"
+        fh.seek(0)
+        for number, raw in enumerate(fh, 1):
+            if not raw.strip():
+                continue
+            try:
+                obj = json.loads(raw.decode("utf-8"))
+            except UnicodeDecodeError:
+                return f"line {number} is not UTF-8 text"
+            except json.JSONDecodeError:
+                return f"line {number} is not JSON"
+            if not isinstance(obj, dict) or not set(FIELDS) <= obj.keys():
+                return f"line {number} is not an mtsum record (it lacks fields such as id, error, run_key)"
+    return None
 
 
 def _flat(rec: dict[str, Any]) -> dict[str, Any]:
@@ -177,7 +312,8 @@ def _flat(rec: dict[str, Any]) -> dict[str, Any]:
 
 
 def _schema(pa: Any) -> Any:
-    return pa.schema([(k, pa.float64() if k == "language_confidence" else pa.string()) for k in FIELDS])
+    return pa.schema([(k, pa.float64() if k == "language_confidence" else pa.string()) for k in FIELDS],
+                     metadata={PARQUET_KEY: PARQUET_FORMAT})
 
 
 def _pyarrow() -> tuple[Any, Any]:
@@ -199,8 +335,6 @@ def _lock(path: Path, target: Path) -> int:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
         os.close(fd)
-        raise OutputError(f"{target}: another mtsum batch is writing it; wait for it or choose another --output"
-                          ) from None
+        raise OutputError(f"{shown(target)}: another mtsum batch is writing it; wait for it or choose another "
+                          "--output") from None
     return fd
-
-

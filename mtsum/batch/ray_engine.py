@@ -18,10 +18,12 @@ import json
 import logging
 import math
 import pickle
+import signal
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ConfigError, MissingDependencyError, MtsumError
+from ..errors import ConfigError, Interrupted, MissingDependencyError, MtsumError
 from .records import Item
 from .stages import Plan, prepare_entry, process
 
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from ..pipeline import Pipeline
+    from .progress import StopWatch
 
 log = logging.getLogger(__name__)
 
@@ -114,13 +117,16 @@ class ModelWorker:
 
 def run_ray(items: Sequence[Item], plan: Plan, done: Mapping[str, str], *, address: str | None = None,
             workers: int | None = None, num_gpus: float | None = None, progress: bool = False,
-            docs_per_call: int = MODEL_BATCH) -> Iterator[tuple[str, dict[str, Any] | None]]:
+            docs_per_call: int = MODEL_BATCH, stop: StopWatch | None = None
+            ) -> Iterator[tuple[str, dict[str, Any] | None]]:
     """Yields ``(status, record)`` for every item as the cluster finishes it.
 
     ``docs_per_call`` documents go to a model worker at once (they share its
     translation batches; their records come back together). Connects to ``address``
     (``auto``: the cluster ``ray start`` made on this machine; None: ``RAY_ADDRESS``,
-    else a Ray instance started for this run and stopped after).
+    else a Ray instance started for this run and stopped after). ``ray.init`` installs
+    its own SIGTERM handler (``sys.exit(15)``): the caller's handlers are put back right
+    after it; with ``stop``, a stop signal is also checked after every batch.
 
     Raises:
         MissingDependencyError: Ray Data is not installed.
@@ -136,37 +142,71 @@ def run_ray(items: Sequence[Item], plan: Plan, done: Mapping[str, str], *, addre
         return
     started = not ray.is_initialized()
     if started:
-        ray.init(address=address, include_dashboard=False, logging_level=logging.WARNING)
-    try:
-        ray.data.DataContext.get_current().enable_progress_bars = progress
-        if not progress:  # without bars Ray Data logs its progress every few seconds instead
-            logging.getLogger("ray.data").setLevel(logging.WARNING)
-        count = workers or _default_workers(ray, gpus)
-        log.info("ray: %d model worker(s), %s GPU(s) each, on %s", count, gpus,
-                 ray.get_runtime_context().gcs_address)
-        rows = [{"item": pickle.dumps(item), "done": done.get(item.id, "")} for item in items]
-        # Blocks of PREPARE_BATCH rows: preparation spreads over tasks and records stream
-        # back as documents finish (Ray's default may put a small input in one block).
-        blocks = max(1, math.ceil(len(rows) / PREPARE_BATCH))
+        ours = _handlers()
         try:
-            ds = ray.data.from_items(rows, override_num_blocks=blocks)
-        except TypeError:  # Ray before 2.10 calls it parallelism
-            ds = ray.data.from_items(rows, parallelism=blocks)
-        ds = ds.map_batches(_prepare_batch, fn_kwargs={"plan": plan},
-                            batch_size=PREPARE_BATCH, batch_format="numpy")
-        ds = _model_stage(ray, ds, plan, gpus, count, docs_per_call)
-        try:
-            for batch in ds.iter_batches(batch_size=None, batch_format="numpy"):
-                for status, rec in zip(batch["status"], batch["record"]):
-                    yield str(status), (json.loads(rec) if rec else None)
-        except MtsumError:
+            ray.init(address=address, include_dashboard=False, logging_level=logging.WARNING)
+        except SystemExit as exc:  # ray.init's own SIGTERM handler, while it starts
+            if exc.code == signal.SIGTERM:
+                raise Interrupted(signal.SIGTERM) from None
             raise
-        except Exception as exc:
-            raise MtsumError(f"the Ray pipeline failed: {str(exc).splitlines()[0] if str(exc) else exc!r} "
-                             "(re-run with --debug for Ray's traceback)") from exc
+        finally:
+            # ray.init replaced SIGTERM's handler with sys.exit(15); mtsum's comes back for
+            # good (the caller restores the original ones when the run is over).
+            _restore(ours)
+    try:
+        yield from _stream(ray, items, plan, done, workers, gpus, progress, docs_per_call, stop)
     finally:
         if started:
             ray.shutdown()
+
+
+_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def _handlers() -> dict[int, Any]:
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    return {sig: signal.getsignal(sig) for sig in _SIGNALS}
+
+
+def _restore(handlers: dict[int, Any]) -> None:
+    for sig, handler in handlers.items():
+        if handler is not None and signal.getsignal(sig) is not handler:
+            signal.signal(sig, handler)
+
+
+def _stream(ray: Any, items: Sequence[Item], plan: Plan, done: Mapping[str, str], workers: int | None,
+            gpus: float, progress: bool, docs_per_call: int, stop: StopWatch | None
+            ) -> Iterator[tuple[str, dict[str, Any] | None]]:
+    """The Ray Data pipeline of :func:`run_ray`, run once Ray is up."""
+    ray.data.DataContext.get_current().enable_progress_bars = progress
+    if not progress:  # without bars Ray Data logs its progress every few seconds instead
+        logging.getLogger("ray.data").setLevel(logging.WARNING)
+    count = workers or _default_workers(ray, gpus)
+    log.info("ray: %d model worker(s), %s GPU(s) each, on %s", count, gpus,
+             ray.get_runtime_context().gcs_address)
+    rows = [{"item": pickle.dumps(item), "done": done.get(item.id, "")} for item in items]
+    # Blocks of PREPARE_BATCH rows: preparation spreads over tasks and records stream
+    # back as documents finish (Ray's default may put a small input in one block).
+    blocks = max(1, math.ceil(len(rows) / PREPARE_BATCH))
+    try:
+        ds = ray.data.from_items(rows, override_num_blocks=blocks)
+    except TypeError:  # Ray before 2.10 calls it parallelism
+        ds = ray.data.from_items(rows, parallelism=blocks)
+    ds = ds.map_batches(_prepare_batch, fn_kwargs={"plan": plan},
+                        batch_size=PREPARE_BATCH, batch_format="numpy")
+    ds = _model_stage(ray, ds, plan, gpus, count, docs_per_call)
+    try:
+        for batch in ds.iter_batches(batch_size=None, batch_format="numpy"):
+            for status, rec in zip(batch["status"], batch["record"]):
+                yield str(status), (json.loads(rec) if rec else None)
+            if stop is not None:
+                stop.check()
+    except MtsumError:
+        raise
+    except Exception as exc:
+        raise MtsumError(f"the Ray pipeline failed: {str(exc).splitlines()[0] if str(exc) else exc!r} "
+                         "(re-run with --debug for Ray's traceback)") from exc
 
 
 def _model_stage(ray: Any, ds: Any, plan: Plan, gpus: float, count: int, docs_per_call: int) -> Any:

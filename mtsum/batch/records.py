@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,20 @@ TASKS = ("translate", "summarize", "both")
 # Record fields, in output order (the README documents each).
 FIELDS = ("id", "source_language", "language_confidence", "title", "translation", "summary", "stats",
           "models", "settings", "error", "content_hash", "run_key")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def shown(text: object, names: bool = True) -> str:
+    """``text`` as valid Unicode, for ids, messages and records. With ``names``, a file
+    name's bytes that are not UTF-8 (which Python keeps as surrogates, ``os.fsdecode``)
+    become ``\\xff``, as ``os.fsencode(name).decode("utf-8", "backslashreplace")`` shows
+    them; any other lone surrogate becomes ``\\ud800``, as JSON escapes it. Valid text is
+    returned unchanged."""
+    text = str(text)
+    if _SURROGATE.search(text) is None:
+        return text
+    return _SURROGATE.sub(lambda m: (f"\\x{ord(m[0]) - 0xDC00:02x}" if names and 0xDC80 <= ord(m[0]) <= 0xDCFF
+                                     else f"\\u{ord(m[0]):04x}"), text)
 
 
 @dataclass(frozen=True)
@@ -46,15 +61,31 @@ def list_items(source: str | Path, text_field: str = "text", id_field: str = "id
     """
     path = Path(source)
     if path.is_dir():
-        files = sorted(p for p in path.rglob("*")
-                       if p.suffix.lower() in FILE_SUFFIXES and p.is_file()
-                       and not any(part.startswith(".") for part in p.relative_to(path).parts))
-        return [Item(id=p.relative_to(path).as_posix(), path=str(p)) for p in files]
+        return _folder_items(path)
     if not path.exists():
-        raise InputError(f"{source}: no such file or folder")
+        raise InputError(f"{shown(source)}: no such file or folder")
     if path.suffix.lower() not in JSONL_SUFFIXES:
-        raise InputError(f"{source}: give a folder of .txt/.html files or a JSON Lines file (.jsonl)")
+        raise InputError(f"{shown(source)}: give a folder of .txt/.html files or a JSON Lines file (.jsonl)")
     return _jsonl_items(path, text_field, id_field)
+
+
+def _folder_items(path: Path) -> list[Item]:
+    """Any file name works: ``path`` keeps the name as the OS gave it (``os.fsdecode``),
+    the id shows it as valid text (:func:`shown`), so records can always be written."""
+    files = sorted(p for p in path.rglob("*")
+                   if p.suffix.lower() in FILE_SUFFIXES and p.is_file()
+                   and not any(part.startswith(".") for part in p.relative_to(path).parts))
+    items: list[Item] = []
+    seen: dict[str, str] = {}
+    for p in files:
+        rel = p.relative_to(path).as_posix()
+        item_id = shown(rel)
+        if item_id in seen:  # only a name with "\\xff" written out beside one with that byte
+            raise InputError(f"{shown(path)}: {shown(seen[item_id])!r} and {shown(rel)!r} have the same id "
+                             f"'{item_id}'; rename one of them")
+        seen[item_id] = rel
+        items.append(Item(id=item_id, path=str(p)))
+    return items
 
 
 def _jsonl_items(path: Path, text_field: str, id_field: str) -> list[Item]:
@@ -63,18 +94,18 @@ def _jsonl_items(path: Path, text_field: str, id_field: str) -> list[Item]:
     try:
         fh = path.open(encoding="utf-8-sig")
     except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        raise InputError(f"{shown(path)}: cannot read: {exc.strerror or exc}") from None
     with fh:
         try:
             lines = list(fh)
         except UnicodeDecodeError:
-            raise InputError(f"{path}: not UTF-8; JSON Lines must be UTF-8") from None
+            raise InputError(f"{shown(path)}: not UTF-8; JSON Lines must be UTF-8") from None
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
         item = _jsonl_item(line, number, text_field, id_field)
         if item.id in first_line:
-            raise InputError(f"{path}: id '{item.id}' on lines {first_line[item.id]} and {number}; "
+            raise InputError(f"{shown(path)}: id '{item.id}' on lines {first_line[item.id]} and {number}; "
                              "ids must be unique (choose another field with --id-field)")
         first_line[item.id] = number
         items.append(item)
@@ -90,12 +121,17 @@ def _jsonl_item(line: str, number: int, text_field: str, id_field: str) -> Item:
     if not isinstance(obj, dict):
         return Item(id=fallback, problem=f"line {number}: not a JSON object")
     raw_id = obj.get(id_field)
-    item_id = fallback if raw_id is None or isinstance(raw_id, (dict, list)) else str(raw_id)
+    item_id = fallback if raw_id is None or isinstance(raw_id, (dict, list)) else shown(raw_id, names=False)
     text = obj.get(text_field)
     if text is None:
         return Item(id=item_id, problem=f"line {number}: no '{text_field}' field (choose it with --text-field)")
     if not isinstance(text, str):
         return Item(id=item_id, problem=f"line {number}: '{text_field}' is not a string")
+    bad = _SURROGATE.search(text)
+    if bad is not None:  # JSON allows "\\ud800"; no model, hash or output file can take it
+        return Item(id=item_id, problem=f"line {number}: '{text_field}' holds a lone surrogate "
+                                        f"(\\u{ord(bad[0]):04x} at character {bad.start() + 1}), which is not "
+                                        "Unicode text; fix the producer of this file")
     return Item(id=item_id, text=text)
 
 
@@ -127,8 +163,8 @@ def content_hash(data: bytes) -> str:
 def error_dict(exc: BaseException) -> dict[str, Any]:
     """How a failed record says why; an unexpected exception is a bug, named as such."""
     if isinstance(exc, MtsumError):
-        return {"type": type(exc).__name__, "message": str(exc), "exit_code": exc.exit_code}
-    return {"type": type(exc).__name__, "message": f"unexpected {type(exc).__name__}: {exc}", "exit_code": 1}
+        return {"type": type(exc).__name__, "message": shown(exc), "exit_code": exc.exit_code}
+    return {"type": type(exc).__name__, "message": shown(f"unexpected {type(exc).__name__}: {exc}"), "exit_code": 1}
 
 
 def record(item_id: str, content: str | None, run_key: str, settings: dict[str, Any], *,

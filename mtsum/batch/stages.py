@@ -18,13 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import MtsumError
-from .records import Item, error_dict, load, record
+from ..errors import Interrupted, MtsumError
+from .records import Item, error_dict, load, record, shown
 
 if TYPE_CHECKING:
     from ..document import PreparedDocument
     from ..inputs import Document
     from ..pipeline import Pipeline, Settings
+    from .progress import StopWatch
 
 log = logging.getLogger(__name__)
 
@@ -114,17 +115,20 @@ def prepare_entry(pipeline: Pipeline, plan: Plan, item: Item, done: Mapping[str,
         if done.get(item.id) == content:
             return Entry(item.id, content, skipped=True)
         prepared = pipeline.prepare(doc, clean=plan.clean)
-    except Exception as exc:  # one bad document must not stop an overnight run
+    except Exception as exc:  # one bad document must not stop an overnight run (a stop is no Exception)
+        _reraise_stop(exc)
         if not isinstance(exc, MtsumError):
-            log.warning("%s: unexpected %s while preparing: %s", item.id, type(exc).__name__, exc)
+            log.warning("%s: unexpected %s while preparing: %s", item.id, type(exc).__name__, shown(exc))
         return Entry(item.id, content, error=error_dict(exc))
     return Entry(item.id, content, doc=doc, prepared=prepared,
                  prepare_seconds=time.perf_counter() - started)
 
 
-def process(pipeline: Pipeline, plan: Plan, entries: Iterable[Entry]) -> Iterator[tuple[str, dict[str, Any] | None]]:
+def process(pipeline: Pipeline, plan: Plan, entries: Iterable[Entry], stop: StopWatch | None = None
+            ) -> Iterator[tuple[str, dict[str, Any] | None]]:
     """Translate (and summarize) prepared entries with shared batches; yields
-    ``(status, record)`` for every entry (``record`` is None when skipped)."""
+    ``(status, record)`` for every entry (``record`` is None when skipped). With
+    ``stop``, a stop signal is checked between documents, besides wherever it lands."""
     by_doc: dict[int, Entry] = {}
 
     def ready() -> Iterator[tuple[Document, PreparedDocument]]:
@@ -144,6 +148,8 @@ def process(pipeline: Pipeline, plan: Plan, entries: Iterable[Entry]) -> Iterato
     for doc, outcome in pipeline.translate_prepared(ready()):
         yield from _drain(finished)
         entry = by_doc.pop(id(doc))
+        if stop is not None:
+            stop.check()  # before summarizing the next document of the window
         yield _finish(pipeline, plan, entry, outcome)
     yield from _drain(finished)
 
@@ -162,10 +168,24 @@ def _finish(pipeline: Pipeline, plan: Plan, entry: Entry, outcome: Any) -> tuple
         summary = pipeline.summarize_translation(outcome, plan.summarizer, max_length=plan.max_length,
                                                  min_length=plan.min_length)
     except Exception as exc:  # as in prepare_entry: this record fails, the batch goes on
+        _reraise_stop(exc)
         if not isinstance(exc, MtsumError):
-            log.warning("%s: unexpected %s while summarizing: %s", entry.id, type(exc).__name__, exc)
+            log.warning("%s: unexpected %s while summarizing: %s", entry.id, type(exc).__name__, shown(exc))
         return FAILED, _record(plan, entry, error=error_dict(exc))
     return OK, _record(plan, entry, translated=outcome if plan.task == "both" else None, summary=summary)
+
+
+def _reraise_stop(exc: BaseException) -> None:
+    """Interrupted is a BaseException, so ``except Exception`` lets it through; but a
+    library that caught it and raised its own error instead must not turn a stop into
+    one document's failure: the stop found in the chain is raised again."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, Interrupted):
+            raise cause
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
 
 
 def _record(plan: Plan, entry: Entry, **outcome: Any) -> dict[str, Any]:

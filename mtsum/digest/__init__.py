@@ -1,22 +1,26 @@
 """The nightly digest: many articles in, one English page out, incrementally and crash-safely.
 
 ``build_digest`` is the entry point; the CLI's ``mtsum digest`` is a thin layer over it.
-Modules: ``collect`` (inputs, --since), ``state`` (SQLite), ``process`` (the pipeline
-calls), ``group`` (stories and copies), ``render`` and ``templates/`` (Jinja2),
-``atomic`` (file writes), ``report`` (the result dataclasses).
+Modules: ``run`` (the order of work), ``collect`` (inputs, --out against them, --since),
+``outdir`` (the output folder: checks, lock, marker, file modes, no dead links),
+``state`` (SQLite), ``process`` (reading an article, the pipeline calls), ``progress``,
+``group`` (stories, copies, the run's boilerplate), ``stories`` and ``titles`` (what
+the page shows), ``names`` (file names as shown, stored and linked), ``render`` and
+``templates/`` (Jinja2: Markdown, HTML, Atom), ``report`` (the result dataclasses).
 """
 
 from __future__ import annotations
 
-from .collect import collect_inputs, parse_since
+from .collect import check_output_folder, collect_inputs, parse_since
 from .group import DEFAULT_COPY_THRESHOLD, DEFAULT_STORY_THRESHOLD, group_articles
-from .render import FORMATS
+from .render import DEFAULT_FORMATS, FORMATS
 from .report import DigestReport, Entry, Failure, Source, Story
 from .run import build_digest
 from .state import State, default_state_path
 
 __all__ = [
     "DEFAULT_COPY_THRESHOLD",
+    "DEFAULT_FORMATS",
     "DEFAULT_STORY_THRESHOLD",
     "FORMATS",
     "DigestReport",
@@ -26,6 +30,7 @@ __all__ = [
     "State",
     "Story",
     "build_digest",
+    "check_output_folder",
     "collect_inputs",
     "default_state_path",
     "group_articles",

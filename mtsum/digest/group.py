@@ -12,6 +12,11 @@ libraries (datasketch) estimate what is cheap to compute exactly at digest sizes
 - *Same text?* Word 4-gram shingles, overlap measured as containment (shared shingles
   over the smaller set), so a copy that an outlet trimmed or extended by a paragraph
   is still a copy.
+
+Both look at each article's *body*: its text without the run's boilerplate
+(:func:`boilerplate`), so an outlet's "about us" footer under every one of its articles
+neither makes them one story nor copies of each other. (What the cleaner removes, an
+article's own site furniture, is already gone from the stored translations.)
 """
 
 from __future__ import annotations
@@ -27,6 +32,10 @@ from ..tfidf import cosine_matrix
 DEFAULT_STORY_THRESHOLD = 0.15
 DEFAULT_COPY_THRESHOLD = 0.7
 SHINGLE = 4
+# A text that articles share is a footer, not their body, where at least two of them have
+# this much text of their own beside it (and at least OWN_SHARE of its length).
+OWN_WORDS = 20
+OWN_SHARE = 0.5
 
 _WORD = re.compile(r"\w+")
 
@@ -50,9 +59,10 @@ def group_articles(texts: list[str], threshold: float = DEFAULT_STORY_THRESHOLD,
     n = len(texts)
     if n == 0:
         return Grouping([], [])
-    sim = tfidf_similarity(texts)
+    bodies = strip_boilerplate(texts)
+    sim = tfidf_similarity(bodies)
     clusters = _average_linkage(sim, threshold)
-    shingles = [_shingles(t) for t in texts]
+    shingles = [_shingles(t) for t in bodies]
     stories = []
     for members in sorted(clusters, key=min):
         copies = _copy_sets(members, shingles, copy_threshold)
@@ -63,6 +73,68 @@ def group_articles(texts: list[str], threshold: float = DEFAULT_STORY_THRESHOLD,
             copies.sort(key=lambda c: (-max(centrality[i] for i in c), min(c)))
         stories.append(copies)
     return Grouping(stories, sim)
+
+
+def strip_boilerplate(texts: list[str]) -> list[str]:
+    """Each text without the paragraphs :func:`boilerplate` finds (all of it where nothing else is left)."""
+    paragraphs = [_paragraphs(t) for t in texts]
+    shared = boilerplate(paragraphs)
+    bodies = []
+    for text, paras in zip(texts, paragraphs):
+        body = [p for p in paras if _key(p) not in shared]
+        bodies.append("\n\n".join(body) if body else text)
+    return bodies
+
+
+def boilerplate(articles: list[list[str]]) -> set[str]:
+    """Normalised paragraphs that are boilerplate in this run: text shared across stories.
+
+    Paragraphs shared by exactly the same articles form a block. A block is boilerplate
+    when at least two of its articles have text of their own besides it (outside every
+    block that all of them share) of at least :data:`OWN_WORDS` words, and that text is
+    either about different things (TF-IDF cosine below the story threshold: an outlet's
+    footer under different stories) or at least :data:`OWN_SHARE` of the block's length
+    in both (a footer under two reports of one story). An agency text that several
+    outlets carry, with nothing beside it but a "read more" line or a short local
+    addition, is their body.
+    """
+    where: dict[str, set[int]] = {}
+    keys = [[k for k in dict.fromkeys(map(_key, paras)) if k] for paras in articles]
+    for i, ks in enumerate(keys):
+        for k in ks:
+            where.setdefault(k, set()).add(i)
+    shared = {k: frozenset(d) for k, d in where.items() if len(d) > 1}
+    blocks: dict[frozenset[int], list[str]] = {}
+    for k, docs in shared.items():
+        blocks.setdefault(docs, []).append(k)
+    found: set[str] = set()
+    for docs, block in blocks.items():
+        size = sum(len(k.split()) for k in block)
+        own = {i: " ".join(k for k in keys[i] if not (k in shared and shared[k] >= docs)) for i in sorted(docs)}
+        words = {i: len(text.split()) for i, text in own.items()}
+        besides = [i for i in own if words[i] >= OWN_WORDS]
+        if len(besides) < 2:
+            continue
+        if sum(words[i] >= OWN_SHARE * size for i in besides) >= 2 or _apart([own[i] for i in besides]):
+            found.update(block)
+    return found
+
+
+def _apart(texts: list[str]) -> bool:
+    """Are some two of the texts about different things?"""
+    import numpy as np
+
+    sim = cosine_matrix(texts)
+    np.fill_diagonal(sim, 1.0)
+    return bool((sim < DEFAULT_STORY_THRESHOLD).any())
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [p for p in re.split(r"\n\s*\n", text) if p.strip()]
+
+
+def _key(paragraph: str) -> str:
+    return " ".join(_WORD.findall(paragraph.casefold()))
 
 
 def tfidf_similarity(texts: list[str]) -> list[list[float]]:

@@ -1,22 +1,27 @@
 """Articles through the pipeline: the single place the digest calls the engine.
 
-:func:`process_documents` is the only function that touches
-:class:`~mtsum.pipeline.Pipeline`: documents go through ``summarize_many`` (shared,
-token-budgeted batches across articles, the persistent translation cache) and each
-one's result (or its error) is yielded as soon as its window is done; the caller
-commits each result to the state before asking for the next.
+:func:`process_documents` is the only function that runs
+:class:`~mtsum.pipeline.Pipeline`: documents go through ``summarize_many`` (token-budgeted
+batches, the persistent translation cache) and each one's result (or its error) is
+yielded when it is done. The digest gives it one article at a time and commits each
+result before reading the next, so a stop at any moment loses at most the article in
+hand (batches across articles would make every article of a window of up to 64 wait
+for the last one). :func:`read_article` reads a file once, without ever blocking.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ConfigError, ModelUnavailableError, MtsumError
+from ..errors import ConfigError, InputError, ModelUnavailableError, MtsumError
+from .names import one_line
 
 if TYPE_CHECKING:
     from ..config import ModelsConfig, ModelSpec
@@ -58,6 +63,72 @@ def process_documents(pipeline: Pipeline, docs: Iterable[Document],
             continue
         assert result.translation is not None  # summarize_many always keeps it
         yield doc, ArticleResult(result, result.translation)
+
+
+def read_article(path: Path, *, decode: bool = True) -> tuple[Document | None, str, float]:
+    """Read ``path`` once: its document (with ``decode``), the sha256 of its bytes, its mtime.
+
+    Opened without blocking and checked to be a regular file, so a FIFO put in place of
+    an article is refused instead of waited on for ever. The document is built from the
+    same bytes that are hashed, as :func:`mtsum.inputs.read_input` builds one, and named
+    by the path as shown (:func:`~mtsum.digest.names.one_line`).
+
+    Raises:
+        InputError: unreadable, not a regular file, empty, binary, undecodable, no text.
+    """
+    label = one_line(str(path))
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise InputError(f"{label}: cannot read: {exc.strerror or exc}") from None
+    with os.fdopen(fd, "rb") as f:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError(f"{label}: not a regular file (a FIFO, socket or device); skipped")
+        try:
+            data = f.read()
+        except OSError as exc:
+            raise InputError(f"{label}: cannot read: {exc.strerror or exc}") from None
+    digest = hashlib.sha256(data).hexdigest()
+    return (_document(label, path.suffix.lower(), data) if decode else None), digest, info.st_mtime
+
+
+def _document(label: str, suffix: str, data: bytes) -> Document:
+    from ..inputs import _HTML_SUFFIXES, Document, _looks_like_html, decode_bytes
+
+    text = decode_bytes(data, label)
+    page_lines: tuple[str, ...] = ()
+    is_html = suffix in _HTML_SUFFIXES or _looks_like_html(text)
+    if is_html:
+        from ..extract import extract_page
+
+        page = extract_page(text, url=label)
+        text, page_lines = page.text, page.lines
+    if not text.strip():
+        raise InputError(f"{label}: empty input (nothing to translate)")
+    return Document(name=label, text=text, format="html" if is_html else "text", page_lines=page_lines)
+
+
+def conversion_hint(pipeline: Pipeline, summarizer: str) -> str | None:
+    """A suggestion to run ``mtsum models convert``, where it would make the run faster:
+    the backend is ``auto``, ctranslate2 is installed, and a configured model has no
+    conversion. None otherwise (nothing is loaded or imported beyond the check)."""
+    from ..backends import ctranslate2_installed
+
+    if pipeline.backend_name != "auto" or not ctranslate2_installed():
+        return None
+    from ..backends.convert import find_converted
+
+    config = pipeline.config
+    specs = list(config.translation.values())
+    if summarizer == "bart" and config.summarization is not None:
+        specs.append(config.summarization)
+    missing = [spec for spec in specs if spec.backend in (None, "auto")
+               and find_converted(spec, pipeline.settings.compute_type or spec.compute_type) is None]
+    if not missing:
+        return None
+    return (f"ctranslate2 is installed but {len(missing)} model(s) have no conversion for it; "
+            "`mtsum models convert` makes the digest's translation and summaries several times faster")
 
 
 def model_signature(config: ModelsConfig, summarizer: str, source: str, languages: Iterable[str]) -> str:

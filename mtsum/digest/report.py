@@ -15,20 +15,22 @@ from typing import Any
 class Source:
     """One input file of an entry, and where its full translation was written."""
 
-    path: str
+    path: str  # as given, an undecodable byte of the name shown as \xff
     language: str
     title: str | None  # English headline of this copy
     source_title: str | None  # headline as written
-    translation_txt: str  # relative to the digest's folder
+    translation_txt: str  # relative to the digest's folder (shown as `path` is)
     translation_html: str | None  # only when HTML is among the formats
     first_seen: str
+    translation_txt_url: str = ""  # the same as a relative URL: the name's bytes percent-encoded
+    translation_html_url: str | None = None
 
 
 @dataclass
 class Entry:
     """One distinct article; near-identical copies from several outlets share an entry."""
 
-    title: str
+    title: str | None  # None: no headline, and the first sentence is what the summary says
     summary: str
     languages: list[str]
     sources: list[Source]
@@ -39,8 +41,11 @@ class Story:
     """Articles about the same story."""
 
     id: str  # anchor in the HTML page
-    title: str
+    title: str | None
     entries: list[Entry]
+    key: str = ""  # stable across runs: from the story's first article (the Atom entry's id)
+    published: str = ""  # when its first article was first seen
+    updated: str = ""  # when its newest article was processed
 
     @property
     def source_count(self) -> int:

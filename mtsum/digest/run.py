@@ -1,53 +1,58 @@
-"""``build_digest``: inputs -> state -> stories -> digest.md / .html / .json.
+"""``build_digest``: inputs -> state -> stories -> digest.md / .html / .json / .xml.
 
-The order of work is what makes a run crash-safe: every processed article is committed
-to the state before the next one starts, and the digest files are rendered from the
-state at the end and written atomically. A run killed anywhere leaves the previous
-digest intact and the finished articles stored; the next run does only the rest.
+The order of work is what makes a run safe and crash-safe:
+
+1. Nothing is read before every output is checked: ``--out`` against the inputs, the
+   output folder (created, writable, mtsum's, locked), the state (openable, writable,
+   undamaged, locked).
+2. Each article is read, processed and committed — its state row and its translation
+   file, under a deferred stop signal — before the next is read. A run stopped anywhere
+   (SIGINT/SIGTERM: exit 130/143; SIGKILL; a power cut) keeps every finished article
+   and the next run does only the rest.
+3. The digest files are rendered from the state at the end and written atomically;
+   only then are translations that no page links to any more deleted.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import ConfigError, Interrupted, MtsumError
-from ..runs.atomic import write_atomic
-from .collect import collect_inputs
-from .group import DEFAULT_COPY_THRESHOLD, DEFAULT_STORY_THRESHOLD, group_articles
-from .process import ArticleResult, model_signature, process_documents
-from .render import FORMATS, model_labels, render_digest, render_translation
-from .report import DigestReport, Entry, Failure, Source, Story
-from .state import Article, State, now_iso
+from ..errors import ConfigError, InputError, Interrupted, MtsumError
+from ..runs.signals import deferred, stop_on_signals
+from .collect import check_output_folder, collect_inputs
+from .group import DEFAULT_COPY_THRESHOLD, DEFAULT_STORY_THRESHOLD
+from .names import one_line, shown
+from .outdir import PAGES, TRANSLATIONS_DIR, OutputFolder
+from .process import ArticleResult, conversion_hint, model_signature, process_documents, read_article
+from .progress import Progress
+from .render import DEFAULT_FORMATS, FORMATS, model_labels, page_links, render_digest, render_translation
+from .report import DigestReport, Failure
+from .state import Article, State, default_state_path, now_iso
+from .stories import Links, build_stories
 
 if TYPE_CHECKING:
-    from ..inputs import Document
     from ..pipeline import Pipeline
 
 log = logging.getLogger("mtsum.digest")
-
-TRANSLATIONS_DIR = "translations"
-_TITLE_CHARS = 90
 
 
 @dataclass
 class _Pending:
     path: Path
     key: str  # absolute path: the state's key
-    content_hash: str
-    mtime: float
 
 
-def build_digest(inputs: Iterable[str], out_dir: str | Path, *, formats: Iterable[str] = FORMATS,
+def build_digest(inputs: Iterable[str], out_dir: str | Path, *, formats: Iterable[str] = DEFAULT_FORMATS,
                  summarizer: str = "bart", since: datetime | None = None, title: str | None = None,
                  state_path: str | Path | None = None, rebuild: bool = False, pipeline: Pipeline | None = None,
-                 story_threshold: float = DEFAULT_STORY_THRESHOLD, wait: float = 0.0) -> DigestReport:
+                 story_threshold: float = DEFAULT_STORY_THRESHOLD, wait: float = 0.0, force: bool = False,
+                 progress: bool = False, log_file: str | Path | None = None) -> DigestReport:
     """Process new and changed articles, then write the digest to ``out_dir``.
 
     ``inputs`` are files, folders (searched recursively for .txt/.html/.htm) or globs.
@@ -55,82 +60,177 @@ def build_digest(inputs: Iterable[str], out_dir: str | Path, *, formats: Iterabl
     state (``state_path``, default :func:`~mtsum.digest.state.default_state_path`);
     ``rebuild`` processes them again. ``since`` keeps only files modified at or after it.
     An article that cannot be read or processed is listed in ``report.failed``; the
-    others go on. ``wait``: seconds to wait for another digest holding the state
-    (negative: for ever).
+    others go on. ``wait``: seconds to wait for another digest holding the state or the
+    output folder (negative: for ever). ``force``: write into a folder that holds files
+    mtsum did not write. ``progress``: a progress bar on a terminal. ``log_file``: the
+    run's log, which (like the state) may lie in ``out_dir`` without making it foreign.
 
     Raises:
-        InputError: an input path or pattern matches nothing.
-        StateLockedError: another digest holds the state.
+        InputError: an input path or pattern matches nothing, or names a FIFO or device.
+        OutputError: ``out_dir`` is or holds an input, cannot be written, or is not mtsum's.
+        StateLockedError: another digest holds the state or the output folder.
         StateError, ConfigError, ModelUnavailableError: the run cannot go on at all.
+        Interrupted: SIGINT or SIGTERM; every finished article is kept.
     """
     start = time.perf_counter()
     formats = _check_formats(formats)
     if not 0.0 < story_threshold <= 1.0:
         raise ConfigError(f"story threshold must be in (0, 1], got {story_threshold}")
+    inputs = list(inputs)
     out = Path(out_dir)
-    paths = collect_inputs(inputs, exclude=[out])
-    if since is not None:
-        paths = [p for p in paths if _mtime(p) >= since.timestamp()]
-    if pipeline is None:
-        from ..pipeline import Pipeline
+    check_output_folder(inputs, out)
+    state_file = Path(state_path) if state_path else default_state_path()
+    companions = [Path(f"{state_file}{end}") for end in ("", "-wal", "-shm", "-journal", ".lock")]
+    companions += [Path(log_file)] if log_file else []
+    with stop_on_signals(), OutputFolder(out, force=force, wait=wait, companions=companions) as folder, \
+            State(state_file, wait=wait) as state:
+        paths = collect_inputs(inputs, exclude=[out])
+        if since is not None:
+            paths = [p for p in paths if _mtime(p) >= since.timestamp()]
+        if pipeline is None:
+            from ..pipeline import Pipeline
 
-        pipeline = Pipeline()
-    source = pipeline.settings.source
-    failures: list[Failure] = []
-    with State(state_path, wait=wait) as state:
-        state.start_run()
-        done: dict[str, Article] = {}
+            pipeline = Pipeline()
+        run = _Run(pipeline, summarizer, state, folder, formats, title or "News digest")
+        run.process(paths, rebuild=rebuild, progress=progress)
+        report = run.write(paths, since=since, story_threshold=story_threshold)
+        report.seconds = time.perf_counter() - start
+        state.finish_run(run.new, run.unchanged, len(run.failures))
+    return report
+
+
+class _Run:
+    """One digest run's work, between the checks and the end."""
+
+    def __init__(self, pipeline: Pipeline, summarizer: str, state: State, folder: OutputFolder,
+                 formats: list[str], title: str) -> None:
+        self.pipeline, self.summarizer, self.state, self.folder = pipeline, summarizer, state, folder
+        self.formats, self.title = formats, title
+        self.source = pipeline.settings.source
+        self.failures: list[Failure] = []
+        self.done: dict[str, Article] = {}
+        self.names: dict[Path, str] = {}
+        self.new = self.unchanged = 0
+        self.bar: Progress | None = None
+
+    def _signature(self, languages: list[str]) -> str:
+        return model_signature(self.pipeline.config, self.summarizer, self.source, languages)
+
+    def process(self, paths: list[Path], *, rebuild: bool, progress: bool) -> None:
+        self.state.start_run()
+        self.names = translation_names(paths)
         todo: list[_Pending] = []
         for path in paths:
             key = str(path.resolve())
             try:
-                data, mtime = path.read_bytes(), path.stat().st_mtime
-            except OSError as exc:
-                _fail(failures, path, f"{path}: cannot read: {exc.strerror}")
+                _, digest, mtime = read_article(path, decode=False)
+            except InputError as exc:
+                self._fail(path, str(exc))
                 continue
-            digest = hashlib.sha256(data).hexdigest()
-            row = None if rebuild else state.get(key)
+            row = None if rebuild else self.state.get(key)
             # A touched file (new mtime) is processed again even with the same bytes: a
             # scraper re-saving an article is asking for it; the translation cache makes
             # the repeat cheap.
             if row is not None and row.content_hash == digest and row.mtime == mtime and \
-                    row.signature == model_signature(pipeline.config, summarizer, source, row.languages):
-                done[key] = row
+                    row.signature == self._signature(row.languages):
+                self.done[key] = row
             else:
-                todo.append(_Pending(path, key, digest, mtime))
-        unchanged = len(done)
-        log.info("%d article(s): %d unchanged, %d to process", len(paths), unchanged, len(todo))
+                todo.append(_Pending(path, key))
+        self.unchanged = len(self.done)
+        log.info("%d article(s): %d unchanged, %d to process", len(paths), self.unchanged, len(todo))
+        hint = conversion_hint(self.pipeline, self.summarizer) if todo else None
+        if hint:
+            log.info("%s", hint)
+        bar = self.bar = Progress(len(todo), bar=progress)
+        try:
+            for k, p in enumerate(todo, 1):
+                self._one(p, k, len(todo), bar)
+                bar.step()
+        finally:
+            bar.close()
+            self.bar = None
 
-        pending = {str(p.path): p for p in todo}
-        new, failed_before = 0, len(failures)
-        for doc, result in process_documents(pipeline, _read(todo, failures), summarizer):
-            p = pending[doc.name]
+    def _one(self, p: _Pending, k: int, total: int, bar: Progress) -> None:
+        try:
+            doc, digest, mtime = read_article(p.path)
+        except Interrupted:  # a stop signal while reading is the run's, not this file's failure
+            raise
+        except MtsumError as exc:
+            self._fail(p.path, str(exc))
+            return
+        assert doc is not None
+        for _, result in process_documents(self.pipeline, [doc], self.summarizer):
             if isinstance(result, MtsumError):
-                _fail(failures, p.path, str(result))
+                self._fail(p.path, str(result))
                 continue
-            done[p.key] = state.put(_article(p, result, model_signature(
-                pipeline.config, summarizer, source, result.languages)))
-            new += 1
-            log.info("[%d/%d] %s: %s, %s", new + len(failures) - failed_before, len(todo), p.path,
-                     result.summary.source_language, result.summary.title or "(no title)")
+            article = _article(p.key, digest, mtime, result, self._signature(result.languages))
+            with deferred():  # the row and its translation file together; a stop comes after
+                self.done[p.key] = self.state.put(article)
+                self._translations(p.path, article)
+            self.new += 1
+            bar.info("[%d/%d] %s: %s, %s", k, total, one_line(str(p.path)), result.summary.source_language,
+                     result.summary.title or "(no title)")
 
-        included = [(p, done[str(p.resolve())]) for p in paths if str(p.resolve()) in done]
+    def _translations(self, path: Path, article: Article) -> Links:
+        """Write the article's translation files (unless unchanged); their places."""
+        stem = self.names[path]
+        txt = f"{TRANSLATIONS_DIR}/{stem}.en.txt"
+        self.folder.write(txt, render_translation(article, shown(path), "txt"), if_changed=True)
+        html = None
+        if "html" in self.formats:
+            html = f"{TRANSLATIONS_DIR}/{stem}.en.html"
+            self.folder.write(html, render_translation(article, shown(path), "html", digest_title=self.title),
+                              if_changed=True)
+        return Links(txt, html)
+
+    def write(self, paths: list[Path], *, since: datetime | None, story_threshold: float) -> DigestReport:
+        included = [(p, self.done[str(p.resolve())]) for p in paths if str(p.resolve()) in self.done]
+        links = [self._translations(p, a) for p, a in included]
         report = DigestReport(
-            title=title or "News digest", generated_at=now_iso(), out_dir=str(out), new=new,
-            unchanged=unchanged, failed=failures, stories=[], models=model_labels([a for _, a in included]),
-            settings={"summarizer": summarizer, "source": source, "story_threshold": story_threshold,
+            title=self.title, generated_at=now_iso(), out_dir=shown(self.folder.path), new=self.new,
+            unchanged=self.unchanged, failed=self.failures, stories=[],
+            models=model_labels([a for _, a in included]),
+            settings={"summarizer": self.summarizer, "source": self.source, "story_threshold": story_threshold,
                       "copy_threshold": DEFAULT_COPY_THRESHOLD, "since": since.isoformat() if since else None,
-                      "state": str(state.path), "formats": list(formats)},
+                      "state": shown(self.state.path), "formats": list(self.formats)},
         )
-        report.stories = _stories(included, _write_translations(included, out, formats, report.title),
-                                  story_threshold)
-        report.seconds = time.perf_counter() - start
-        for fmt in formats:
-            target = write_atomic(out / f"digest.{fmt}", render_digest(report, fmt))
-            report.files.append(str(target))
-            log.info("wrote %s", target)
-        state.finish_run(new, unchanged, len(failures))
-    return report
+        report.stories = build_stories(included, links, story_threshold)
+        pages: dict[str, set[str]] = {}
+        for fmt in self.formats:
+            target = self.folder.write(PAGES[fmt], render_digest(report, fmt))
+            pages[PAGES[fmt]] = page_links(fmt, included_links=links, formats=self.formats)
+            report.files.append(shown(target))
+            log.info("wrote %s", one_line(str(target)))
+        for relative in self.folder.finish(pages):
+            log.info("deleted %s (no page links to it any more)", one_line(relative))
+        return report
+
+    def _fail(self, path: Path, message: str) -> None:
+        message = one_line(" ".join(message.split()))
+        name = one_line(str(path))
+        if not message.startswith(name):
+            message = f"{name}: {message}"
+        self.failures.append(Failure(shown(path), message))
+        if self.bar is not None:
+            self.bar.log(logging.ERROR, "error: %s", message)
+        else:
+            log.error("error: %s", message)
+
+
+def translation_names(paths: list[Path]) -> dict[Path, str]:
+    """Each input's translation file stem: its own, or ``x-2`` where another input had ``x``.
+
+    Given every collected input in order (not only this run's successes), so an article
+    keeps its file name from one run to the next."""
+    taken: set[str] = set()
+    names: dict[Path, str] = {}
+    for path in paths:
+        stem, n = path.stem, 2
+        while stem.lower() in taken:  # a/x.txt and b/x.txt must not share a file
+            stem, n = f"{path.stem}-{n}", n + 1
+        taken.add(stem.lower())
+        names[path] = stem
+    return names
 
 
 def _mtime(path: Path) -> float:
@@ -148,113 +248,11 @@ def _check_formats(formats: Iterable[str]) -> list[str]:
     return chosen
 
 
-def _fail(failures: list[Failure], path: Path, message: str) -> None:
-    message = " ".join(message.split())
-    if not message.startswith(str(path)):
-        message = f"{path}: {message}"
-    failures.append(Failure(str(path), message))
-    log.error("error: %s", message)
-
-
-def _read(todo: list[_Pending], failures: list[Failure]) -> Iterator[Document]:
-    from ..inputs import read_input
-
-    for p in todo:
-        try:
-            yield read_input(str(p.path))
-        except Interrupted:  # a stop signal while reading is the run's, not this file's failure
-            raise
-        except MtsumError as exc:
-            _fail(failures, p.path, str(exc))
-
-
-def _article(p: _Pending, result: ArticleResult, signature: str) -> Article:
+def _article(key: str, content_hash: str, mtime: float, result: ArticleResult, signature: str) -> Article:
     s = result.summary
     return Article(
-        path=p.key, content_hash=p.content_hash, signature=signature, mtime=p.mtime,
+        path=key, content_hash=content_hash, signature=signature, mtime=mtime,
         language=s.source_language, language_confidence=s.language_confidence, languages=result.languages,
         title=s.title, source_title=s.source_title, translation=result.english, summary=s.summary,
         summarizer=s.summarizer, models=s.models,
     )
-
-
-def _write_translations(included: list[tuple[Path, Article]], out: Path, formats: list[str],
-                        digest_title: str) -> list[tuple[str, str | None]]:
-    """Write each article's full translation beside the digest; remove stale ones.
-
-    Returns each article's (txt link, html link or None), relative to ``out``.
-    """
-    folder = out / TRANSLATIONS_DIR
-    taken: set[str] = set()
-    links: list[tuple[str, str | None]] = []
-    written: set[Path] = set()
-    for path, article in included:
-        stem, n = path.stem, 2
-        while stem.lower() in taken:  # a/x.txt and b/x.txt must not share a file
-            stem, n = f"{path.stem}-{n}", n + 1
-        taken.add(stem.lower())
-        txt = folder / f"{stem}.en.txt"
-        _write_if_changed(txt, render_translation(article, str(path), "txt"))
-        written.add(txt)
-        html = None
-        if "html" in formats:
-            html = folder / f"{stem}.en.html"
-            _write_if_changed(html, render_translation(article, str(path), "html", digest_title=digest_title))
-            written.add(html)
-        links.append((f"{TRANSLATIONS_DIR}/{txt.name}", f"{TRANSLATIONS_DIR}/{html.name}" if html else None))
-    if folder.is_dir():
-        for old in folder.iterdir():
-            if old.name.endswith((".en.txt", ".en.html")) and old not in written:
-                old.unlink()
-    return links
-
-
-def _write_if_changed(path: Path, text: str) -> None:
-    # The nightly run re-renders every translation; rewriting identical files would
-    # only churn the disk and any sync tool watching the folder.
-    try:
-        if path.read_text(encoding="utf-8") == text:
-            return
-    except OSError:
-        pass
-    write_atomic(path, text)
-
-
-def _stories(included: list[tuple[Path, Article]], links: list[tuple[str, str | None]],
-             threshold: float) -> list[Story]:
-    articles = [a for _, a in included]
-    grouping = group_articles([f"{a.title or ''}\n\n{a.translation}" for a in articles], threshold)
-    stories = []
-    for entries in grouping.stories:
-        built = []
-        for copies in entries:
-            lead = articles[copies[0]]
-            sources = [Source(path=str(included[i][0]), language=articles[i].language, title=articles[i].title,
-                              source_title=articles[i].source_title, translation_txt=links[i][0],
-                              translation_html=links[i][1], first_seen=articles[i].first_seen)
-                       for i in copies]
-            built.append(Entry(title=_title(lead, included[copies[0]][0]), summary=lead.summary,
-                               languages=sorted({s.language for s in sources}), sources=sources))
-        stories.append(Story(id="", title=built[0].title, entries=built))
-    # Like a front page: the stories most outlets covered first.
-    stories.sort(key=lambda s: -s.source_count)
-    for n, story in enumerate(stories, 1):
-        story.id = f"story-{n}"
-    return stories
-
-
-def _title(article: Article, path: Path) -> str:
-    """The English headline; without one, the summary's opening words, else the file name."""
-    if article.title and article.title.strip():
-        return " ".join(article.title.split())
-    words = article.summary.split()
-    if not words:
-        return path.name
-    text = ""
-    for word in words:
-        if len(text) + len(word) + 1 > _TITLE_CHARS:
-            return text + " …"
-        text = f"{text} {word}".strip()
-        if text.endswith((".", "!", "?")):
-            return text
-    return text

@@ -6,20 +6,32 @@ article it finished and never leaves a half-written row. One digest at a time ow
 state: an exclusive lock file beside the database (``filelock``, an OS lock the kernel
 drops when the process dies, so a killed run never leaves a stale lock) makes a second
 run wait or stop with a clear message instead of working on the same rows.
+
+Every way the database can be unusable is one line and exit 2 (``StateError``), found
+when it is opened where possible, before any article is read: a path that is not a
+regular file, a read-only or immutable file or folder, a damaged file (``PRAGMA
+quick_check``), a full disk; one that only shows later (a write that hits a full disk
+or a damaged page) says the same.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import logging
 import os
 import sqlite3
+import tempfile
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ..errors import StateError, StateLockedError
+from ..errors import OutputError, StateError, StateLockedError
+from ..runs.atomic import check_replaceable
+from .names import db_key, from_db_key, one_line
 
 log = logging.getLogger(__name__)
 
@@ -88,8 +100,19 @@ def default_state_path() -> Path:
     return user_data_path("mtsum", appauthor=False) / "digest.sqlite3"
 
 
-def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+def now_iso(precise: bool = False) -> str:
+    """Now, UTC, ISO 8601; ``precise``: to the microsecond (an article's first_seen and
+    processed_at: two runs in one second must still tell which article came first)."""
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds" if precise else "seconds")
+
+
+def parse_iso(text: str) -> datetime:
+    """A stored timestamp (seconds or microseconds) as an aware datetime; the epoch if unreadable."""
+    try:
+        when = datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return datetime.fromtimestamp(0, timezone.utc)
+    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
 
 
 class State:
@@ -110,11 +133,16 @@ class State:
     def __enter__(self) -> State:
         from filelock import FileLock, Timeout
 
+        shown = one_line(str(self.path))
+        try:
+            check_replaceable(self.path, "the digest state")
+        except OutputError as exc:
+            raise StateError(str(exc)) from None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StateError(f"cannot create the state folder {self.path.parent}: {exc.strerror} "
-                             "(choose another with --state or MTSUM_STATE)") from None
+            raise StateError(_problem(f"cannot create the state folder {one_line(str(self.path.parent))}", exc)
+                             + " (choose another with --state or MTSUM_STATE)") from None
         self._lock = FileLock(f"{self.path}.lock")
         try:
             try:
@@ -122,29 +150,57 @@ class State:
             except Timeout:
                 if self.wait == 0:
                     raise
-                log.info("another digest is using the state %s; waiting%s", self.path,
+                log.info("another digest is using the state %s; waiting%s", shown,
                          " until it ends" if self.wait < 0 else f" up to {self.wait:g} s")
                 # filelock: a negative timeout waits for ever.
                 self._lock.acquire(timeout=self.wait, poll_interval=0.2)
         except Timeout:
+            self._lock = None
             raise StateLockedError(
-                f"another mtsum digest is using the state {self.path} (lock {self.path}.lock); "
+                f"another mtsum digest is using the state {shown} (lock {shown}.lock); "
                 "wait for it to finish, pass --wait SECONDS to queue behind it, "
                 "or use a different --state"
             ) from None
+        except OSError as exc:
+            self._lock = None
+            if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+                raise StateError(f"state {shown}: its folder is read-only (cannot create the lock file "
+                                 f"{shown}.lock: {exc.strerror}); make it writable or choose another --state") from None
+            raise StateError(_problem(f"state {shown}: cannot create its lock file {shown}.lock", exc)
+                             + " (choose another --state)") from None
         try:
+            self._check_writable()
             self._db = self._connect()
         except BaseException:
-            self._lock.release()
+            self.close()
             raise
         return self
+
+    def _check_writable(self) -> None:
+        """A read-only or immutable file or folder, or a full disk: say so before any work."""
+        shown = one_line(str(self.path))
+        for target, what in ((self.path, "the state file"), (self.path.parent, "the state's folder")):
+            if target.exists() and not os.access(target, os.W_OK):
+                raise StateError(f"state {shown}: {what} is read-only (or immutable); mtsum must write "
+                                 "it: make it writable or choose another --state")
+        try:
+            fd, name = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
+            try:
+                os.write(fd, b"\0" * 4096)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+                os.unlink(name)
+        except OSError as exc:
+            raise StateError(_problem(f"state {shown}: cannot write in its folder", exc)) from None
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
     def close(self) -> None:
         if self._db is not None:
-            self._db.close()
+            with contextlib.suppress(sqlite3.Error):  # a failed checkpoint leaves the WAL: still whole
+                self._db.close()
             self._db = None
         if self._lock is not None:
             self._lock.release()
@@ -155,7 +211,7 @@ class State:
             db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S)
             mode = db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
             if mode != "wal":  # e.g. some network file systems
-                log.warning("state %s: journal mode %s, not WAL", self.path, mode)
+                log.warning("state %s: journal mode %s, not WAL", one_line(str(self.path)), mode)
             db.execute("PRAGMA synchronous=FULL")
             with db:
                 db.executescript(_SCHEMA)
@@ -163,12 +219,41 @@ class State:
                 if row is None:
                     db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
                 elif int(row[0]) > SCHEMA_VERSION:
-                    raise StateError(f"state {self.path} was written by a newer mtsum (schema {row[0]}); "
-                                     "upgrade mtsum or use another --state")
+                    raise StateError(f"state {one_line(str(self.path))} was written by a newer mtsum "
+                                     f"(schema {row[0]}); upgrade mtsum or use another --state")
+            damage = [r[0] for r in db.execute("PRAGMA quick_check")]
+            if damage != ["ok"]:
+                raise sqlite3.DatabaseError(f"database disk image is malformed: {damage[0]}")
         except sqlite3.DatabaseError as exc:
-            raise StateError(f"state {self.path} is not a usable SQLite database ({exc}); "
-                             "move it away or choose another --state") from None
+            with contextlib.suppress(UnboundLocalError, sqlite3.Error):
+                db.close()
+            raise self._error(exc) from None
         return db
+
+    def _error(self, exc: sqlite3.Error) -> StateError:
+        """One line for what went wrong with the database file."""
+        shown = one_line(str(self.path))
+        text = one_line(str(exc))
+        code = getattr(exc, "sqlite_errorname", "")
+        if code.startswith("SQLITE_FULL") or "disk is full" in text:
+            return StateError(f"state {shown}: disk full (free some space or choose another --state)")
+        if code.startswith("SQLITE_READONLY") or "readonly" in text:
+            return StateError(f"state {shown}: cannot be written ({text}); make it writable or "
+                              "choose another --state")
+        if code.startswith("SQLITE_CORRUPT") or "malformed" in text:
+            return StateError(f"state {shown} is damaged ({text}); move it away (the next run starts a "
+                              "new one and processes every article again) or choose another --state")
+        if code.startswith(("SQLITE_NOTADB", "SQLITE_CANTOPEN")) or "not a database" in text:
+            return StateError(f"state {shown} is not a usable SQLite database ({text}); "
+                              "move it away or choose another --state")
+        return StateError(f"state {shown}: {text}; move it away or choose another --state")
+
+    @contextlib.contextmanager
+    def _guarded(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise self._error(exc) from None
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -177,26 +262,35 @@ class State:
         return self._db
 
     def get(self, path: str) -> Article | None:
-        cur = self.db.execute("SELECT * FROM articles WHERE path = ?", (path,))
-        row = cur.fetchone()
+        with self._guarded():
+            cur = self.db.execute("SELECT * FROM articles WHERE path = ?", (db_key(path),))
+            row = cur.fetchone()
         if row is None:
             return None
         data = dict(zip([c[0] for c in cur.description], row))
-        data["languages"] = json.loads(data["languages"])
-        data["models"] = json.loads(data["models"])
-        return Article(**data)
+        try:
+            data["path"] = from_db_key(data["path"])
+            data["languages"] = json.loads(data["languages"])
+            data["models"] = json.loads(data["models"])
+            return Article(**data)
+        except (TypeError, ValueError) as exc:
+            raise StateError(f"state {one_line(str(self.path))} is damaged (a row of {one_line(path)} "
+                             f"cannot be read: {exc}); move it away or choose another --state") from None
 
     def put(self, article: Article) -> Article:
         """Insert or replace one article and commit at once; keeps its first_seen."""
-        previous = self.db.execute("SELECT first_seen FROM articles WHERE path = ?", (article.path,)).fetchone()
-        now = now_iso()
+        key = db_key(article.path)
+        with self._guarded():
+            previous = self.db.execute("SELECT first_seen FROM articles WHERE path = ?", (key,)).fetchone()
+        now = now_iso(precise=True)
         article.first_seen = previous[0] if previous else (article.first_seen or now)
         article.processed_at = now
         data = asdict(article)
+        data["path"] = key
         data["languages"] = json.dumps(article.languages)
         data["models"] = json.dumps(article.models, ensure_ascii=False, sort_keys=True)
         names = [f.name for f in fields(Article)]
-        with self.db:
+        with self._guarded(), self.db:
             self.db.execute(
                 f"INSERT OR REPLACE INTO articles ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
                 [data[n] for n in names],
@@ -204,10 +298,16 @@ class State:
         return article
 
     def start_run(self) -> None:
-        with self.db:
+        with self._guarded(), self.db:
             self.run_id = self.db.execute("INSERT INTO runs (started_at) VALUES (?)", (now_iso(),)).lastrowid
 
     def finish_run(self, new: int, unchanged: int, failed: int) -> None:
-        with self.db:
+        with self._guarded(), self.db:
             self.db.execute("UPDATE runs SET finished_at = ?, new = ?, unchanged = ?, failed = ? WHERE id = ?",
                             (now_iso(), new, unchanged, failed, self.run_id))
+
+
+def _problem(what: str, exc: OSError) -> str:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"{what}: disk full"
+    return f"{what}: {exc.strerror or exc}"
