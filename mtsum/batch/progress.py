@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import signal
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -24,6 +23,7 @@ from types import FrameType
 from typing import Any
 
 from ..errors import Interrupted
+from ..runs.progress import duration, terminal_bar
 from ..runs.signals import stop_on_signals
 
 log = logging.getLogger(__name__)
@@ -77,13 +77,7 @@ class Progress:
         self.engine = engine
         self.done = self.written = self.failed = self.skipped = self.segments = 0
         self.started = time.perf_counter()
-        self._bar = None
-        stream = sys.stderr if stream is None else stream
-        if bar and total and _is_terminal(stream):
-            from tqdm import tqdm
-
-            self._bar = tqdm(total=total, desc="batch", unit="doc", file=stream, dynamic_ncols=True,
-                             smoothing=0.1, leave=False)
+        self._bar = terminal_bar(total, "batch", stream) if bar else None
 
     def update(self, status: str, rec: dict[str, Any] | None) -> None:
         from .stages import FAILED, OK
@@ -109,7 +103,7 @@ class Progress:
         worked = self.written + self.failed
         rate = worked / seconds if seconds > 0 else 0.0
         left = self.total - self.done
-        eta = "" if not left else (f", about {_duration(left / rate)} left" if rate > 0 else "")
+        eta = "" if not left else (f", about {duration(left / rate)} left" if rate > 0 else "")
         return (f"batch: {self.done}/{self.total} documents ({self.written} written, {self.failed} failed, "
                 f"{self.skipped} skipped), {self.segments} segments, {rate:.2f} documents/s{eta}")
 
@@ -119,18 +113,3 @@ class Progress:
             bar.close()
         if self.log_every:
             log.info("%s", self.line(), extra=LOG_ONLY)
-
-
-def _is_terminal(stream: Any) -> bool:
-    try:
-        return bool(stream.isatty())
-    except (AttributeError, ValueError):
-        return False
-
-
-def _duration(seconds: float) -> str:
-    if seconds < 90:
-        return f"{seconds:.0f} s"
-    if seconds < 90 * 60:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"

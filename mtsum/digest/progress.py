@@ -7,6 +7,8 @@ import sys
 import time
 from typing import Any
 
+from ..runs.progress import duration, terminal_bar
+
 log = logging.getLogger("mtsum.digest")
 
 # A progress line (documents, rate, time left) in the log every this many documents.
@@ -21,12 +23,7 @@ class Progress:
         self.every = max(1, every)
         self.done = 0
         self.start = time.monotonic()
-        self._bar: Any = None
-        if bar and total and sys.stderr.isatty():
-            from tqdm import tqdm
-
-            self._bar = tqdm(total=total, desc="digest", unit="doc", file=sys.stderr, dynamic_ncols=True,
-                             leave=False)
+        self._bar: Any = terminal_bar(total, "digest") if bar else None
 
     def info(self, message: str, *args: Any) -> None:
         """A log line that does not tear the bar: it is cleared, the line written, the bar redrawn."""
@@ -47,18 +44,9 @@ class Progress:
             elapsed = max(time.monotonic() - self.start, 1e-9)
             rate = self.done / elapsed
             self.info("progress: %d/%d documents, %.2f documents/s, about %s left", self.done, self.total,
-                      rate, _duration((self.total - self.done) / rate))
+                      rate, duration((self.total - self.done) / rate))
 
     def close(self) -> None:
         if self._bar is not None:
             self._bar.close()
             self._bar = None
-
-
-def _duration(seconds: float) -> str:
-    seconds = round(seconds)
-    if seconds < 60:
-        return f"{seconds} s"
-    if seconds < 3600:
-        return f"{seconds // 60} min {seconds % 60} s"
-    return f"{seconds // 3600} h {seconds % 3600 // 60} min"
