@@ -87,8 +87,10 @@ def kill_and_rerun(name: str, inp: Path, n: int, models: Path, tmp: Path, kills:
     work = tmp / f"{name}-kill"
     work.mkdir()
     env = {**ENV, "MTSUM_CACHE_DIR": str(work / "cache")}
+    timing = tmp / f"{name}-timing"
+    timing.mkdir()
     started = time.perf_counter()
-    full = mtsum(*make_args(inp, tmp / f"{name}-timing", models), env={**env, "MTSUM_CACHE": "off"})
+    full = mtsum(*make_args(inp, timing, models), env={**env, "MTSUM_CACHE": "off"})
     whole = time.perf_counter() - started
     killed_at = []
     for _ in range(kills):
@@ -102,7 +104,8 @@ def kill_and_rerun(name: str, inp: Path, n: int, models: Path, tmp: Path, kills:
     ids = ids_of(work) if final.returncode == 0 else []
     return {"command": name, "uninterrupted_exit": full.returncode, "uninterrupted_s": round(whole, 1),
             "killed_at_s": killed_at, "rerun_exit": final.returncode, "expected": n, "found": len(ids),
-            "unique": len(set(ids)), "ok": final.returncode == 0 and len(ids) == len(set(ids)) == n,
+            "unique": len(set(ids)),
+            "ok": full.returncode == 0 and final.returncode == 0 and len(ids) == len(set(ids)) == n,
             "stderr": final.stderr[-400:]}
 
 
@@ -195,8 +198,9 @@ def run(kills: int, seed: int) -> tuple[bool, list[str]]:
         for name in ("digest", "batch"):
             r = kill_and_rerun(name, inp, n, models, tmp, kills, rng)
             good &= r["ok"]
-            lines.append(f"{name}: {kills} SIGKILLs at {r['killed_at_s']} s (an uninterrupted run: "
-                         f"{r['uninterrupted_s']} s), rerun exit {r['rerun_exit']}: {r['found']} of {r['expected']} "
+            lines.append(f"{name}: {kills} SIGKILLs at {r['killed_at_s']} s (an uninterrupted run: exit "
+                         f"{r['uninterrupted_exit']}, {r['uninterrupted_s']} s), rerun exit {r['rerun_exit']}: "
+                         f"{r['found']} of {r['expected']} "
                          f"{'articles' if name == 'digest' else 'records'}, {r['unique']} unique: "
                          f"{'OK' if r['ok'] else 'FAILED ' + r['stderr']}")
             for sig in (signal.SIGINT, signal.SIGTERM):
