@@ -256,7 +256,7 @@ def test_real_distilbart_repo_facts() -> None:
     repo = "sshleifer/distilbart-cnn-12-6"
     files = {s.rfilename for s in HfApi().model_info(repo).siblings or []}
     assert {"pytorch_model.bin", "vocab.json", "merges.txt", "config.json"} <= files
-    assert "tokenizer.json" not in files and "generation_config.json" not in files
+    assert "tokenizer.json" not in files
     config = json.loads(Path(hf_hub_download(repo, "config.json")).read_text(encoding="utf-8"))
     wanted = {"num_beams": 4, "length_penalty": 2.0, "max_length": 142, "min_length": 56,
               "no_repeat_ngram_size": 3, "early_stopping": True}
