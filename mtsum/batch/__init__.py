@@ -23,7 +23,7 @@ from .records import TASKS, list_items, shown
 if TYPE_CHECKING:
     from ..config import ModelsConfig
     from ..pipeline import Pipeline, Settings
-    from .progress import StopWatch
+    from ..runs.signals import StopWatch
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ def run_batch(source: str | Path, output: str | Path, *, engine: str = "local",
         MissingDependencyError: ``engine="ray"`` without Ray installed.
         Interrupted: SIGINT/SIGTERM; the finished records are kept in ``output``.
     """
-    from .progress import StopWatch
+    from ..runs.signals import StopWatch
 
     if engine not in ENGINES:
         raise ConfigError(f"unknown engine '{engine}': use {', '.join(ENGINES)}")

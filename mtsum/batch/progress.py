@@ -1,70 +1,19 @@
-"""What a long batch shows while it runs, and how it notices a stop request.
-
-:class:`Progress`: a tqdm bar on stderr (documents, rate, ETA, segments) only when
-stderr is a terminal, and with ``log_every`` a log line every N documents and at the
-end (``--log-file`` makes these the log's progress record).
-
-:class:`StopWatch`: SIGINT/SIGTERM raise :class:`~mtsum.errors.Interrupted` wherever
-the program is (:func:`~mtsum.runs.signals.stop_on_signals`); the watch also remembers
-the signal, and the loops call :meth:`StopWatch.check` between documents and batches,
-so a stop that some library's ``except BaseException`` (or a ``__del__``) swallowed is
-still acted on at the next document.
-"""
+"""What a long batch shows while it runs: a tqdm bar on stderr (documents, rate, ETA,
+segments) only when stderr is a terminal, and with ``log_every`` a log line every N
+documents and at the end (``--log-file`` makes these the log's progress record)."""
 
 from __future__ import annotations
 
 import logging
-import signal
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from types import FrameType
 from typing import Any
 
-from ..errors import Interrupted
 from ..runs.progress import duration, terminal_bar
-from ..runs.signals import stop_on_signals
 
 log = logging.getLogger(__name__)
 
-_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 # Marks the progress lines: the CLI sends them to --log-file only (stderr has the bar).
 LOG_ONLY = {"log_file_only": True}
-
-
-class StopWatch:
-    """Remembers a SIGINT/SIGTERM received while :meth:`watching` is active."""
-
-    def __init__(self) -> None:
-        self.signum: int | None = None
-
-    def check(self) -> None:
-        """Raise Interrupted if a stop signal came (even one whose exception was swallowed)."""
-        if self.signum is not None:
-            raise Interrupted(self.signum)
-
-    @contextmanager
-    def watching(self) -> Iterator[None]:
-        """:func:`stop_on_signals`, noting each signal here first; the old handlers come back after."""
-        with stop_on_signals():
-            if threading.current_thread() is not threading.main_thread():
-                yield
-                return
-            inner = {sig: signal.getsignal(sig) for sig in _SIGNALS}
-
-            def note(signum: int, frame: FrameType | None) -> None:
-                self.signum = signum
-                handler = inner[signum]
-                if callable(handler):
-                    handler(signum, frame)  # raises Interrupted, or defers it past a commit
-
-            previous = {sig: signal.signal(sig, note) for sig in _SIGNALS}
-            try:
-                yield
-            finally:
-                for sig, old in previous.items():
-                    signal.signal(sig, old)
 
 
 class Progress:

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from ..document import PreparedDocument
     from ..inputs import Document
     from ..pipeline import Pipeline, Settings
-    from .progress import StopWatch
+    from ..runs.signals import StopWatch
 
 log = logging.getLogger(__name__)
 

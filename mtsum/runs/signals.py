@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
 
@@ -28,15 +28,22 @@ def _handler(signum: int, frame: FrameType | None) -> None:
 
 
 @contextmanager
-def stop_on_signals() -> Iterator[None]:
+def stop_on_signals(notice: Callable[[int], None] | None = None) -> Iterator[None]:
     """Within the block, SIGINT and SIGTERM raise Interrupted; the old handlers come back after.
+    ``notice`` is told of each signal first (see :class:`StopWatch`).
 
     Outside the main thread signal handlers cannot be set; the block then runs as is.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = {sig: signal.signal(sig, _handler) for sig in _SIGNALS}
+
+    def noticed(signum: int, frame: FrameType | None) -> None:
+        if notice is not None:
+            notice(signum)
+        _handler(signum, frame)
+
+    previous = {sig: signal.signal(sig, noticed) for sig in _SIGNALS}
     try:
         yield
     finally:
@@ -56,3 +63,26 @@ def deferred() -> Iterator[None]:
         if pending is not None and not _state["depth"]:
             _state["pending"] = None
             raise Interrupted(pending)
+
+
+class StopWatch:
+    """Remembers a SIGINT/SIGTERM received while :meth:`watching` is active, so loops can
+    :meth:`check` between documents: a stop that some library's ``except BaseException``
+    (or a ``__del__``) swallowed is still acted on at the next document."""
+
+    def __init__(self) -> None:
+        self.signum: int | None = None
+
+    def check(self) -> None:
+        """Raise Interrupted if a stop signal came (even one whose exception was swallowed)."""
+        if self.signum is not None:
+            raise Interrupted(self.signum)
+
+    @contextmanager
+    def watching(self) -> Iterator[None]:
+        """:func:`stop_on_signals`, noting each signal here first."""
+        with stop_on_signals(self._note):
+            yield
+
+    def _note(self, signum: int) -> None:
+        self.signum = signum
