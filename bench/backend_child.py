@@ -44,6 +44,22 @@ class CountingTranslator:
         return results
 
 
+def gpu_memory_mb(device: str) -> float | None:
+    """GPU memory this process holds after the timed runs (both backends keep their
+    allocator's blocks, so this is their peak), from nvidia-smi: CTranslate2 has no torch."""
+    import os
+    import subprocess
+
+    try:
+        out = subprocess.run(["nvidia-smi", "--query-compute-apps=pid,used_memory", "--format=csv,noheader,nounits"],
+                             capture_output=True, text=True, check=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    used = [float(mb) for pid, mb in (line.split(",") for line in out.splitlines() if "," in line)
+            if int(pid) == os.getpid()]
+    return sum(used) if used else None
+
+
 def inputs(backend: Any, cfg: dict[str, Any]) -> list[str]:
     """``cfg["inputs"]`` distinct texts of exactly ``cfg["input_tokens"]`` model tokens."""
     text_tokens = cfg["input_tokens"] - (1 if cfg["key"] != "bart" else 2)  # </s>; <s> and </s>
@@ -96,13 +112,15 @@ def main() -> None:
         timing, _ = timed(run, cfg["device"], cfg["repeats"], warmup=0)
         tokens, lengths = counter.tokens // cfg["repeats"], sorted(counter.lengths)
     med = statistics.median(timing.times)
+    gpu_mb = gpu_memory_mb(backend.device) if backend.device.startswith("cuda") else None
     outputs = [o for i in range(0, len(texts), batch) for o in backend.generate(texts[i:i + batch], settings)]
     print(json.dumps({
         "outputs": outputs,  # what the run produced (bench/threads.py compares layouts)
         **{k: cfg[k] for k in ("key", "backend", "beams", "batch", "inputs", "input_tokens", "new_tokens")},
         "compute_type": backend.compute_type, "device": backend.device, "target_tokens": tokens,
         "new_token_lengths": lengths, "tokens_per_s": tokens / med, "import_s": t1 - t0, "load_s": t2 - t1,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, **timing.to_dict(),
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "gpu_mb": gpu_mb,
+        **timing.to_dict(),
     }))
 
 

@@ -23,8 +23,9 @@ from options import Options
 log = logging.getLogger("bench")
 
 HERE = Path(__file__).resolve().parent
-# (backend, compute type): the comparisons of issue 7.
-BACKENDS = (("transformers", "float32"), ("ctranslate2", "int8"), ("ctranslate2", "float32"))
+# (backend, compute type) compared on each kind of device: what a user runs there.
+BACKENDS = {"cpu": (("transformers", "float32"), ("ctranslate2", "int8"), ("ctranslate2", "float32")),
+            "cuda": (("transformers", "float16"), ("ctranslate2", "int8_float16"), ("ctranslate2", "float16"))}
 
 
 def child_env(opts: Options) -> dict[str, str]:
@@ -63,7 +64,7 @@ def bench_backends(opts: Options, built: BuiltModels, device: str) -> dict[str, 
     for key, beams_list, batches, input_tokens, count in plans:
         for beams in beams_list:
             for batch in batches:
-                for backend, compute_type in BACKENDS:
+                for backend, compute_type in BACKENDS["cuda" if device.startswith("cuda") else "cpu"]:
                     cfg = {"yaml": str(yaml), "key": key, "backend": backend, "compute_type": compute_type,
                            "device": device, "beams": beams, "batch": batch, "inputs": count(batch),
                            "input_tokens": input_tokens, "new_tokens": opts.new_tokens, "repeats": opts.backend_repeats}

@@ -144,14 +144,20 @@ def bench_cache(opts: Options, built: BuiltModels, device: str) -> dict[str, Any
 
 # section name -> (function, title in results.md, target)
 from agreement import bench_agreement  # noqa: E402  (a sibling that imports sections, like this module)
-from threads import bench_threads  # noqa: E402
+from ct2_profile import bench_ct2_profile  # noqa: E402
+from varied import bench_varied  # noqa: E402
+from vs_script import bench_vs_script  # noqa: E402
 
 ENGINE_SECTIONS = {
-    "threads": (bench_threads, "CTranslate2 thread layout: one worker of N threads vs N workers of one",
-                "N×1 >= 1×N at beam 4, batch 32"),
+    "vs-script": (bench_vs_script, "End to end: mtsum summarize against a plain transformers script",
+                  "CTranslate2 int8 >= 5x the script"),
+    "ct2-profile": (bench_ct2_profile, "CTranslate2 profile: what bounds beam 4 on CPU",
+                    "a whole batch per worker >= one worker of every core"),
     "agreement": (bench_agreement, "Agreement: CTranslate2 against transformers float32",
                   "float32 identical share = 1"),
     "token-budget": (bench_token_budget, "Token budget vs fixed batches", "token budget >= 1.3x fixed"),
+    "varied": (bench_varied, "Batching with output lengths that vary as real ones do",
+               "mtsum's default batching >= the best fixed batch size"),
     "translate-many": (bench_translate_many, "50 short documents: one at a time vs translate_many", ">= 2x"),
     "cache": (bench_cache, "Warm vs cold translation cache (German seed)", "warm >= 20x cold, load excluded"),
 }

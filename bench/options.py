@@ -11,8 +11,8 @@ from pathlib import Path
 # backends and startup are issue 7's comparisons; token-budget, translate-many and cache
 # are in engine.py; batch-engines (mtsum batch, local vs Ray) in batch_engines.py; the
 # other four are the original transformers-only figures.
-SECTIONS = ("backends", "startup", "threads", "agreement", "token-budget", "translate-many", "cache", "batch-engines",
-            "translation", "end-to-end", "summarization", "load")
+SECTIONS = ("backends", "startup", "vs-script", "ct2-profile", "agreement", "token-budget", "varied",
+            "translate-many", "cache", "batch-engines", "translation", "end-to-end", "summarization", "load")
 
 
 @dataclass(frozen=True)

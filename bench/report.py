@@ -93,7 +93,8 @@ def _ratio(rows: list[dict[str, Any]], key: str, beams: int, batch: int) -> dict
     """CTranslate2 int8 against transformers fp32 in one configuration, if both ran."""
     pick = {(r["backend"], r["compute_type"]): r for r in rows
             if r["key"] == key and r["beams"] == beams and r["batch"] == batch}
-    hf, ct = pick.get(("transformers", "float32")), pick.get(("ctranslate2", "int8"))
+    hf = pick.get(("transformers", "float32")) or pick.get(("transformers", "float16"))
+    ct = pick.get(("ctranslate2", "int8")) or pick.get(("ctranslate2", "int8_float16"))
     if hf is None or ct is None:
         return None
     return {"speed": ct["tokens_per_s"] / hf["tokens_per_s"], "rss": ct["peak_rss_mb"] / hf["peak_rss_mb"],
@@ -116,8 +117,11 @@ def render_engine(results: dict[str, Any], opts: Options) -> list[str]:
         b = results["backends"]
         g = b["gemm"]
         rows = b["rows"]
+        gpu = any(r.get("gpu_mb") is not None for r in rows)
         base = {(r["key"], r["beams"], r["batch"]): r for r in rows if r["backend"] == "transformers"}
-        out += ["", "## Backends: transformers fp32 vs CTranslate2 int8 and float32", "",
+        kinds = "transformers fp16 vs CTranslate2 int8_float16 and float16" if results["settings"]["device"].startswith(
+            "cuda") else "transformers fp32 vs CTranslate2 int8 and float32"
+        out += ["", f"## Backends: {kinds}", "",
                 f"mtsum's backends (`create_backend(...).generate`, tokenization included), each configuration in "
                 f"a fresh process, {runs(opts.backend_repeats)} after a warm-up batch. "
                 f"opus-mt: {opts.input_tokens}-token segments (</s> included), max(8, 2×batch) "
@@ -130,7 +134,8 @@ def render_engine(results: dict[str, Any], opts: Options) -> list[str]:
                 "bookkeeping are not counted. int8 products can beat the float32 peak, and a peak measured while "
                 "others held the cores is low: shares above 100 % say one or the other.", "",
                 md_table(["model", "num_beams", "batch", "backend", "compute", "target tokens/s", "×hf",
-                          "peak RSS MB", "RSS/hf", "load s", "GFLOP/s", "GEMM share", OTHERS],
+                          "peak RSS MB", "RSS/hf", "load s", "GFLOP/s", "GEMM share", OTHERS]
+                         + (["GPU memory MB"] if gpu else []),
                          [[TASK[r["key"]], r["beams"], r["batch"], r["backend"], r["compute_type"],
                            r["tokens_per_s"],
                            r["tokens_per_s"] / base[(r["key"], r["beams"], r["batch"])]["tokens_per_s"]
@@ -139,6 +144,7 @@ def render_engine(results: dict[str, Any], opts: Options) -> list[str]:
                            r["peak_rss_mb"] / base[(r["key"], r["beams"], r["batch"])]["peak_rss_mb"]
                            if (r["key"], r["beams"], r["batch"]) in base else None,
                            r["load_s"], r["gflops"], f"{100 * r['peak_share']:.1f} %", others(r)]
+                          + ([r.get("gpu_mb")] if gpu else [])
                           for r in rows])]
         for key, beams, batch, speed, rss in (("de", 4, 32, 4.0, 1 / 3), ("de", 1, 32, 3.0, None),
                                               ("bart", 4, 2, 3.0, 1 / 3)):
@@ -172,7 +178,12 @@ def render_engine(results: dict[str, Any], opts: Options) -> list[str]:
         if name not in opts.sections or data is None:
             continue
         out += ["", f"## {title}", "", data["note"], "", md_table(data["headers"], data["rows"])]
-        targets.append(_target(f"{title} ({target})", data["ratio"], data["want"], True, "{:.2f}×", None))
+        for caption, headers, rows in data.get("tables", []):  # a section's further tables
+            out += ["", caption, "", md_table(headers, rows)]
+        for what, got, want in data.get("targets", []):  # and further targets
+            targets.append(_target(what, got, want, True, "{:.2f}×", None))
+        if data.get("ratio") is not None:  # None: not measured on this device
+            targets.append(_target(f"{title} ({target})", data["ratio"], data["want"], True, "{:.2f}×", None))
     if results.get("batch-engines"):
         from batch_engines import markdown
 

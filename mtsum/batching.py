@@ -47,8 +47,13 @@ def plan_batches(lengths: Sequence[int], max_tokens: int, max_items: int) -> lis
 
 def run_batched(items: Sequence[str], lengths: Sequence[int], fn: Callable[[list[str]], list[T]], *,
                 max_tokens: int = DEFAULT_MAX_BATCH_TOKENS, max_items: int = DEFAULT_BATCH_SIZE,
-                progress: str | None = None) -> list[T]:
+                progress: str | None = None, workers: int = 1) -> list[T]:
     """``fn`` over token-budgeted batches of ``items``; results in input order.
+
+    ``workers`` is how many batches ``fn`` decodes in parallel (CTranslate2's CPU
+    workers): each call then carries that many batches' worth, and the backend gives
+    each worker a whole batch. Split any thinner, a worker's batch is too small to
+    keep its core busy (bench/results.md, *CTranslate2 profile*).
 
     When ``fn`` raises :class:`BackendOOMError`, the item cap drops to half that batch
     and everything not yet done is re-planned under it (down to single items); nothing
@@ -61,6 +66,7 @@ def run_batched(items: Sequence[str], lengths: Sequence[int], fn: Callable[[list
         from tqdm import tqdm
 
         bar = tqdm(total=len(items), desc=progress, unit="seg", file=sys.stderr, leave=False)
+    max_tokens, max_items = max_tokens * max(1, workers), max_items * max(1, workers)
     pending = plan_batches(lengths, max_tokens, max_items)
     try:
         while pending:

@@ -204,6 +204,7 @@ class BartSummarizer:
                 )
         return run_batched(texts, lengths, lambda batch: self.backend.generate(batch, settings),
                            max_tokens=self.max_batch_tokens, max_items=self.batch_size,
+                           workers=self.backend.parallel_batches,
                            progress="summarizing" if self.progress else None)
 
     def summarize(self, paragraphs: list[str], max_length: int | None = None,

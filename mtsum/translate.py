@@ -116,7 +116,7 @@ class ModelTranslator(Translator):
             return done
 
         return run_batched(segments, lengths, generate, max_tokens=self.max_batch_tokens,
-                           max_items=self.batch_size,
+                           max_items=self.batch_size, workers=self.backend.parallel_batches,
                            progress=f"translating {self.source}" if self.progress else None)
 
     def count_tokens(self, text: str) -> int:

@@ -170,10 +170,10 @@ def test_thread_layout(monkeypatch: pytest.MonkeyPatch, env: str, layout: tuple[
     assert thread_layout() == layout and threads() == layout[0] * layout[1]
 
 
-def test_thread_layout_default_is_one_worker_with_every_core(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_thread_layout_default_is_one_single_threaded_worker_per_core(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("MTSUM_THREADS", raising=False)
     workers, per = thread_layout()
-    assert workers == 1 and per >= 1
+    assert workers == len(os.sched_getaffinity(0)) and per == 1
 
 
 @pytest.mark.parametrize("env", ["many", "0", "2x0", "x2", "2x", "1.5", "-1"])

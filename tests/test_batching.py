@@ -96,3 +96,43 @@ def pipeline_doc(text: str):
     from mtsum.inputs import Document
 
     return Document("<test>", text, "text")
+
+
+@pytest.mark.parametrize(("workers", "calls"), [(1, [4, 4, 2]), (2, [8, 2]), (3, [10])])
+def test_each_worker_gets_a_whole_batch(workers: int, calls: list[int]) -> None:
+    sizes: list[int] = []
+
+    def fn(batch: list[str]) -> list[str]:
+        sizes.append(len(batch))
+        return batch
+
+    items = [f"s{i}" for i in range(10)]
+    assert run_batched(items, [5] * 10, fn, max_items=4, workers=workers) == items
+    assert sizes == calls
+
+
+def test_translator_feeds_every_ctranslate2_worker(ct2_cache: Path, tiny_models: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two single-threaded workers: each generate call carries two batches' worth, and
+    CTranslate2 is asked to give each worker one whole batch."""
+    from mtsum.backends.ct2 import CTranslate2Backend
+    from mtsum.config import load_models_config
+    from mtsum.translate import ModelTranslator
+
+    monkeypatch.setenv("MTSUM_THREADS", "2x1")
+    backend = CTranslate2Backend(load_models_config(tiny_models).translation["de"], "translation", "cpu")
+    assert backend.parallel_batches == 2
+    seen: list[tuple[int, int | None]] = []
+    real = backend.translator
+
+    class Spy:
+        num_translators = real.num_translators
+
+        def translate_batch(self, source: list, *args: object, **kwargs: object) -> object:
+            seen.append((len(source), kwargs.get("max_batch_size")))  # type: ignore[arg-type]
+            return real.translate_batch(source, *args, **kwargs)
+
+    backend._translator = Spy()
+    texts = [f"Der Zug fährt um {h} Uhr nach Berlin." for h in range(1, 12)]
+    out = ModelTranslator(backend, "de", batch_size=4).translate(texts)
+    assert len(out) == 11 and seen == [(8, 4), (3, 2)]

@@ -310,6 +310,9 @@ def test_pull_converts_and_auto_runs_ctranslate2(hub: StandInHub, tmp_path: Path
     assert all(row["runs_with"] == "ctranslate2" and "faithful" in row["why"] for row in rows.values())
     result = json.loads(ok("translate", str(articles["de"]), "--models", str(models), "--format", "json").stdout)
     assert result["models"]["de"]["backend"] == "ctranslate2"
+    # The user's main command, with no other step: translation and summary both on CTranslate2.
+    summary = json.loads(ok("summarize", str(articles["de"]), "--models", str(models), "--format", "json").stdout)
+    assert summary["summary"] and {m["backend"] for m in summary["models"].values()} == {"ctranslate2"}
     again = json.loads(ok("models", "pull", "--models", str(models), "--format", "json").stdout)
     assert {c["action"] for c in again["converted"]} == {"exists"}
 

@@ -133,6 +133,12 @@ class Backend(ABC):
     def revision(self) -> str | None:
         """The resolved hub commit, or a fingerprint of a local folder's files."""
 
+    @property
+    def parallel_batches(self) -> int:
+        """How many batches the backend decodes at once: the batcher hands it that many
+        batches' worth per call, so that each worker gets a whole batch."""
+        return 1
+
     def generation_settings(self) -> dict[str, Any]:
         """Effective decoding settings: the model's own, with models.yaml's on top."""
         settings = self.default_settings()

@@ -34,18 +34,20 @@ def _cores() -> int:
 
 def thread_layout() -> tuple[int, int]:
     """``(workers, threads per worker)`` for CTranslate2 on CPU, from ``MTSUM_THREADS``:
-    ``N`` is one worker with N threads, ``WxT`` W workers of T threads each. A batch is
-    split among the workers (``max_batch_size``); a single input runs on one worker.
+    ``N`` is one worker with N threads, ``WxT`` W workers of T threads each. The batcher
+    hands the backend one whole batch per worker per call (``parallel_batches``), and
+    CTranslate2 decodes them side by side; the workers share the weights.
 
-    The default stays one worker with every core: on this 2-core VM, single-threaded
-    workers splitting a batch of 32 were 0.81× at beam 4 and 1.12× greedy
-    (bench/results.md, *Thread layout*, two alternating rounds on a busy machine), so
-    neither layout wins where the default beam runs. Feeding each worker a whole batch
-    (the issue's +36 %) needs the batcher to size batches per worker: not done yet.
+    Default: one single-threaded worker per core. On a 2-core VM (bench/results.md,
+    *CTranslate2 profile*, alternating pairs) it beat one 2-thread worker at every
+    workload measured: beam 4 and greedy batches, and even a single short input (one
+    thread decoded it no slower than two, whose OpenMP hand-offs cost more than they
+    share). Machines with many cores were not measured; ``MTSUM_THREADS=1xN`` gives an
+    interactive single sentence every core there.
     """
     env = os.environ.get("MTSUM_THREADS", "").strip().lower()
     if not env:
-        return 1, _cores()
+        return _cores(), 1
     workers, _, per = env.partition("x") if "x" in env else ("1", "", env)
     if not (workers.isdigit() and per.isdigit() and int(workers) >= 1 and int(per) >= 1):
         raise ConfigError(f"MTSUM_THREADS must be a positive integer (threads) or WxT (workers x threads), "
@@ -177,7 +179,7 @@ class CTranslate2Backend(Backend):
     def translator(self) -> Any:
         if self._translator is None:
             device, compute_type = self.device, self.compute_type
-            workers, per = thread_layout() if device == "cpu" else (1, 0)  # one replica per GPU
+            workers, per = thread_layout() if device == "cpu" else (1, 0)
             key = (self.meta["path"], device, compute_type, workers, per)
             if key not in _TRANSLATORS:
                 kind, _, index = device.partition(":")
@@ -192,6 +194,10 @@ class CTranslate2Backend(Backend):
                         f"{exc} (re-run `mtsum models convert --force`)") from exc
             self._translator = _TRANSLATORS[key]
         return self._translator
+
+    @property
+    def parallel_batches(self) -> int:
+        return thread_layout()[0] if self.device == "cpu" else 1  # one replica per GPU
 
     def count_tokens(self, text: str) -> int:
         return self.tokens.count(text)
