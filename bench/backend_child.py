@@ -95,7 +95,9 @@ def main() -> None:
     n = cfg["new_tokens"]
     settings = {**backend.generation_settings(), "num_beams": cfg["beams"], "min_new_tokens": n,
                 "max_new_tokens": n}
-    batch = cfg["batch"]
+    # What mtsum's batcher hands the backend per call: one batch per worker (CTranslate2's
+    # CPU workers; transformers has one).
+    batch = cfg["batch"] * backend.parallel_batches
 
     def run() -> None:
         for i in range(0, len(texts), batch):
@@ -117,6 +119,7 @@ def main() -> None:
     print(json.dumps({
         "outputs": outputs,  # what the run produced (bench/threads.py compares layouts)
         **{k: cfg[k] for k in ("key", "backend", "beams", "batch", "inputs", "input_tokens", "new_tokens")},
+        "workers": backend.parallel_batches,
         "compute_type": backend.compute_type, "device": backend.device, "target_tokens": tokens,
         "new_token_lengths": lengths, "tokens_per_s": tokens / med, "import_s": t1 - t0, "load_s": t2 - t1,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "gpu_mb": gpu_mb,

@@ -38,7 +38,7 @@ def convert_for_bench(opts: Options, yaml: Path) -> None:
     """CTranslate2 conversions of the bench models (once; reused while the models are)."""
     code = ("import sys; from mtsum.config import load_models_config; "
             "from mtsum.backends.convert import convert_model; cfg = load_models_config(sys.argv[1]); "
-            "[convert_model(s, ct) for s in (cfg.translation['de'], cfg.summarization) "
+            "[convert_model(s, ct) for s in (*cfg.translation.values(), cfg.summarization) "
             "for ct in ('int8', 'float32')]")
     started = time.perf_counter()
     subprocess.run([sys.executable, "-c", code, str(yaml)], env=child_env(opts), check=True)
@@ -59,8 +59,11 @@ def bench_backends(opts: Options, built: BuiltModels, device: str) -> dict[str, 
     convert_for_bench(opts, yaml)
     peak = gemm_peak(opts, device)
     rows = []
-    plans = [("de", opts.beams, opts.backend_batches, opts.input_tokens, lambda b: max(8, 2 * b)),
-             ("bart", opts.backend_summary_beams, opts.summary_batches, opts.summary_input_tokens, lambda b: max(4, b))]
+    # Enough inputs for two calls of a batch per CTranslate2 worker (one per core by default).
+    cores = len(os.sched_getaffinity(0))
+    plans = [("de", opts.beams, opts.backend_batches, opts.input_tokens, lambda b: max(8, 2 * b * cores)),
+             ("bart", opts.backend_summary_beams, opts.summary_batches, opts.summary_input_tokens,
+              lambda b: max(4, b * cores))]
     for key, beams_list, batches, input_tokens, count in plans:
         for beams in beams_list:
             for batch in batches:
