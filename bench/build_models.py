@@ -251,7 +251,8 @@ def write_models_yaml(workdir: Path, built: BuiltModels, name: str,
         f"  generation: {gen(summary_gen)}\n"
         "# Random weights emit random tokens, which the hallucination guard would retry;\n"
         "# real models rarely trigger it, so here it never fires and the work stays fixed.\n"
-        "guard: {min_repeats: 100000, min_length_ratio: 0, max_length_ratio: 100000, min_script_share: 0}\n",
+        "guard: {min_repeats: 100000, min_char_repeats: 100000, min_length_ratio: 0, max_length_ratio: 100000,\n"
+        "        min_script_share: 0}\n",
         encoding="utf-8",
     )
     return path

@@ -30,12 +30,15 @@ def sentences(text: str) -> list[str]:
 
 
 def load(marian_paths: dict[str, str], bart_path: str, device: str = "cpu") -> dict[str, Any]:
+    import torch
     from transformers import AutoTokenizer, BartForConditionalGeneration, MarianMTModel, MarianTokenizer
 
-    models = {lang: (MarianTokenizer.from_pretrained(path), MarianMTModel.from_pretrained(path).to(device).eval())
+    dtype = torch.float16 if device.startswith("cuda") else torch.float32
+    models = {lang: (MarianTokenizer.from_pretrained(path),
+                     MarianMTModel.from_pretrained(path, dtype=dtype).to(device).eval())
               for lang, path in marian_paths.items()}
     summarizer = (AutoTokenizer.from_pretrained(bart_path),
-                  BartForConditionalGeneration.from_pretrained(bart_path).to(device).eval())
+                  BartForConditionalGeneration.from_pretrained(bart_path, dtype=dtype).to(device).eval())
     return {"marian": models, "summarizer": summarizer, "device": device}
 
 
