@@ -18,7 +18,7 @@ def environment(device: str) -> dict[str, Any]:
     import transformers
 
     import mtsum
-    from mtsum.backends.ct2 import threads
+    from mtsum.backends.ct2 import thread_layout, threads
 
     try:
         import ctranslate2
@@ -42,6 +42,7 @@ def environment(device: str) -> dict[str, Any]:
         "cpu_count": os.cpu_count(),
         "torch_threads": torch.get_num_threads(),
         "ctranslate2_threads": threads(),
+        "ctranslate2_layout": "×".join(map(str, thread_layout())),
         "ctranslate2": ct2_version,
         "torch": torch.__version__,
         "transformers": transformers.__version__,
@@ -191,7 +192,7 @@ def render_engine(results: dict[str, Any], opts: Options) -> list[str]:
 
         out += ["", markdown(results["batch-engines"]).replace("### ", "## ", 1)]
     if targets:
-        out += ["", "## Targets (issue 7)", "",
+        out += ["", "## Targets", "",
                 md_table(["target", "measured", "wanted", "met", OTHERS], targets)]
     for name, error in results.get("failed", {}).items():
         out += ["", f"## {name}: FAILED", "", f"`{error}` (see the log)"]
@@ -203,7 +204,8 @@ def render(results: dict[str, Any], opts: Options) -> str:
     out = ["## Environment", "", md_table(["", ""], [
         ["device", env["device"] + (f" ({env['gpu']})" if env["gpu"] else "")],
         ["CPU", f"{env['cpu']} ({env['cpu_count']} logical cores)"],
-        ["threads (torch / CTranslate2 intra_threads)", f"{env['torch_threads']} / {env['ctranslate2_threads']}"],
+        ["threads (torch / CTranslate2 workers × threads each)",
+         f"{env['torch_threads']} / {env.get('ctranslate2_layout', env['ctranslate2_threads'])}"],
         ["torch / transformers / ctranslate2", f"{env['torch']} / {env['transformers']} / {env['ctranslate2']}"],
         ["python / mtsum / commit", f"{env['python']} / {env['mtsum']} / {env['git_commit']}"],
         ["load average 1/5/15 min (start → end)",
