@@ -62,29 +62,39 @@ def translate_text(
     device: str | None = None,
     batch_size: int | None = None,
     dedupe: bool = False,
+    clean: bool = False,
+    input_format: str = "auto",
     **settings: Any,
 ) -> TranslationResult:
     """Translate Swedish or German text to English, paragraph by paragraph.
 
     Args:
-        text: the document; paragraphs separated by blank lines, or one per line.
+        text: the document; paragraphs separated by blank lines, or one per line, or
+            an HTML page (see *input_format*).
         source: ``auto`` (detect), ``sv``, ``de`` or ``en`` (pass through).
         models: a models.yaml path or a loaded :class:`ModelsConfig` (default:
             ``MTSUM_MODELS``, else the packaged registry).
         device: ``auto``, ``cpu``, ``cuda`` or ``cuda:N``.
         batch_size: segments per generate() call.
         dedupe: leave repeated paragraphs out of ``result.text``.
+        clean: drop boilerplate, captions and duplicates before translating (``--clean``).
+        input_format: ``auto`` (HTML when the text starts like a page: ``<!DOCTYPE
+            html`` or ``<html``, as the CLI decides), ``text`` or ``html``.
+        settings: the other run settings of :class:`mtsum.pipeline.Settings`
+            (``backend``, ``compute_type``, ``max_batch_tokens``, ``cache``, ``offline``).
 
     Raises:
         UnsupportedLanguageError: the text is not Swedish, German or English.
         ModelUnavailableError: a model is not cached and cannot be fetched.
-        ConfigError: a bad models.yaml, device or setting.
+        InputError: empty text, or HTML with no extractable text.
+        ConfigError: a bad models.yaml, device, input format or setting.
     """
-    from .pipeline import Pipeline, Settings
+    from .pipeline import Pipeline
 
-    pipeline = Pipeline(models, Settings(source=source, device=device, batch_size=batch_size,
-                                         dedupe=dedupe, **settings))
-    return pipeline.translate(text)
+    doc = _document(text, input_format)
+    pipeline = Pipeline(models, _settings(source=source, device=device, batch_size=batch_size,
+                                          dedupe=dedupe, **settings))
+    return pipeline.translate_document(doc, clean=clean)
 
 
 def summarize_text(
@@ -95,6 +105,7 @@ def summarize_text(
     summarizer: str = "bart",
     max_length: int | None = None,
     min_length: int | None = None,
+    input_format: str = "auto",
     **settings: Any,
 ) -> SummaryResult:
     """Clean, translate and summarize one article; returns title, summary and what was removed.
@@ -102,17 +113,17 @@ def summarize_text(
     ``summarizer`` is ``bart`` (abstractive; map-reduce over chunks for long articles)
     or ``extractive`` (TextRank over the cleaned English; needs no summarization
     model). ``max_length``/``min_length`` bound the summary in model tokens.
+    ``input_format`` and the other settings are as for :func:`translate_text`.
 
     Raises:
         InputError: nothing is left to summarize after cleaning.
         UnsupportedLanguageError, ModelUnavailableError, ConfigError: as translate_text.
     """
-    from .inputs import Document
-    from .pipeline import Pipeline, Settings
+    from .pipeline import Pipeline
 
-    pipeline = Pipeline(models, Settings(source=source, device=device, **settings))
-    return pipeline.summarize_document(Document("<text>", text, "text"), summarizer,
-                                       max_length=max_length, min_length=min_length)
+    doc = _document(text, input_format)
+    pipeline = Pipeline(models, _settings(source=source, device=device, **settings))
+    return pipeline.summarize_document(doc, summarizer, max_length=max_length, min_length=min_length)
 
 
 def clean_paragraphs(paragraphs: list[str], language: str) -> CleanResult:
@@ -125,20 +136,36 @@ def clean_paragraphs(paragraphs: list[str], language: str) -> CleanResult:
     return _clean(paragraphs, language)
 
 
-def clean_text(text: str, source: str = "auto") -> CleaningResult:
-    """Clean one plain-text article in its own language, untranslated, with no model:
-    the headline, the kept paragraphs, and every removal with its reason and rule.
+def clean_text(text: str, source: str = "auto", input_format: str = "auto") -> CleaningResult:
+    """Clean one article in its own language, untranslated, with no model: the
+    headline, the kept paragraphs, and every removal with its reason and rule.
+    ``input_format`` is as for :func:`translate_text` (an HTML page is reduced to its
+    main text first, as ``mtsum clean`` does).
 
     Raises:
-        InputError: the text is empty.
+        InputError: the text is empty, or HTML with no extractable text.
         UnsupportedLanguageError: the text is not Swedish, German or English.
-        ConfigError: a rules file is unreadable or malformed.
+        ConfigError: an unknown input format; a rules file is unreadable or malformed.
     """
     from .document import clean_document
-    from .errors import InputError
-    from .inputs import Document
 
-    if not text.strip():
-        raise InputError("<text>: empty input (nothing to clean)")
-    return clean_document(Document("<text>", text, "text"), source)
+    return clean_document(_document(text, input_format), source)
 
+
+def _document(text: str, input_format: str) -> Any:
+    from .inputs import text_document
+
+    return text_document(text, "<text>", input_format)
+
+
+def _settings(**values: Any) -> Any:
+    """Run settings from keyword arguments; an unknown one is a ConfigError, not a TypeError."""
+    import dataclasses
+
+    from .pipeline import Settings
+
+    known = [f.name for f in dataclasses.fields(Settings)]
+    unknown = sorted(set(values) - set(known))
+    if unknown:
+        raise ConfigError(f"unknown setting(s) {', '.join(map(repr, unknown))}: use {', '.join(known)}")
+    return Settings(**values)

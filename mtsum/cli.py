@@ -149,7 +149,7 @@ def _settings(ctx: click.Context, engine: dict[str, Any], **kwargs: Any) -> Any:
                     progress=not ctx.obj["quiet"], **kwargs)
 _input_format_opt = click.option(
     "--input-format", type=click.Choice(["auto", "text", "html"]), default="auto", show_default=True,
-    help="auto: .html/.htm files and documents starting with <html> are HTML.")
+    help="auto: .html/.htm/.xhtml files and documents starting with <!DOCTYPE html> or <html> are HTML.")
 _paths_arg = click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 _SUFFIX = {"text": ".txt", "json": ".json", "markdown": ".md"}
 

@@ -1,7 +1,7 @@
 """A document prepared for translation: read, split, detected and segmented once.
 
-:func:`read_source` is the first stage (split, detect, and with cleaning restore and
-clean), which needs no model: ``mtsum clean`` stops there. Everything downstream
+:func:`read_source` is the first stage (split, detect, and with cleaning clean),
+which needs no model: ``mtsum clean`` stops there. Everything downstream
 (segmentation, translation, assembly, summarizing) reads what it made; nothing splits
 or detects again.
 """
@@ -30,9 +30,9 @@ if TYPE_CHECKING:
 class SourceDocument:
     """A document split into paragraphs, its language found, and cleaned if asked.
 
-    ``paragraphs`` are the input paragraphs (for cleaned HTML, with the lines restored
-    from the page), ``found[i]`` the detection of ``paragraphs[i]`` (None where the
-    language was forced or the line was restored), ``cleaned`` the cleaning's result.
+    ``paragraphs`` are the input paragraphs (for HTML, the extraction's), ``found[i]``
+    the detection of ``paragraphs[i]`` (None where the language was forced or the
+    paragraph is too short to judge), ``cleaned`` the cleaning's result.
     """
 
     doc: Document
@@ -51,7 +51,7 @@ def read_source(doc: Document, source: str = "auto", clean: bool = False) -> Sou
         ConfigError: a rules file is unreadable or malformed (cleaning only).
     """
     from .clean import clean_paragraphs
-    from .clean.restore import restore_article_lines
+    from .clean.extracted import clean_extracted
 
     paras = split_paragraphs(doc.text)
     found: list[Detection | None]
@@ -64,13 +64,9 @@ def read_source(doc: Document, source: str = "auto", clean: bool = False) -> Sou
         language, confidence = detection.language, detection.confidence
     if not clean:
         return SourceDocument(doc, language, confidence, paras, found)
-    restored: list[int] = []
-    if doc.page_lines:
-        merged = restore_article_lines(paras, doc.page_lines, language)
-        paras, restored = merged.paragraphs, merged.restored
-        # A restored line is taken to be in the document's language.
-        found = [None if o is None else found[o] for o in merged.origin]
-    cleaned = clean_paragraphs(paras, language, extracted=doc.format == "html", restored=restored)
+    # HTML: trafilatura chose the article; only the cleaning steps that pay for
+    # themselves after it run (mtsum.clean.extracted).
+    cleaned = clean_extracted(paras, language) if doc.format == "html" else clean_paragraphs(paras, language)
     return SourceDocument(doc, language, confidence, paras, found, cleaned)
 
 
@@ -93,15 +89,14 @@ def clean_document(doc: Document, source: str = "auto") -> CleaningResult:
 
 
 def cleaning_settings(language: str) -> dict[str, Any]:
-    """What decides the cleaning of *language*: the line model (its file's fingerprint,
-    the decision and restore thresholds) and a user's rules folder."""
+    """What decides the cleaning of *language*: the line model (its file's fingerprint
+    and decision threshold) and a user's rules folder."""
     from .clean import RULES_DIR_ENV, line_model
 
     model = line_model.current()
     return {
         "line_model": _fingerprint(str(line_model.MODEL_FILE)) if model is not None else None,
         "threshold": model.threshold_for(language) if model is not None else None,
-        "restore_threshold": model.restore_threshold_for(language) if model is not None else None,
         "rules_dir": os.environ.get(RULES_DIR_ENV) or None,
     }
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from .errors import InputError
+from .errors import ConfigError, InputError
 
 INPUT_FORMATS = ("auto", "text", "html")
 _HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
@@ -38,20 +38,23 @@ class Document:
     name: str
     text: str
     format: str  # "text" or "html"
-    # HTML: the whole page, one line per block element; cleaning restores article
-    # lines from it that the extraction (``text``) missed (mtsum.clean.restore).
+    # HTML: the whole page, one line per block element (mtsum.extract.extract_page);
+    # kept for callers that set it, no longer read by cleaning (mtsum.clean.extracted).
     page_lines: tuple[str, ...] = ()
 
 
 def read_input(name: str, input_format: str = "auto") -> Document:
     """Read a path (or ``-`` for stdin) and return its text.
 
+    *input_format* is one of :data:`INPUT_FORMATS`; with ``auto`` an ``.html``/``.htm``
+    file, or a document that starts like an HTML page, is HTML.
+
     Raises:
+        ConfigError: an unknown *input_format*.
         InputError: missing path, a directory, unreadable, empty, binary or
             undecodable bytes, or HTML with no extractable text.
     """
-    if input_format not in INPUT_FORMATS:
-        raise InputError(f"unknown input format '{input_format}': use {', '.join(INPUT_FORMATS)}")
+    check_input_format(input_format)
     if name == "-":
         data = _read_stdin()
         label = "<stdin>"
@@ -69,18 +72,40 @@ def read_input(name: str, input_format: str = "auto") -> Document:
         except OSError as exc:
             raise InputError(f"{name}: cannot read: {exc.strerror}") from None
     text = decode_bytes(data, label)
-    is_html = input_format == "html" or (
-        input_format == "auto" and (suffix in _HTML_SUFFIXES or _looks_like_html(text))
-    )
-    page_lines: tuple[str, ...] = ()
-    if is_html:
-        from .extract import extract_page
+    return text_document(text, label, input_format, suffix=suffix, url=None if label == "<stdin>" else label)
 
-        page = extract_page(text, url=None if label == "<stdin>" else label)
-        text, page_lines = page.text, page.lines
+
+def text_document(text: str, name: str = "<text>", input_format: str = "auto", *,
+                  suffix: str = "", url: str | None = None) -> Document:
+    """*text* read as one input, by the rule every reader of mtsum shares (the CLI, the
+    Python API, the digest): it is HTML when *input_format* is ``html``, or with ``auto``
+    when the file's *suffix* is ``.html``/``.htm``/``.xhtml`` or the text starts like a
+    page (``<!DOCTYPE html``, ``<html``); HTML is reduced to its main text
+    (:func:`mtsum.extract.extract_html`, *url* helping its heuristics).
+
+    Raises:
+        ConfigError: an unknown *input_format*.
+        InputError: empty text, or HTML with no extractable text.
+    """
+    check_input_format(input_format)
     if not text.strip():
-        raise InputError(f"{label}: empty input (nothing to translate)")
-    return Document(name=label, text=text, format="html" if is_html else "text", page_lines=page_lines)
+        raise InputError(f"{name}: empty input (nothing to translate)")
+    is_html = input_format == "html" or (
+        input_format == "auto" and (suffix.lower() in _HTML_SUFFIXES or _looks_like_html(text))
+    )
+    if is_html:
+        from .extract import extract_html
+
+        text = extract_html(text, url=url)
+    if not text.strip():
+        raise InputError(f"{name}: empty input (nothing to translate)")
+    return Document(name=name, text=text, format="html" if is_html else "text")
+
+
+def check_input_format(input_format: str) -> None:
+    """Raise ConfigError unless *input_format* is one of :data:`INPUT_FORMATS`."""
+    if input_format not in INPUT_FORMATS:
+        raise ConfigError(f"unknown input format {input_format!r}: use one of {', '.join(INPUT_FORMATS)}")
 
 
 def _read_stdin() -> bytes:

@@ -178,3 +178,85 @@ def test_long_danish_paragraph_in_swedish_document_follows_document() -> None:
 
 def test_paragraph_in_document_language_keeps_it() -> None:
     assert _paragraph_language(LONG_EN, "en") == "en"
+
+
+# --- quick readings (trigram models first) ------------------------------------------
+
+_DE = [
+    "Die Bundesregierung will im nächsten Jahr deutlich mehr Geld für Schulen und Kitas ausgeben, "
+    "teilte das Finanzministerium am Montag in Berlin mit.",
+    "Nach Angaben der Verwaltung kostet die Sanierung der Brücke rund drei Millionen Euro, von denen "
+    "das Land den größten Teil übernehmen wird, wie ein Sprecher mitteilte.",
+]
+_SV = [
+    "Regeringen vill satsa mer pengar på polisen i hela landet nästa år, meddelade finansministern "
+    "på en presskonferens i Stockholm på måndagen efter budgetförhandlingarna.",
+    "Kvinnan fördes till sjukhuset med lindriga skador efter olyckan på riksväg 40 utanför Borås "
+    "under natten till söndagen, enligt polisens presstalesperson i Västra Götaland.",
+]
+
+# Documents mixing long paragraphs (read alike by both of lingua's modes) with short
+# ones (40 to 119 letters), which the quick reading may get wrong.
+MIXED = [
+    [*_DE, "Die Frau wurde nach dem Unfall ins Krankenhaus gebracht."],
+    [*_DE, "The woman was taken to hospital with minor injuries."],  # a short English quote
+    [*_SV, "Vad som händer nu vet ingen, säger kommunalrådet."],
+    [*_SV, "Die Frau wurde nach dem Unfall ins Krankenhaus gebracht."],
+    [*_SV, "Hvad der sker nu, ved ingen endnu, siger borgmesteren."],  # Danish
+    [_DE[0], *["The woman was taken to hospital with minor injuries after the crash."] * 4],
+    ["Heavy rain and strong winds are expected this weekend.", "Det blir mycket regn och vind i helgen."],
+    ["Kort.", "Regeringen vill satsa mer pengar på polisen i hela landet nästa år."],
+]
+
+
+def _full_reading(paragraphs: list[str]) -> tuple[str, list[str]]:
+    """The document's language and each paragraph's, every paragraph read in full."""
+    from mtsum.detect import _detect_one, _letters
+
+    found = [_detect_one(p) if _letters(p) >= MIN_LETTERS_FOR_PARAGRAPH else None for p in paragraphs]
+    voters = [(p, d) for p, d in zip(paragraphs, found) if d is not None]
+    if len(voters) < 2:
+        document = _detect_one("\n".join(paragraphs)).language
+    else:
+        weight: dict[str, int] = defaultdict(int)
+        for p, d in voters:
+            weight[d.language] += _letters(p)
+        document = sorted(weight, key=lambda lang: (-weight[lang], lang))[0]
+    return document, [paragraph_language(d, document) for d in found]
+
+
+@pytest.mark.parametrize("paragraphs", MIXED)
+def test_quick_readings_decide_as_full_ones(paragraphs: list[str]) -> None:
+    detection, found = detect_paragraphs(paragraphs)
+    document, languages = _full_reading(paragraphs)
+    assert detection.language == document
+    assert [paragraph_language(d, detection.language) for d in found] == languages
+
+
+@pytest.mark.parametrize("text", [*_DE, *_SV, LONG_EN, LONG_DA])
+def test_from_trigram_letters_both_modes_read_alike(text: str) -> None:
+    # What the quick reading rests on: lingua uses its trigram models alone for a text
+    # this long in either mode (a lingua upgrade that changes this fails here).
+    from mtsum.detect import TRIGRAM_LETTERS, _detector, linguistic_text
+
+    text = linguistic_text(text)
+    assert sum(ch.isalpha() for ch in text) >= TRIGRAM_LETTERS
+    full, quick = (_detector(accurate).compute_language_confidence_values(text) for accurate in (True, False))
+    assert [v.language for v in full] == [v.language for v in quick]
+    assert [v.value for v in full] == pytest.approx([v.value for v in quick], rel=1e-9, abs=1e-12)
+
+
+def test_an_article_whose_short_paragraphs_agree_needs_no_full_models(monkeypatch: pytest.MonkeyPatch) -> None:
+    import mtsum.detect as detect
+
+    built: list[bool] = []
+    original = detect._detector
+
+    def spy(accurate: bool = True):
+        built.append(accurate)
+        return original(accurate)
+
+    monkeypatch.setattr(detect, "_detector", spy)
+    detect._detect_one.cache_clear()
+    detect_paragraphs([*_DE, "Die Frau wurde nach dem Unfall ins Krankenhaus gebracht.", _DE[0] + " Ja."])
+    assert built and True not in built

@@ -115,7 +115,7 @@ def test_page_lines_join_inline_markup_as_a_browser_does() -> None:
         # Not "D ie" (html-text's own text), and the source's line wrap is a space.
         "Die Stadt hat heute beschlossen, die Br\u00fccke zu erneuern.",
         "Kosten 3 Mio.",  # table cells a space apart, one line per row
-        "Gewicht: 31t", "Stand: Mai",
+        "Gewicht: 31t Stand: Mai",  # a lone <br> joins (join_soft_breaks)
     )
 
 
@@ -174,3 +174,24 @@ def test_missing_trafilatura_names_the_extra(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setitem(sys.modules, "trafilatura", None)  # makes the import fail
     with pytest.raises(MissingDependencyError, match=r"pip install 'mtsum\[html\]'"):
         extract_html("<p>Hej</p>")
+
+
+_FILLER = ("<p>Der Stadtrat hat am Dienstag nach langer Debatte beschlossen, drei neue Radwege durch die "
+           "Innenstadt zu bauen.</p>")
+
+
+@needs_trafilatura
+@pytest.mark.parametrize(("table", "expected"), [
+    # A layout table's one cell is a plain paragraph.
+    ("<table><tr><td>Die Bauarbeiten sollen im kommenden Frühjahr beginnen und drei Jahre dauern.</td></tr></table>",
+     ["Die Bauarbeiten sollen im kommenden Frühjahr beginnen und drei Jahre dauern."]),
+    # A data table: one paragraph per row, cells apart, no header rule.
+    ("<table><thead><tr><th>Stadt</th><th>Einwohner</th></tr></thead>"
+     "<tr><td>Berlin</td><td>3,6 Mio.</td></tr><tr><td>Hamburg</td><td>1,8 Mio.</td></tr></table>",
+     ["Stadt | Einwohner", "Berlin | 3,6 Mio.", "Hamburg | 1,8 Mio."]),
+])
+def test_tables_are_kept_as_paragraphs_without_markdown(table: str, expected: list[str]) -> None:
+    closing = _FILLER.replace("Radwege", "Brücken")
+    html = f"<html><body><article><h1>Neue Radwege</h1>{_FILLER}{table}{closing}</article></body></html>"
+    paragraphs = extract_html(html).split("\n\n")
+    assert paragraphs[2:-1] == expected

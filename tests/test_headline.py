@@ -118,3 +118,44 @@ def test_training_labels_the_line_that_names_the_address_best(train_headline) ->
     rows_named = [bool(v) for v in data.label]
     assert sum(rows_named) == 1
     assert len(data.x) == len(rows_named) >= 2
+
+
+# (line, is code or a list item): the rule of headline.code_or_bullet.
+CODE_OR_BULLET = [
+    ("var brueckeSaniert = true;", True),
+    ("window.dataLayer = window.dataLayer || [];", True),
+    ("googletag.cmd.push(function() { googletag.display('ad'); });", True),
+    ("if (bruecke) { saniere(); }", True),
+    ("Strict Standards: Non-static method nggGallery::get_option() should not be called", True),
+    ("brueckeSanierung Bergheim", True),  # camelCase identifier
+    ("bookmark_border URL kopieren", True),  # snake_case identifier
+    ("Preis = 5 Euro", True),
+    ("- Bergheim saniert die Brücke über die Erft", True),
+    ("• Bergheim saniert die Brücke über die Erft", True),
+    ("* Bergheim saniert die Brücke über die Erft", True),
+    (_HEADLINE, False),
+    ("Merkel (CDU) kritisiert die Pläne der Regierung", False),  # a headline's parenthesis
+    ("Neues iPhone und eBay-Deal: YouTube wächst weiter", False),  # brand names are not camelCase code
+    ("Bergheim - die Brücke wird saniert", False),  # a dash inside, not a bullet
+    ("Was kostet die neue Brücke?", False),
+]
+
+
+@pytest.mark.parametrize(("line", "expected"), CODE_OR_BULLET)
+def test_code_or_bullet(line: str, expected: bool) -> None:
+    assert headline.code_or_bullet(line) is expected
+
+
+@pytest.mark.parametrize("line", [line for line, code in CODE_OR_BULLET if code])
+@pytest.mark.parametrize("above", [[], ["Bergheimer Zeitung"]])
+def test_code_or_a_list_item_is_never_the_headline(line: str, above: list[str]) -> None:
+    # Alone above the text, each of these was once chosen as the headline.
+    result = clean_paragraphs([*above, line, *_BODY], "de")
+    assert result.title != line
+    assert result.title_index is None or result.title_index < len(above)
+
+
+@pytest.mark.parametrize("line", ["- Brücke gesperrt", "var x = 1;", "sanierungBruecke Erft"])
+def test_code_or_a_list_item_above_the_headline_leaves_it_the_headline(line: str) -> None:
+    result = clean_paragraphs([line, _HEADLINE, *_BODY], "de")
+    assert result.title == _HEADLINE

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mtsum.errors import InputError
+from mtsum.errors import ConfigError, InputError
 from mtsum.inputs import decode_bytes, read_input
 
 TEXT = "Ryssland köper raketer av Nordkorea – så säger USA. Größe, Straße, “quotes”."
@@ -60,7 +60,8 @@ def test_read_input_text(tmp_path: Path) -> None:
 
 
 def test_read_input_unknown_format(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="unknown input format"):
+    # A setting, not the input, is wrong: the same ConfigError as the Python API's.
+    with pytest.raises(ConfigError, match="unknown input format 'pdf': use one of auto, text, html"):
         read_input("-", "pdf")
 
 

@@ -2,8 +2,9 @@
 
 Every line near the start of the main text block (from :data:`LINES_ABOVE` lines
 above it to :data:`LINES_INTO` into it) that the rules left and that is shaped like a
-headline at all (one sentence of at most :data:`MAX_WORDS` words, not site furniture)
-is a candidate. A logistic regression weighs each candidate's shape: where it sits
+headline at all (one sentence of at most :data:`MAX_WORDS` words, not site furniture,
+not code or a list item: :func:`code_or_bullet`) is a candidate. A logistic
+regression weighs each candidate's shape: where it sits
 against the block, its length, whether it ends like a sentence, title case, stopwords,
 digits, links, a byline's or a person's name's shape, whether another line of the page
 repeats it (a page's ``<title>``, a breadcrumb), and how many of its words the lines
@@ -61,6 +62,13 @@ _BYLINE = re.compile(
     re.IGNORECASE,
 )
 _CONTENT_WORD = re.compile(r"\w{4,}")
+# Code a page leaks into its text (scripts, template markup) and list items are never
+# a headline, however the model weighs their shape: an assignment or comparison, a
+# call ("push(", "f()"), a statement's ";" or a brace, a camelCase identifier
+# ("dataLayer"; two lower-case letters first, so "iPhone" and "eBay" pass), or a line
+# opening with a bullet. A headline's own parenthesis ("Merkel (CDU) ...") is not a call.
+_CODE = re.compile(r"[=;{}]|\w\(|\(\s*\)|\b[a-z]{2,}(?:[A-Z][a-z0-9]+)+\b|\b[a-z]+_[a-z]+\b")
+_BULLET = re.compile(r"^[-•*·▪►–]\s")
 
 FEATURES = (
     "offset<=-9", "offset-8..-5", "offset-4..-3", "offset-2", "offset-1", "offset0", "offset+1", "offset>=+2",
@@ -76,6 +84,12 @@ def looks_like_headline(text: str, language: str) -> bool:
     """One sentence of at most :data:`MAX_WORDS` words."""
     words = text.split()
     return 0 < len(words) <= MAX_WORDS and len(split_sentences(text, language)) == 1
+
+
+def code_or_bullet(text: str) -> bool:
+    """A line shaped like code (``=``, ``;``, braces, a call, a camelCase or snake_case
+    identifier) or a list item (opening with ``- ``, ``• ``, ``* `` ...): never a headline."""
+    return bool(_BULLET.match(text) or _CODE.search(text))
 
 
 def furniture_shaped(text: str, f: LineFeatures | None) -> bool:
@@ -128,6 +142,7 @@ def candidates(
         and not feats[i].prose  # type: ignore[union-attr]  # passed() ruled out None
         and (i <= start or not texts[i].endswith("."))
         and looks_like_headline(texts[i], language)
+        and not code_or_bullet(texts[i])
     ]
     if not rows:
         return [], []

@@ -94,19 +94,9 @@ def read_article(path: Path, *, decode: bool = True) -> tuple[Document | None, s
 
 
 def _document(label: str, suffix: str, data: bytes) -> Document:
-    from ..inputs import _HTML_SUFFIXES, Document, _looks_like_html, decode_bytes
+    from ..inputs import decode_bytes, text_document
 
-    text = decode_bytes(data, label)
-    page_lines: tuple[str, ...] = ()
-    is_html = suffix in _HTML_SUFFIXES or _looks_like_html(text)
-    if is_html:
-        from ..extract import extract_page
-
-        page = extract_page(text, url=label)
-        text, page_lines = page.text, page.lines
-    if not text.strip():
-        raise InputError(f"{label}: empty input (nothing to translate)")
-    return Document(name=label, text=text, format="html" if is_html else "text", page_lines=page_lines)
+    return text_document(decode_bytes(data, label), label, suffix=suffix, url=label)
 
 
 def conversion_hint(pipeline: Pipeline, summarizer: str) -> str | None:
