@@ -1,6 +1,11 @@
 """Score mtsum's cleaning on annotated web pages: ``make eval-clean``.
 
-The pages are trafilatura's public evaluation set (German and English news, blogs,
+First, per dataset (the committed corpus ``data/cleaning`` and cleaning-dev) and language,
+the packaged line model's plain-text keep/drop on those pages (in-sample: it was trained
+on them) beside the held-out figures its training recorded in the model file (by site
+and by dataset; scripts/train_clean.py), so the gap between them is in view.
+
+The cleaning-dev pages are trafilatura's public evaluation set (German and English news, blogs,
 shops, authorities), kept outside this repository in ``../shared/cleaning-dev``:
 ``pages.jsonl`` holds each page flattened to one line per block element (``lines``),
 the snippets a cleaner must keep (``with``) and the boilerplate it must drop
@@ -37,6 +42,7 @@ from urllib.parse import urlparse
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # score this checkout, not an installed mtsum
+sys.path.insert(0, str(REPO / "scripts"))
 
 from mtsum.clean import clean_paragraphs, normalize_paragraph  # noqa: E402
 from mtsum.clean.recurring import forget_lines  # noqa: E402
@@ -266,21 +272,62 @@ def headline_figures(pages: Iterable[dict]) -> str:
             f"that shares two of them, and on {found} the headline does.")
 
 
+def dataset_table(data: Path, names: Sequence[str] | None = None) -> str:
+    """Per dataset and language: the packaged model's keep/drop on the pages (in-sample:
+    it was trained on them) beside the held-out figures its training recorded, by site
+    (models that never saw the page's site) and by dataset (models that never saw the
+    page's dataset). The gap between them is what to expect on pages of a new site."""
+    from clean_data import load_datasets  # scripts/clean_data.py, which imports this module
+
+    from mtsum.clean import line_model
+
+    model_file = json.loads(line_model.MODEL_FILE.read_text(encoding="utf-8"))
+    held = model_file.get("held_out", {})
+    tallies: dict[tuple[str, str], Tally] = {}
+    for page in load_datasets(data if (data / "pages.jsonl").is_file() else None, names):
+        key = (page["dataset"], page["language"])
+        tallies.setdefault(key, Tally()).add(page, cleaned_text(page["lines"], page["language"]), 0.0)
+
+    def recorded(kind: str, dataset: str, lang: str) -> str:
+        found = held.get(kind, {}).get(dataset, {}).get(lang)
+        return f"{found['keep']:.3f} | {found['drop']:.3f}" if found else "— | —"
+
+    lines = ["| plain text: dataset | language | pages | in-sample keeps | in-sample drops | held out by site: "
+             "keeps | drops | held out by dataset: keeps | drops |", "|---|---|---:|" + "---:|" * 6]
+    for (dataset, lang), t in sorted(tallies.items()):
+        lines.append(f"| {dataset} | {lang} | {t.pages} | {t.keep:.3f} | {t.drop:.3f} | "
+                     f"{recorded('by_site', dataset, lang)} | {recorded('by_dataset', dataset, lang)} |")
+    for lang in sorted({lang for _, lang in tallies}):
+        lines.append(f"| all | {lang} | {sum(t.pages for (_, g), t in tallies.items() if g == lang)} | | | "
+                     f"{recorded('by_site', 'all', lang)} | — | — |")
+    trained = model_file.get("trained_on", {})
+    if isinstance(trained, dict):
+        lines.append(f"\n(model trained {trained.get('date', '?')} on "
+                     + ", ".join(f"{k} {v} pages" for k, v in trained.get("datasets", {}).items()) + ")")
+    return "\n".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="cleaning-dev folder (default: %(default)s)")
     parser.add_argument("--compare", action="store_true", help="also score every trafilatura setting")
     parser.add_argument("--show", metavar="ID", help="print one page line by line with its verdicts")
+    parser.add_argument("--datasets", nargs="*", help="datasets of the per-dataset table (default: all at hand)")
     parser.add_argument("--no-html", action="store_true", help="plain text only (no trafilatura needed)")
     args = parser.parse_args(argv)
 
-    pages = load_pages(args.data)
     if args.show:
-        for page in pages:
+        for page in load_pages(args.data):
             if page["id"] == args.show:
                 show(page, args.data)
                 return 0
         sys.exit(f"no page {args.show}")
+    print(dataset_table(args.data, args.datasets))
+    print()
+    if not (args.data / "pages.jsonl").is_file():
+        print(f"({args.data} not found: the cleaning-dev tables and HTML rows are left out)")
+        return 0
+    pages = load_pages(args.data)
 
     plain = [score("keep everything", keep_everything, pages, args.data),
              score("mtsum, plain text", mtsum_plain, pages, args.data)]

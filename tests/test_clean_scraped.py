@@ -3,9 +3,9 @@
 Each file in tests/data/scraped marks every line T (headline), K (keep) or D (drop);
 see the README there. No rule was written for these pages' words: they test that the
 classifier generalizes from structure (menus, related lists, comment and newsletter
-widgets around a block of prose). The newsletter rule written later for the dev pages'
-misses also removes one line here (de_cookie_newsletter). The Swedish threshold is fitted
-to the Swedish pages (scripts/train_clean.py), so for Swedish this is partly a fit.
+widgets around a block of prose). Nothing is fitted to them: the line model's thresholds,
+verdicts and rules are chosen on annotated public pages by scripts/train_clean.py, which
+prints how these pages fare as a check.
 """
 
 from __future__ import annotations

@@ -90,9 +90,9 @@ def test_prepare_splits_detects_and_segments_once(tiny_models: Path, seeds: dict
     detected: list[str] = []
     real = detect._detect_one.__wrapped__
 
-    def spy(text: str) -> object:
+    def spy(text: str, accurate: bool = True) -> object:
         detected.append(text)
-        return real(text)
+        return real(text, accurate)
 
     monkeypatch.setattr(detect, "_detect_one", spy)
     splits: list[str] = []

@@ -175,6 +175,8 @@ def _clean(
     structure: bool = True,
 ) -> CleanResult:
     rules = load_rules(language, extra_rules)
+    if structure:
+        rules = _learned_rules(rules)
     texts = [normalize_paragraph(p) for p in paragraphs]
     removed: dict[int, Removal] = {}
     stripped: list[Stripped] = []
@@ -220,14 +222,15 @@ def _clean(
     if title_index is not None and block is not None and title_index <= block.start:
         # Above a headline found over the text is the page's header: site name, menus.
         above = [i for i in range(title_index) if (f := page.feats[i]) is not None and not reads_as_text(f)]
-    if title_index is not None and title_index <= _HEADER_LINES:
-        # A short header over the headline (site name, a few menu entries) goes whatever
-        # the model thinks: it has too little page around it to judge.
-        for i in above:
+    # A short header over the headline (site name, a few menu entries): the model has
+    # too little page around it to judge, so it goes whatever the model thinks, where
+    # the model's training found that verdict held (structure.decide).
+    header = above if title_index is not None and title_index <= _HEADER_LINES else []
+    if not structure:
+        for i in header:
             drop(i, "boilerplate", "classifier:above-headline")
-        above = []
     weighed: dict[int, float] = {}
-    for i, rule in (decide(texts, page, above, scores, language, weighed) if structure else {}).items():
+    for i, rule in (decide(texts, page, above, scores, language, weighed, header) if structure else {}).items():
         if i != title_index and i not in removed:
             drop(i, "boilerplate", rule, score=weighed.get(i))
 
@@ -246,6 +249,17 @@ def _clean(
 
 
 # --- stages -------------------------------------------------------------------
+
+
+def _learned_rules(rules: list[Rule]) -> list[Rule]:
+    """*rules* less the packaged ones the line model's training left out of plain-text
+    cleaning (they did not hold on its training folds); a user's file naming one keeps it."""
+    from mtsum.clean import line_model  # numpy: only once a page is cleaned
+
+    model = line_model.current()
+    if model is None or not model.rules_off:
+        return rules
+    return [r for r in rules if not (r.packaged and r.name in model.rules_off)]
 
 
 def _strip_prefixes(prefixes: Prefixes, index: int, text: str, out: list[Stripped]) -> str:

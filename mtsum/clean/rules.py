@@ -46,6 +46,8 @@ class Rule:
     kind: str
     patterns: tuple[re.Pattern[str], ...]
     min_run: int = 1
+    # Read from mtsum's own rules files alone (no user file touched it).
+    packaged: bool = False
 
 
 # --- rules --------------------------------------------------------------------
@@ -154,7 +156,7 @@ def _compile_rule(name: str, spec: dict[str, Any]) -> Rule:
         patterns = tuple(_compile(p) for p in sources)
     except re.error as e:
         raise ConfigError(f"{where}: invalid regex: {e}") from e
-    return Rule(name, kind, patterns, min_run)
+    return Rule(name, kind, patterns, min_run, Path(spec["_source"]).parent == Path(os.path.abspath(_PACKAGED_RULES)))
 
 
 @functools.lru_cache(maxsize=1024)

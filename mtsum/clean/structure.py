@@ -416,6 +416,7 @@ def decide(
     scores: dict[int, float] | None = None,
     language: str | None = None,
     weighed: dict[int, float] | None = None,
+    header: Collection[int] = (),
 ) -> dict[int, str]:
     """The lines of *page* to drop: {index: "classifier:<feature>"}.
 
@@ -427,15 +428,18 @@ def decide(
     P(boilerplate) of every line it weighed (guarded prose included); *language*
     picks the model's threshold. *weighed*, when given, receives the P(boilerplate) the
     decision rested on, of every line the model could drop (guarded prose excluded).
+    *header* (a subset of *above_headline*) is the page's header over a headline near
+    the top: it goes whatever the model says where the model's verdicts say so.
     """
     from mtsum.clean import line_model
 
     verdicts = dict(page.drops)
     for i in above_headline:
-        verdicts.setdefault(i, "classifier:above-headline")
+        verdicts.setdefault(i, _ABOVE)
     model = line_model.current()
     if model is None:
-        return verdicts
+        return {**verdicts, **dict.fromkeys(header, "classifier:above-headline")}
+    strong = _STRONG_VERDICTS if model.strong is None else model.strong
     rows, structure, guard = line_model.matrix(texts, page, frozenset(above_headline))
     # Guarded rows stay whatever the trees say: their features are needed only for scores.
     x = model.features([texts[i] for i in rows], structure, None if scores is not None else ~guard)
@@ -449,7 +453,10 @@ def decide(
     drop = model.drops(p, language)
     out = {i: verdicts.get(i, "classifier:model") for i, d in zip(rows, drop) if d}
     # Links, menu rows, site vocabulary and "related" lists are boilerplate wherever they stand.
-    out.update({i: v for i, v in verdicts.items() if v.split(":")[1] in _STRONG_VERDICTS})
+    # A line above a headline further down is only evidence: the header rule is *header*'s.
+    out.update({i: v for i, v in verdicts.items() if v.split(":")[1] in strong and v != _ABOVE})
+    if "above-headline" in strong:
+        out.update(dict.fromkeys(header, "classifier:above-headline"))
     return out
 
 
@@ -479,7 +486,10 @@ def reads_as_text(f: LineFeatures) -> bool:
     return (f.prose and f.furniture < 2) or sentence or _line_class(f)[0] in ("good", "neargood")
 
 
-_STRONG_VERDICTS = frozenset({"link", "site-furniture", "menu-row", "related-list"})
+# The verdicts that drop a line whatever the model says, for a model file that does not
+# name its own (scripts/train_clean.py chooses them on training folds).
+_ABOVE = "classifier:above-headline"
+_STRONG_VERDICTS = frozenset({"link", "site-furniture", "menu-row", "related-list", "above-headline"})
 
 # Features that are boilerplate wherever they turn up.
 _ALWAYS_BAD = frozenset({"link", "site-furniture", "menu-row"})
