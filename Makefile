@@ -49,14 +49,18 @@ eval-segment: $(STAMP)
 reliability: $(STAMP)
 	$(PY) scripts/reliability.py $(RELIABILITY_ARGS)
 
-# Keep/drop figures for cleaning on annotated real pages in ../shared/cleaning-dev
-# (not part of `make test`; EVAL_CLEAN_ARGS=--compare also scores every trafilatura setting).
+# Cleaning figures (not part of `make test`): plain text, the packaged line model's in-sample
+# keep/drop beside the held-out figures its training recorded, per dataset and language
+# (data/cleaning, plus ../shared/cleaning-dev when present); then HTML, mtsum beside
+# trafilatura alone on the same pages (EVAL_HTML_ARGS=--compare also scores trafilatura's options).
 eval-clean: $(STAMP)
 	$(PY) scripts/eval_clean.py $(EVAL_CLEAN_ARGS)
+	$(PY) scripts/eval_html.py $(EVAL_HTML_ARGS)
 
-# Refit the headline finder (mtsum/clean/data/headline_model.json), then the cleaning line model
-# (mtsum/clean/data/line_model.json), which reads the headline, on ../shared/cleaning-dev with
-# held-out figures by site (needs the train extra: scikit-learn; a few minutes).
+# Refit the headline finder (mtsum/clean/data/headline_model.json; needs ../shared/cleaning-dev,
+# skipped without it), then the cleaning line model (mtsum/clean/data/line_model.json) on
+# data/cleaning plus cleaning-dev when present, every choice made inside the folds, with
+# held-out figures by site and by dataset (needs the train extra: scikit-learn).
 train-clean: $(STAMP)
 	$(PIP) install --quiet -e '.[train]'
 	$(PY) scripts/train_headline.py

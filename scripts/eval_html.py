@@ -41,14 +41,15 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # score this checkout, not an installed mtsum
 sys.path.insert(0, str(REPO / "scripts"))
 
-from mtsum.clean import clean_paragraphs, normalize_paragraph  # noqa: E402
+from eval_clean import Tally as SnippetTally  # noqa: E402
+
+from mtsum.clean import clean_paragraphs  # noqa: E402
 from mtsum.clean.recurring import forget_lines  # noqa: E402
 from mtsum.inputs import decode_bytes  # noqa: E402
 
 DEV_DATA = REPO.parent / "shared" / "cleaning-dev"
 DEV = "cleaning-dev"  # the pages the settings were chosen on: in-sample
 LANGUAGES = ("de", "en", "sv")
-_SPACES = re.compile(r"\s+")
 _TOKEN = re.compile(r"\w+")
 
 Method = Callable[[dict], str]
@@ -88,40 +89,20 @@ def dev_pages(data: Path = DEV_DATA) -> list[dict]:
 # --- scoring --------------------------------------------------------------------------
 
 
-def collapse(text: str) -> str:
-    return _SPACES.sub(" ", text).strip()
-
-
 def tokens(text: str) -> Counter[str]:
     return Counter(_TOKEN.findall(text.lower()))
 
 
 @dataclass
-class Tally:
-    kept: int = 0
-    keep_total: int = 0
-    dropped: int = 0
-    drop_total: int = 0
+class Tally(SnippetTally):
+    """Keep/drop as eval_clean scores them, plus token precision/recall against ``truth``."""
+
     precision: float = 0.0
     recall: float = 0.0
     truths: int = 0
-    pages: int = 0
-    seconds: float = 0.0
 
     def add(self, page: dict, text: str, seconds: float) -> None:
-        self.pages += 1
-        self.seconds += seconds
-        kept = normalize_paragraph(text)
-        if page.get("lines"):
-            source = collapse(" ".join(map(normalize_paragraph, page["lines"])))
-            for snippet in map(normalize_paragraph, page.get("with") or ()):
-                if snippet and snippet in source:
-                    self.keep_total += 1
-                    self.kept += snippet in kept
-            for snippet in map(normalize_paragraph, page.get("without") or ()):
-                if snippet and snippet in source:
-                    self.drop_total += 1
-                    self.dropped += snippet not in kept
+        super().add(page, text, seconds)
         if page.get("truth"):
             got, want = tokens(text), tokens(page["truth"])
             common = sum((got & want).values())
