@@ -10,9 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .config import ModelsConfig, load_models_config
-from .detect import Detection, detect_language
-from .errors import (
+from mtsum.config import ModelsConfig, load_models_config
+from mtsum.detect import Detection, detect_language
+from mtsum.errors import (
     ConfigError,
     InputError,
     MissingDependencyError,
@@ -21,11 +21,11 @@ from .errors import (
     MtsumError,
     UnsupportedLanguageError,
 )
-from .text.segment import split_paragraphs, split_sentences
+from mtsum.text.segment import split_paragraphs, split_sentences
 
 if TYPE_CHECKING:
-    from .clean import CleanResult
-    from .results import CleaningResult, SummaryResult, TranslationResult
+    from mtsum.clean import CleanResult
+    from mtsum.results import CleaningResult, SummaryResult, TranslationResult
 
 try:
     from importlib.metadata import version as _version
@@ -89,7 +89,7 @@ def translate_text(
         InputError: empty text, or HTML with no extractable text.
         ConfigError: a bad models.yaml, device, input format or setting.
     """
-    from .pipeline import Pipeline
+    from mtsum.pipeline import Pipeline
 
     doc = _document(text, input_format)
     pipeline = Pipeline(models, _settings(source=source, device=device, batch_size=batch_size,
@@ -119,7 +119,7 @@ def summarize_text(
         InputError: nothing is left to summarize after cleaning.
         UnsupportedLanguageError, ModelUnavailableError, ConfigError: as translate_text.
     """
-    from .pipeline import Pipeline
+    from mtsum.pipeline import Pipeline
 
     doc = _document(text, input_format)
     pipeline = Pipeline(models, _settings(source=source, device=device, **settings))
@@ -131,7 +131,7 @@ def clean_paragraphs(paragraphs: list[str], language: str) -> CleanResult:
 
     See :func:`mtsum.clean.clean_paragraphs` (rules files, user extensions).
     """
-    from .clean import clean_paragraphs as _clean
+    from mtsum.clean import clean_paragraphs as _clean
 
     return _clean(paragraphs, language)
 
@@ -147,13 +147,13 @@ def clean_text(text: str, source: str = "auto", input_format: str = "auto") -> C
         UnsupportedLanguageError: the text is not Swedish, German or English.
         ConfigError: an unknown input format; a rules file is unreadable or malformed.
     """
-    from .document import clean_document
+    from mtsum.document import clean_document
 
     return clean_document(_document(text, input_format), source)
 
 
 def _document(text: str, input_format: str) -> Any:
-    from .inputs import text_document
+    from mtsum.inputs import text_document
 
     return text_document(text, "<text>", input_format)
 
@@ -162,7 +162,7 @@ def _settings(**values: Any) -> Any:
     """Run settings from keyword arguments; an unknown one is a ConfigError, not a TypeError."""
     import dataclasses
 
-    from .pipeline import Settings
+    from mtsum.pipeline import Settings
 
     known = [f.name for f in dataclasses.fields(Settings)]
     unknown = sorted(set(values) - set(known))

@@ -1,3 +1,3 @@
-from .cli import main
+from mtsum.cli import main
 
 main(prog_name="mtsum")

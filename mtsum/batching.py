@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-from .errors import BackendOOMError
+from mtsum.errors import BackendOOMError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -33,8 +33,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-from .errors import ConfigError, OutputError
-from .translate import Translation, Translator, TranslatorWrapper
+from mtsum.errors import ConfigError, OutputError
+from mtsum.translate import Translation, Translator, TranslatorWrapper
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -66,7 +66,7 @@ class CacheUnavailable(OutputError):
 
 
 def default_cache_path() -> Path:
-    from .paths import cache_dir
+    from mtsum.paths import cache_dir
 
     return cache_dir() / "translations.sqlite3"
 
@@ -106,7 +106,7 @@ def check_cache_path(path: str | os.PathLike[str]) -> None:
     Raises:
         OutputError: a device, FIFO, socket or folder; mtsum never renames or opens it.
     """
-    from .runs.atomic import check_replaceable
+    from mtsum.runs.atomic import check_replaceable
 
     for suffix in _SIDECARS:
         name = f"{os.fspath(path)}{suffix}"

@@ -17,8 +17,8 @@ from typing import Any
 
 import click
 
-from .errors import Interrupted, MtsumError
-from .results import json_line
+from mtsum.errors import Interrupted, MtsumError
+from mtsum.results import json_line
 
 log = logging.getLogger("mtsum")
 
@@ -141,7 +141,7 @@ def _pipeline_opts(fn: Any) -> Any:
 
 
 def _settings(ctx: click.Context, engine: dict[str, Any], **kwargs: Any) -> Any:
-    from .pipeline import Settings
+    from mtsum.pipeline import Settings
 
     return Settings(backend=engine["backend"], compute_type=engine["compute_type"],
                     max_batch_tokens=engine["max_batch_tokens"],
@@ -168,7 +168,7 @@ def _report_error(ctx: click.Context) -> Any:
 def _run(ctx: click.Context, paths: tuple[str, ...], process: Any, render: Any, *, output: str | None = None,
          suffix: str = "", headers: bool = False, input_format: str = "auto") -> None:
     """Check the output, run every input through ``process``, exit with the worst code."""
-    from .runs import open_sink, run_inputs
+    from mtsum.runs import open_sink, run_inputs
 
     sink = open_sink(output, paths, suffix, headers=headers)
     report = run_inputs(paths, process, sink, render, input_format=input_format,
@@ -201,8 +201,8 @@ def detect(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> None:
 
     Any language is reported; only sv, de and en can be translated.
     """
-    from .detect import detect_language
-    from .runs import per_document
+    from mtsum.detect import detect_language
+    from mtsum.runs import per_document
 
     def render(item: tuple[str, Any]) -> Iterator[str]:
         name, found = item
@@ -240,7 +240,7 @@ def translate(ctx: click.Context, paths: tuple[str, ...], output: str | None, fm
     English paragraphs pass through untranslated; repeated segments are translated once,
     and several inputs share batches.
     """
-    from .pipeline import Pipeline
+    from mtsum.pipeline import Pipeline
 
     pipeline = Pipeline(models_path, _settings(ctx, engine, source=source, device=device,
                                                batch_size=batch_size, dedupe=dedupe, offline=offline))
@@ -288,8 +288,8 @@ def clean(ctx: click.Context, paths: tuple[str, ...], output: str | None, fmt: s
     The same cleaning as translate --clean and summarize, with no model: a quick look
     before a long run, or a check of your own rules (MTSUM_RULES_DIR).
     """
-    from .document import clean_document
-    from .runs import per_document
+    from mtsum.document import clean_document
+    from mtsum.runs import per_document
 
     suffix = {"text": ".clean.txt", "json": ".clean.json", "marked": ".clean.txt"}[fmt]
     _run(ctx, paths, per_document(lambda doc: clean_document(doc, source)), lambda r: _render_cleaning(r, fmt),
@@ -346,7 +346,7 @@ def summarize(ctx: click.Context, paths: tuple[str, ...], output: str | None, fm
     Navigation, ads, bylines, captions and repeated paragraphs are removed before
     translation; long articles are summarized in chunks, never truncated.
     """
-    from .pipeline import Pipeline
+    from mtsum.pipeline import Pipeline
 
     pipeline = Pipeline(models_path, _settings(ctx, engine, source=source, device=device,
                                                batch_size=batch_size, offline=offline))
@@ -407,8 +407,8 @@ def models_list(models_path: str | None, fmt: str) -> None:
 
     Looks at local files only: never contacts the hub.
     """
-    from .config import load_models_config
-    from .manage import list_models
+    from mtsum.config import load_models_config
+    from mtsum.manage import list_models
 
     statuses = list_models(load_models_config(models_path))
     if fmt == "json":
@@ -456,8 +456,8 @@ def models_pull(ctx: click.Context, names: tuple[str, ...], models_path: str | N
     Models already in the Hugging Face cache are not downloaded again; with --to
     they are copied from the cache, without network.
     """
-    from .config import load_models_config
-    from .manage import pull_models
+    from mtsum.config import load_models_config
+    from mtsum.manage import pull_models
 
     progress = sys.stderr.isatty() and not (ctx.obj or {}).get("quiet")
     if progress:
@@ -499,9 +499,9 @@ def models_verify(names: tuple[str, ...], models_path: str | None, device: str |
 
     Never downloads: a model that is not on disk is reported with the fix.
     """
-    from .config import load_models_config
-    from .errors import ModelUnavailableError
-    from .manage import verify_models
+    from mtsum.config import load_models_config
+    from mtsum.errors import ModelUnavailableError
+    from mtsum.manage import verify_models
 
     results = verify_models(load_models_config(models_path), device=device,
                             names=list(names), offline=offline)
@@ -554,8 +554,8 @@ def cache_stats(cache: str | None, fmt: str) -> None:
 
     A cache that cannot be written (a read-only file system) is read as it is.
     """
-    from .cache import TranslationStore, resolve_cache_path
-    from .errors import ConfigError
+    from mtsum.cache import TranslationStore, resolve_cache_path
+    from mtsum.errors import ConfigError
 
     path = resolve_cache_path(cache)
     if path is None:
@@ -574,8 +574,8 @@ def cache_stats(cache: str | None, fmt: str) -> None:
 @_cache_path_opt
 def cache_clear(cache: str | None) -> None:
     """Remove every cached translation."""
-    from .cache import TranslationStore, resolve_cache_path
-    from .errors import ConfigError
+    from mtsum.cache import TranslationStore, resolve_cache_path
+    from mtsum.errors import ConfigError
 
     path = resolve_cache_path(cache)
     if path is None:
@@ -607,8 +607,8 @@ def eval_translate(src: str | None, ref: str, hyp: str | None, source: str,
                    save_hyp: str | None, models_path: str | None, device: str | None,
                    offline: bool | None, fmt: str) -> None:
     """Corpus BLEU and chrF (sacrebleu) of translations against references."""
-    from .errors import InputError
-    from .evaluate import read_lines, score_translation, translate_lines
+    from mtsum.errors import InputError
+    from mtsum.evaluate import read_lines, score_translation, translate_lines
 
     refs = read_lines(ref)
     if hyp is not None:
@@ -655,7 +655,7 @@ def eval_summarize(docs: str | None, refs: str, hyp: str | None, save_hyp: str |
     """Mean ROUGE-1/2/L/Lsum F-measures (x100) of summaries against references."""
     from pathlib import Path
 
-    from .evaluate import read_dir, score_summaries, summarize_docs
+    from mtsum.evaluate import read_dir, score_summaries, summarize_docs
 
     references = read_dir(refs)
     if hyp is not None:
@@ -691,7 +691,7 @@ def eval_summarize(docs: str | None, refs: str, hyp: str | None, save_hyp: str |
 @_format_opt
 def doctor_cmd(models_path: str | None, device: str | None, fmt: str) -> None:
     """Report versions, devices, the model cache and what is missing."""
-    from .doctor import collect_report
+    from mtsum.doctor import collect_report
 
     r = collect_report(models_path, device=device)
     if fmt == "json":
@@ -741,8 +741,8 @@ def _log_file_handler(log_file: str) -> logging.FileHandler:
     """
     from pathlib import Path
 
-    from .errors import OutputError
-    from .runs.atomic import check_replaceable
+    from mtsum.errors import OutputError
+    from mtsum.runs.atomic import check_replaceable
 
     check_replaceable(log_file, "the log")
     folder = Path(log_file).parent
@@ -815,9 +815,9 @@ def digest_cmd(ctx: click.Context, inputs: tuple[str, ...], out_dir: str, format
     exit 4 if some articles failed, 2 if --out or the state cannot be used (checked
     before anything is read), 75 if another digest holds the state or --out.
     """
-    from .digest import DEFAULT_STORY_THRESHOLD, build_digest, parse_since
-    from .errors import ArticlesFailedError
-    from .pipeline import Pipeline
+    from mtsum.digest import DEFAULT_STORY_THRESHOLD, build_digest, parse_since
+    from mtsum.errors import ArticlesFailedError
+    from mtsum.pipeline import Pipeline
 
     quiet = quiet or bool(ctx.obj.get("quiet"))
     when = parse_since(since) if since else None
@@ -857,8 +857,8 @@ def models_convert(names: tuple[str, ...], models_path: str | None, compute_type
     Needs `pip install 'mtsum[fast]'`. Conversions are kept in mtsum's cache folder,
     keyed by model, revision and compute type; `--backend auto` then uses them.
     """
-    from .config import load_models_config
-    from .manage import convert_models
+    from mtsum.config import load_models_config
+    from mtsum.manage import convert_models
 
     done = convert_models(load_models_config(models_path), list(names), compute_type,
                           offline=offline, force=force)
@@ -916,7 +916,7 @@ def batch_cmd(ctx: click.Context, input_path: str, output: str, engine: str, ray
     gives the counts and the throughput; a progress bar is drawn on a terminal.
     An existing OUT that mtsum did not write is refused (exit 2) unless --force.
     """
-    from .batch import run_batch
+    from mtsum.batch import run_batch
 
     quiet = bool(ctx.obj.get("quiet"))
     _digest_logging(ctx, quiet, log_file)  # the same log file setup as digest's

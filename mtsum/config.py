@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError, UnconfiguredLanguageError
-from .guard import GuardThresholds
+from mtsum.errors import ConfigError, UnconfiguredLanguageError
+from mtsum.guard import GuardThresholds
 
 # Each generation setting: (kind, lowest, highest, strictly above lowest). Checked when
 # the file is read, so "num_beams: four" fails at once instead of after loading a model.

@@ -64,7 +64,7 @@ def detect_language(text: str) -> Detection:
     length (see :func:`detect_paragraphs`). Returns ``Detection("und", 0.0)`` for text
     with no letters.
     """
-    from .text.segment import split_paragraphs
+    from mtsum.text.segment import split_paragraphs
 
     if not any(ch.isalpha() for ch in text):
         return Detection("und", 0.0)

@@ -16,8 +16,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from .config import ModelsConfig, load_models_config
-from .errors import MtsumError
+from mtsum.config import ModelsConfig, load_models_config
+from mtsum.errors import MtsumError
 
 OPTIONAL_BACKENDS = {
     "ctranslate2": "the fast backend: pip install 'mtsum[fast]', then `mtsum models convert`",
@@ -45,7 +45,7 @@ def collect_report(config: ModelsConfig | str | os.PathLike[str] | None = None,
     report["torch"] = _torch_info(problems)
     report["device"] = _device_info(device, problems)
     report["hf_cache"] = _cache_info()
-    from .models import offline_mode
+    from mtsum.models import offline_mode
 
     report["offline"] = offline_mode()
     report["models"] = _models_info(config, problems)
@@ -93,7 +93,7 @@ def _torch_info(problems: list[str]) -> dict[str, Any]:
 
 
 def _device_info(device: str | None, problems: list[str]) -> dict[str, Any]:
-    from .backends.devices import resolve_torch_device
+    from mtsum.backends.devices import resolve_torch_device
 
     requested = device or os.environ.get("MTSUM_DEVICE") or "auto"
     try:
@@ -106,7 +106,7 @@ def _device_info(device: str | None, problems: list[str]) -> dict[str, Any]:
 def _cache_info() -> dict[str, Any]:
     from huggingface_hub import constants
 
-    from .manage import dir_size
+    from mtsum.manage import dir_size
 
     cache = Path(constants.HF_HUB_CACHE)
     return {"path": str(cache), "exists": cache.is_dir(),
@@ -115,8 +115,8 @@ def _cache_info() -> dict[str, Any]:
 
 def _ct2_info() -> dict[str, Any]:
     """Where CTranslate2 conversions are kept and how many there are (files only)."""
-    from . import paths
-    from .manage import dir_size
+    from mtsum import paths
+    from mtsum.manage import dir_size
 
     root = paths.cache_dir() / "ct2"
     count = sum(1 for _ in root.glob("*/*/*/mtsum-conversion.json")) if root.is_dir() else 0
@@ -126,7 +126,7 @@ def _ct2_info() -> dict[str, Any]:
 
 def _models_info(config: ModelsConfig | str | os.PathLike[str] | None,
                  problems: list[str]) -> dict[str, Any]:
-    from .manage import list_models
+    from mtsum.manage import list_models
 
     try:
         cfg = config if isinstance(config, ModelsConfig) else load_models_config(config)

@@ -15,15 +15,15 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .detect import SUPPORTED, detect_paragraphs
-from .errors import UnsupportedLanguageError
-from .text.segment import split_paragraphs
+from mtsum.detect import SUPPORTED, detect_paragraphs
+from mtsum.errors import UnsupportedLanguageError
+from mtsum.text.segment import split_paragraphs
 
 if TYPE_CHECKING:
-    from .clean import CleanResult
-    from .detect import Detection
-    from .inputs import Document
-    from .results import CleaningResult
+    from mtsum.clean import CleanResult
+    from mtsum.detect import Detection
+    from mtsum.inputs import Document
+    from mtsum.results import CleaningResult
 
 
 @dataclass
@@ -50,8 +50,8 @@ def read_source(doc: Document, source: str = "auto", clean: bool = False) -> Sou
         UnsupportedLanguageError: the detected language is not sv, de or en.
         ConfigError: a rules file is unreadable or malformed (cleaning only).
     """
-    from .clean import clean_paragraphs
-    from .clean.extracted import clean_extracted
+    from mtsum.clean import clean_paragraphs
+    from mtsum.clean.extracted import clean_extracted
 
     paras = split_paragraphs(doc.text)
     found: list[Detection | None]
@@ -77,7 +77,7 @@ def clean_document(doc: Document, source: str = "auto") -> CleaningResult:
         UnsupportedLanguageError: the detected language is not sv, de or en.
         ConfigError: a rules file is unreadable or malformed.
     """
-    from .results import CleaningResult
+    from mtsum.results import CleaningResult
 
     read = read_source(doc, source, clean=True)
     cleaned = read.cleaned
@@ -91,7 +91,7 @@ def clean_document(doc: Document, source: str = "auto") -> CleaningResult:
 def cleaning_settings(language: str) -> dict[str, Any]:
     """What decides the cleaning of *language*: the line model (its file's fingerprint
     and decision threshold) and a user's rules folder."""
-    from .clean import RULES_DIR_ENV, line_model
+    from mtsum.clean import RULES_DIR_ENV, line_model
 
     model = line_model.current()
     return {

@@ -15,8 +15,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, MissingDependencyError
-from .text.segment import split_sentences
+from mtsum.errors import InputError, MissingDependencyError
+from mtsum.text.segment import split_sentences
 
 ROUGE_TYPES = ("rouge1", "rouge2", "rougeL", "rougeLsum")
 
@@ -174,7 +174,7 @@ def translate_lines(lines: Sequence[str], source: str, models_config: Any = None
     Raises:
         whatever ``mtsum.translate_text`` raises (InputError, ModelUnavailableError, ...).
     """
-    from . import translate_text  # the pipeline, and torch with it, only when needed
+    from mtsum import translate_text  # the pipeline, and torch with it, only when needed
 
     # A line's newline inside a segment would split it into two paragraphs.
     todo = [(i, " ".join(line.split())) for i, line in enumerate(lines)]
@@ -202,9 +202,9 @@ def summarize_docs(docs: Mapping[str, str], models_config: Any = None,
     Raises:
         the first error of any document (InputError, ModelUnavailableError, ...).
     """
-    from .errors import MtsumError
-    from .inputs import Document
-    from .pipeline import Pipeline, Settings
+    from mtsum.errors import MtsumError
+    from mtsum.inputs import Document
+    from mtsum.pipeline import Pipeline, Settings
 
     pipeline = Pipeline(models_config, Settings(device=device, offline=offline))
     out: dict[str, str] = {}

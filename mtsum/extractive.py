@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import ConfigError, InputError, MtsumError
-from .summarize import SummaryOutput
-from .text.segment import split_sentences
-from .tfidf import tfidf_rows
+from mtsum.errors import ConfigError, InputError, MtsumError
+from mtsum.summarize import SummaryOutput
+from mtsum.text.segment import split_sentences
+from mtsum.tfidf import tfidf_rows
 
 __all__ = ["ExtractiveSummarizer", "textrank_scores"]
 

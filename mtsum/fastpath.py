@@ -11,8 +11,8 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from .config import ModelSpec
-from .errors import MtsumError
+from mtsum.config import ModelSpec
+from mtsum.errors import MtsumError
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +49,8 @@ def convert_pulled(specs: list[ModelSpec], *, offline: bool | None = None) -> li
     A failure is reported in the result, never raised: the pull itself succeeded, and
     transformers still runs the model.
     """
-    from .backends.convert import convert_model, find_conversion
-    from .fidelity import agreement
+    from mtsum.backends.convert import convert_model, find_conversion
+    from mtsum.fidelity import agreement
 
     done = []
     for spec in specs:

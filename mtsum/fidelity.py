@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .config import ModelSpec
-from .errors import ConfigError, MtsumError
+from mtsum.config import ModelSpec
+from mtsum.errors import ConfigError, MtsumError
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +84,7 @@ def agreement(spec: ModelSpec, device: str | None = "cpu", *, offline: bool | No
     Raises:
         MtsumError: a backend fails to load or run (verify reports it as a failure).
     """
-    from .backends import create_backend
+    from mtsum.backends import create_backend
 
     task = "translation" if spec.name.startswith("translation.") else "summarization"
     lang = spec.name.split(".", 1)[1] if task == "translation" else "en"
@@ -116,9 +116,9 @@ def agreement(spec: ModelSpec, device: str | None = "cpu", *, offline: bool | No
 
 def _candidates(spec: ModelSpec) -> list[tuple[str, str | None]]:
     """(backend, compute type) pairs that can run here, the float32 reference first."""
-    from .backends import ctranslate2_installed
-    from .backends.convert import list_conversions
-    from .models import locate
+    from mtsum.backends import ctranslate2_installed
+    from mtsum.backends.convert import list_conversions
+    from mtsum.models import locate
 
     pairs: list[tuple[str, str | None]] = []
     try:
@@ -128,7 +128,7 @@ def _candidates(spec: ModelSpec) -> list[tuple[str, str | None]]:
     except MtsumError:
         pass
     if ctranslate2_installed():
-        from .backends.convert import find_conversion
+        from mtsum.backends.convert import find_conversion
 
         stored = sorted({str(m.get("compute_type")) for m in list_conversions(spec)},
                         key=lambda ct: ct != "float32")  # a float32 conversion can be the reference
@@ -161,8 +161,8 @@ def compare(key: tuple[str, str], outputs: list[str], ref_key: tuple[str, str], 
 
 def _record(spec: ModelSpec, item: Agreement) -> None:
     """Keep the agreement beside its conversion, for `models list` and `auto` to read."""
-    from .backends.convert import find_conversion
-    from .runs.atomic import write_atomic
+    from mtsum.backends.convert import find_conversion
+    from mtsum.runs.atomic import write_atomic
 
     meta = find_conversion(spec, item.compute_type)
     if meta is None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from .errors import ConfigError, InputError
+from mtsum.errors import ConfigError, InputError
 
 INPUT_FORMATS = ("auto", "text", "html")
 _HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
@@ -94,7 +94,7 @@ def text_document(text: str, name: str = "<text>", input_format: str = "auto", *
         input_format == "auto" and (suffix.lower() in _HTML_SUFFIXES or _looks_like_html(text))
     )
     if is_html:
-        from .extract import extract_html
+        from mtsum.extract import extract_html
 
         text = extract_html(text, url=url)
     if not text.strip():

@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .backends import backend_choice, ctranslate2_installed
-from .backends.convert import list_conversions
-from .config import ModelsConfig, ModelSpec
-from .errors import ConfigError, ModelUnavailableError, MtsumError
-from .models import (
+from mtsum.backends import backend_choice, ctranslate2_installed
+from mtsum.backends.convert import list_conversions
+from mtsum.config import ModelsConfig, ModelSpec
+from mtsum.errors import ConfigError, ModelUnavailableError, MtsumError
+from mtsum.models import (
     cached_snapshot,
     download_snapshot,
     hub_cache_folder,
@@ -208,13 +208,13 @@ def model_status(spec: ModelSpec) -> ModelStatus:
 
 
 def _preference(compute_type: str) -> int:
-    from .backends.convert import COMPUTE_TYPES
+    from mtsum.backends.convert import COMPUTE_TYPES
 
     return COMPUTE_TYPES.index(compute_type) if compute_type in COMPUTE_TYPES else len(COMPUTE_TYPES)
 
 
 def _same_weights(stored: str, wanted: str) -> bool:
-    from .backends.convert import family
+    from mtsum.backends.convert import family
 
     return family(stored) == family(wanted)
 
@@ -410,7 +410,7 @@ def pull_models(config: ModelsConfig, names: list[str] | tuple[str, ...] | None 
     if convert is None:
         convert = ctranslate2_installed()
     if convert and dest_root is None:
-        from .fastpath import convert_pulled
+        from mtsum.fastpath import convert_pulled
 
         report.converted = convert_pulled(specs, offline=offline)
     if dest_root is not None:
@@ -521,7 +521,7 @@ def convert_models(config: ModelsConfig, names: list[str] | tuple[str, ...] | No
         ModelUnavailableError: a model is not on disk and cannot be fetched, or its
             conversion failed (ModelLoadError).
     """
-    from .backends.convert import check_compute_type, convert_model, read_metadata
+    from mtsum.backends.convert import check_compute_type, convert_model, read_metadata
 
     check_compute_type(compute_type)
     done: list[ConvertedModel] = []
@@ -555,9 +555,9 @@ def verify_models(config: ModelsConfig, device: str | None = "cpu", *,
     Raises:
         ConfigError: an unknown name, backend or a malformed device.
     """
-    from .backends import backend_class, create_backend
-    from .backends.devices import requested_device
-    from .fidelity import agreement as model_agreement
+    from mtsum.backends import backend_class, create_backend
+    from mtsum.backends.devices import requested_device
+    from mtsum.fidelity import agreement as model_agreement
 
     requested_device(device)
     if backend not in (None, "auto"):

@@ -16,8 +16,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import urlparse
 
-from .config import ModelSpec
-from .errors import ModelUnavailableError
+from mtsum.config import ModelSpec
+from mtsum.errors import ModelUnavailableError
 
 # Files a seq2seq checkpoint needs; TF/Flax/Rust weights are never downloaded.
 _WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")

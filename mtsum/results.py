@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .clean import CleanResult, Removal
+    from mtsum.clean import CleanResult, Removal
 
 
 def json_line(data: Any) -> str:

@@ -18,11 +18,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from .batching import DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_TOKENS, run_batched
-from .errors import ConfigError, InputError, MtsumError
+from mtsum.batching import DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_TOKENS, run_batched
+from mtsum.errors import ConfigError, InputError, MtsumError
 
 if TYPE_CHECKING:
-    from .backends.base import Backend
+    from mtsum.backends.base import Backend
 
 __all__ = [
     "BartSummarizer",
@@ -114,7 +114,7 @@ def _split_to_fit(text: str, count: Callable[[str], int], limit: int) -> list[st
     """A paragraph over the limit: its sentences, each cut to fit as translation does."""
     if count(text) <= limit:
         return [text]
-    from .text.segment import split_long, split_sentences
+    from mtsum.text.segment import split_long, split_sentences
 
     pieces = [piece for sentence in split_sentences(text, "en") for piece in split_long(sentence, count, limit)]
     return _pack(pieces, " ", count, limit)

@@ -13,10 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .batching import DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_TOKENS, run_batched
+from mtsum.batching import DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_TOKENS, run_batched
 
 if TYPE_CHECKING:
-    from .backends.base import Backend
+    from mtsum.backends.base import Backend
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,11 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from ..config import ModelSpec
-from ..errors import ConfigError
+from mtsum.config import ModelSpec
+from mtsum.errors import ConfigError
 
 if TYPE_CHECKING:
-    from .tokens import Tokens
+    from mtsum.backends.tokens import Tokens
 
 TASKS = ("translation", "summarization")
 log = logging.getLogger(__name__)

@@ -25,9 +25,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .. import paths
-from ..config import GENERATION_KEYS, ModelSpec
-from ..errors import ConfigError, MissingDependencyError, ModelLoadError, ModelUnavailableError, OutputError
+from mtsum import paths
+from mtsum.config import GENERATION_KEYS, ModelSpec
+from mtsum.errors import ConfigError, MissingDependencyError, ModelLoadError, ModelUnavailableError, OutputError
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ def read_metadata(folder: Path) -> dict[str, Any] | None:
 
 def _source_revision(spec: ModelSpec, offline: bool | None = True) -> str | None:
     """The source model's revision, if the model is on disk (never downloads)."""
-    from ..models import locate, revision_of
+    from mtsum.models import locate, revision_of
 
     try:
         path, commit = locate(spec, offline=offline, download=False)
@@ -172,7 +172,7 @@ def convert_model(spec: ModelSpec, compute_type: str = "int8", *, offline: bool 
         ModelUnavailableError: the source model is not on disk and cannot be fetched.
         ModelLoadError: the converter failed on the model's files.
     """
-    from ..models import locate, revision_of
+    from mtsum.models import locate, revision_of
 
     check_compute_type(compute_type)
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
-from ..errors import ConfigError
+from mtsum.errors import ConfigError
 
 
 def requested_device(device: str | None = None) -> str:

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..errors import ModelLoadError
+from mtsum.errors import ModelLoadError
 
 SPIECE_UNDERLINE = "▁"
 

@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ConfigError, OutputError
-from .records import TASKS, list_items, shown
+from mtsum.errors import ConfigError, OutputError
+from mtsum.batch.records import TASKS, list_items, shown
 
 if TYPE_CHECKING:
-    from ..config import ModelsConfig
-    from ..pipeline import Pipeline, Settings
-    from ..runs.signals import StopWatch
+    from mtsum.config import ModelsConfig
+    from mtsum.pipeline import Pipeline, Settings
+    from mtsum.runs.signals import StopWatch
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ def run_batch(source: str | Path, output: str | Path, *, engine: str = "local",
         MissingDependencyError: ``engine="ray"`` without Ray installed.
         Interrupted: SIGINT/SIGTERM; the finished records are kept in ``output``.
     """
-    from ..runs.signals import StopWatch
+    from mtsum.runs.signals import StopWatch
 
     if engine not in ENGINES:
         raise ConfigError(f"unknown engine '{engine}': use {', '.join(ENGINES)}")
@@ -98,7 +98,7 @@ def run_batch(source: str | Path, output: str | Path, *, engine: str = "local",
     if log_every is not None and log_every < 1:
         raise ConfigError(f"log_every must be 1 or more, got {log_every}")
     if engine == "ray":
-        from .ray_engine import import_ray
+        from mtsum.batch.ray_engine import import_ray
 
         import_ray()  # a missing extra is said before any file is read
     elif workers is not None or num_gpus_per_worker is not None or ray_address is not None:
@@ -117,11 +117,11 @@ def _run(source: str | Path, output: str | Path, *, engine: str, models: Any, se
          id_field: str, workers: int | None, num_gpus_per_worker: float | None, ray_address: str | None,
          chunk_size: int, docs_per_call: int | None, force: bool, log_every: int | None,
          stop: StopWatch) -> BatchReport:
-    from ..pipeline import Pipeline
-    from .output import ChunkedOutput
-    from .progress import Progress
-    from .resume import completed
-    from .stages import FAILED, OK, SKIPPED, make_plan
+    from mtsum.pipeline import Pipeline
+    from mtsum.batch.output import ChunkedOutput
+    from mtsum.batch.progress import Progress
+    from mtsum.batch.resume import completed
+    from mtsum.batch.stages import FAILED, OK, SKIPPED, make_plan
 
     # The output first: a bad one is said at once, before models load or input is read.
     _refuse_inside(Path(output), Path(source))
@@ -145,11 +145,11 @@ def _run(source: str | Path, output: str | Path, *, engine: str, models: Any, se
         started = time.perf_counter()
         progress = Progress(len(items), bar=pipeline.settings.progress, log_every=log_every, engine=engine)
         if engine == "local":
-            from .local import run_local
+            from mtsum.batch.local import run_local
 
             stream = run_local(items, plan, done, stop=stop)
         else:
-            from .ray_engine import MODEL_BATCH, run_ray
+            from mtsum.batch.ray_engine import MODEL_BATCH, run_ray
 
             stream = run_ray(items, plan, done, address=ray_address, workers=workers,
                              num_gpus=num_gpus_per_worker, progress=False, stop=stop,
@@ -190,11 +190,11 @@ def conversion_tip(pipeline: Pipeline) -> str | None:
     """The hint that ``mtsum models convert`` would speed this run up: CTranslate2 is
     installed, the backend is ``auto``, and a translation model this run uses has no
     conversion (so it runs on transformers)."""
-    from ..backends import ctranslate2_installed
+    from mtsum.backends import ctranslate2_installed
 
     if pipeline.backend_name != "auto" or pipeline.settings.source == "en" or not ctranslate2_installed():
         return None
-    from ..backends.convert import find_converted
+    from mtsum.backends.convert import find_converted
 
     languages = [pipeline.settings.source] if pipeline.settings.source in pipeline.config.translation else None
     specs = [spec for lang, spec in sorted(pipeline.config.translation.items())

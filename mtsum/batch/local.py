@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .records import Item
-from .stages import Entry, Plan, prepare_entry, process
+from mtsum.batch.records import Item
+from mtsum.batch.stages import Entry, Plan, prepare_entry, process
 
 if TYPE_CHECKING:
-    from .progress import StopWatch
+    from mtsum.batch.progress import StopWatch
 
 
 def run_local(items: Sequence[Item], plan: Plan, done: Mapping[str, str], stop: StopWatch | None = None

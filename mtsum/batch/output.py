@@ -33,11 +33,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..errors import MissingDependencyError, OutputError
-from ..results import json_line
-from ..runs.atomic import check_replaceable, file_mode, fsync_dir
-from ..runs.signals import deferred
-from .records import FIELDS, shown
+from mtsum.errors import MissingDependencyError, OutputError
+from mtsum.results import json_line
+from mtsum.runs.atomic import check_replaceable, file_mode, fsync_dir
+from mtsum.runs.signals import deferred
+from mtsum.batch.records import FIELDS, shown
 
 log = logging.getLogger(__name__)
 

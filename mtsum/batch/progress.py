@@ -8,7 +8,7 @@ import logging
 import time
 from typing import Any
 
-from ..runs.progress import duration, terminal_bar
+from mtsum.runs.progress import duration, terminal_bar
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ class Progress:
         self._bar = terminal_bar(total, "batch", stream) if bar else None
 
     def update(self, status: str, rec: dict[str, Any] | None) -> None:
-        from .stages import FAILED, OK
+        from mtsum.batch.stages import FAILED, OK
 
         self.done += 1
         if status == OK:

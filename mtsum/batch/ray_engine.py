@@ -23,15 +23,15 @@ import threading
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ConfigError, Interrupted, MissingDependencyError, MtsumError
-from .records import Item
-from .stages import Plan, prepare_entry, process
+from mtsum.errors import ConfigError, Interrupted, MissingDependencyError, MtsumError
+from mtsum.batch.records import Item
+from mtsum.batch.stages import Plan, prepare_entry, process
 
 if TYPE_CHECKING:
     import numpy as np
 
-    from ..pipeline import Pipeline
-    from .progress import StopWatch
+    from mtsum.pipeline import Pipeline
+    from mtsum.batch.progress import StopWatch
 
 log = logging.getLogger(__name__)
 

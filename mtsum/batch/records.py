@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError, MtsumError
-from ..inputs import Document, read_input
+from mtsum.errors import InputError, MtsumError
+from mtsum.inputs import Document, read_input
 
 FILE_SUFFIXES = (".txt", ".html", ".htm")
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")

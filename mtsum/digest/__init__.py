@@ -11,12 +11,12 @@ the page shows), ``names`` (file names as shown, stored and linked), ``render`` 
 
 from __future__ import annotations
 
-from .collect import check_output_folder, collect_inputs, parse_since
-from .group import DEFAULT_COPY_THRESHOLD, DEFAULT_STORY_THRESHOLD, group_articles
-from .render import DEFAULT_FORMATS, FORMATS
-from .report import DigestReport, Entry, Failure, Source, Story
-from .run import build_digest
-from .state import State, default_state_path
+from mtsum.digest.collect import check_output_folder, collect_inputs, parse_since
+from mtsum.digest.group import DEFAULT_COPY_THRESHOLD, DEFAULT_STORY_THRESHOLD, group_articles
+from mtsum.digest.render import DEFAULT_FORMATS, FORMATS
+from mtsum.digest.report import DigestReport, Entry, Failure, Source, Story
+from mtsum.digest.run import build_digest
+from mtsum.digest.state import State, default_state_path
 
 __all__ = [
     "DEFAULT_COPY_THRESHOLD",

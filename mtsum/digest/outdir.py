@@ -32,9 +32,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from ..errors import OutputError, StateLockedError
-from ..runs.atomic import check_replaceable, file_mode, write_atomic
-from .names import one_line
+from mtsum.errors import OutputError, StateLockedError
+from mtsum.runs.atomic import check_replaceable, file_mode, write_atomic
+from mtsum.digest.names import one_line
 
 log = logging.getLogger("mtsum.digest")
 

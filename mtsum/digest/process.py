@@ -20,14 +20,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ConfigError, InputError, ModelUnavailableError, MtsumError
-from .names import one_line
+from mtsum.errors import ConfigError, InputError, ModelUnavailableError, MtsumError
+from mtsum.digest.names import one_line
 
 if TYPE_CHECKING:
-    from ..config import ModelsConfig, ModelSpec
-    from ..inputs import Document
-    from ..pipeline import Pipeline
-    from ..results import SummaryResult, TranslationResult
+    from mtsum.config import ModelsConfig, ModelSpec
+    from mtsum.inputs import Document
+    from mtsum.pipeline import Pipeline
+    from mtsum.results import SummaryResult, TranslationResult
 
 
 @dataclass
@@ -94,7 +94,7 @@ def read_article(path: Path, *, decode: bool = True) -> tuple[Document | None, s
 
 
 def _document(label: str, suffix: str, data: bytes) -> Document:
-    from ..inputs import decode_bytes, text_document
+    from mtsum.inputs import decode_bytes, text_document
 
     return text_document(decode_bytes(data, label), label, suffix=suffix, url=label)
 
@@ -103,11 +103,11 @@ def conversion_hint(pipeline: Pipeline, summarizer: str) -> str | None:
     """A suggestion to run ``mtsum models convert``, where it would make the run faster:
     the backend is ``auto``, ctranslate2 is installed, and a configured model has no
     conversion. None otherwise (nothing is loaded or imported beyond the check)."""
-    from ..backends import ctranslate2_installed
+    from mtsum.backends import ctranslate2_installed
 
     if pipeline.backend_name != "auto" or not ctranslate2_installed():
         return None
-    from ..backends.convert import find_converted
+    from mtsum.backends.convert import find_converted
 
     config = pipeline.config
     specs = list(config.translation.values())

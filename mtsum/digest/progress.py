@@ -7,7 +7,7 @@ import sys
 import time
 from typing import Any
 
-from ..runs.progress import duration, terminal_bar
+from mtsum.runs.progress import duration, terminal_bar
 
 log = logging.getLogger("mtsum.digest")
 

@@ -17,14 +17,14 @@ import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from .names import md_destination, one_line
+from mtsum.digest.names import md_destination, one_line
 
 if TYPE_CHECKING:
     import jinja2
 
-    from .report import DigestReport
-    from .state import Article
-    from .stories import Links
+    from mtsum.digest.report import DigestReport
+    from mtsum.digest.state import Article
+    from mtsum.digest.stories import Links
 
 # "atom" is digest.xml, an Atom feed with one entry per story.
 FORMATS = ("md", "html", "json", "atom")
@@ -148,6 +148,6 @@ def model_labels(articles: list[Article]) -> dict[str, list[str]]:
 
 
 def _version() -> str:
-    from .. import __version__
+    from mtsum import __version__
 
     return __version__

@@ -23,21 +23,21 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import ConfigError, InputError, Interrupted, MtsumError
-from ..runs.signals import deferred, stop_on_signals
-from .collect import check_output_folder, collect_inputs
-from .group import DEFAULT_COPY_THRESHOLD, DEFAULT_STORY_THRESHOLD
-from .names import one_line, shown
-from .outdir import PAGES, TRANSLATIONS_DIR, OutputFolder
-from .process import ArticleResult, conversion_hint, model_signature, process_documents, read_article
-from .progress import Progress
-from .render import DEFAULT_FORMATS, FORMATS, model_labels, page_links, render_digest, render_translation
-from .report import DigestReport, Failure
-from .state import Article, State, default_state_path, now_iso
-from .stories import Links, build_stories
+from mtsum.errors import ConfigError, InputError, Interrupted, MtsumError
+from mtsum.runs.signals import deferred, stop_on_signals
+from mtsum.digest.collect import check_output_folder, collect_inputs
+from mtsum.digest.group import DEFAULT_COPY_THRESHOLD, DEFAULT_STORY_THRESHOLD
+from mtsum.digest.names import one_line, shown
+from mtsum.digest.outdir import PAGES, TRANSLATIONS_DIR, OutputFolder
+from mtsum.digest.process import ArticleResult, conversion_hint, model_signature, process_documents, read_article
+from mtsum.digest.progress import Progress
+from mtsum.digest.render import DEFAULT_FORMATS, FORMATS, model_labels, page_links, render_digest, render_translation
+from mtsum.digest.report import DigestReport, Failure
+from mtsum.digest.state import Article, State, default_state_path, now_iso
+from mtsum.digest.stories import Links, build_stories
 
 if TYPE_CHECKING:
-    from ..pipeline import Pipeline
+    from mtsum.pipeline import Pipeline
 
 log = logging.getLogger("mtsum.digest")
 
@@ -88,7 +88,7 @@ def build_digest(inputs: Iterable[str], out_dir: str | Path, *, formats: Iterabl
         if since is not None:
             paths = [p for p in paths if _mtime(p) >= since.timestamp()]
         if pipeline is None:
-            from ..pipeline import Pipeline
+            from mtsum.pipeline import Pipeline
 
             pipeline = Pipeline()
         run = _Run(pipeline, summarizer, state, folder, formats, title or "News digest")

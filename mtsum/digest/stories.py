@@ -6,11 +6,11 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .group import group_articles
-from .names import href, shown
-from .report import Entry, Source, Story
-from .state import Article, parse_iso
-from .titles import entry_title
+from mtsum.digest.group import group_articles
+from mtsum.digest.names import href, shown
+from mtsum.digest.report import Entry, Source, Story
+from mtsum.digest.state import Article, parse_iso
+from mtsum.digest.titles import entry_title
 
 
 @dataclass

@@ -42,7 +42,7 @@ def entry_title(title: str | None, translation: str, summary: str) -> str | None
 
 def first_sentence(text: str) -> str | None:
     """The first sentence, among the first paragraphs, that could be a headline."""
-    from ..text.segment import split_sentences
+    from mtsum.text.segment import split_sentences
 
     for para in [p for p in text.split("\n\n") if p.strip()][:_PARAGRAPHS]:
         sentences = split_sentences(" ".join(para.split()), "en")

@@ -4,9 +4,9 @@ The CLI's ``translate``, ``summarize`` and ``detect`` (and later ``digest``/``ba
 all go through :func:`run_inputs`; see ``runner.py`` for the contract of ``process``.
 """
 
-from .runner import OnError, Outcome, Process, Render, RunReport, per_document, run_inputs
-from .signals import deferred, stop_on_signals
-from .sinks import DirSink, FileSink, Sink, StdoutSink, open_sink, output_names
+from mtsum.runs.runner import OnError, Outcome, Process, Render, RunReport, per_document, run_inputs
+from mtsum.runs.signals import deferred, stop_on_signals
+from mtsum.runs.sinks import DirSink, FileSink, Sink, StdoutSink, open_sink, output_names
 
 __all__ = [
     "DirSink", "FileSink", "OnError", "Outcome", "Process", "Render", "RunReport", "Sink", "StdoutSink",

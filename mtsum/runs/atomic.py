@@ -25,7 +25,7 @@ def check_replaceable(path: str | os.PathLike[str], what: str) -> None:
 
     ``what`` names the file for the message ("the translation cache", "the digest state").
     """
-    from ..errors import OutputError
+    from mtsum.errors import OutputError
 
     try:
         mode = os.stat(path).st_mode

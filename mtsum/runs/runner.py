@@ -17,10 +17,10 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import MtsumError
-from ..inputs import Document, read_input
-from .signals import stop_on_signals
-from .sinks import Sink
+from mtsum.errors import MtsumError
+from mtsum.inputs import Document, read_input
+from mtsum.runs.signals import stop_on_signals
+from mtsum.runs.sinks import Sink
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
 
-from ..errors import Interrupted
+from mtsum.errors import Interrupted
 
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)
 _state = {"depth": 0, "pending": None}

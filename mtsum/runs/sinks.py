@@ -18,9 +18,9 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from ..errors import OutputError
-from .atomic import file_mode, fsync_dir
-from .signals import deferred
+from mtsum.errors import OutputError
+from mtsum.runs.atomic import file_mode, fsync_dir
+from mtsum.runs.signals import deferred
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from . import sentences
+from mtsum.text import sentences
 
 # A line this long or longer, among similar lines, is taken as wrapped at a width.
 _MIN_WRAP_WIDTH = 30

@@ -21,7 +21,7 @@ import functools
 import re
 from importlib import resources
 
-from . import _sentence_words as words
+from mtsum.text import _sentence_words as words
 
 # Longest stretch kept together by an open quote; an unbalanced stray quote must not
 # glue a whole paragraph into one sentence.
