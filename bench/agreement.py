@@ -5,7 +5,7 @@ under a pinned length decode every input to one repeated token, so any two backe
 "agree". This section uses the tiny repos laid out like the real ones
 (tests/fixtures/real_layout.py: peaked random logits, the real configs and decoding
 settings, Marian capped at 64 tokens) on the bench's German inputs and English
-paragraphs, through mtsum's own backends and ``mtsum.fidelity.compare`` (what
+paragraphs, through mtsum's own backends and ``mtsum.models.fidelity.compare`` (what
 ``mtsum models verify`` reports). Random weights leave no margin between top tokens,
 so int8's figures here are a floor; on trained models rounding flips far fewer.
 """
@@ -32,7 +32,7 @@ def bench_agreement(opts: Options, built: BuiltModels, device: str) -> dict[str,
     from mtsum.backends import create_backend
     from mtsum.backends.convert import convert_model
     from mtsum.config import load_models_config
-    from mtsum.fidelity import compare
+    from mtsum.models.fidelity import compare
 
     root = opts.workdir / "real-layout"
     folders = {hub_id: root / hub_id.split("/")[1] for hub_id in

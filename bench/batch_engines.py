@@ -82,7 +82,7 @@ def _child(spec: str, source: Path, models: Path, workers: int) -> dict[str, Any
     import torch
 
     from mtsum.batch import describe, run_batch
-    from mtsum.pipeline import Settings
+    from mtsum.pipeline.core import Settings
 
     engine, _, threads = spec.partition(":")
     if threads:

@@ -33,7 +33,7 @@ def _yaml(opts: Options, built: BuiltModels, name: str, beams: int = 1) -> Path:
 def bench_token_budget(opts: Options, built: BuiltModels, device: str) -> dict[str, Any]:
     """Fixed batch sizes vs a token budget (``--max-batch-tokens``) on a mixed-length corpus of
     short headlines and long sentences. Target: token budget >= 1.3x fixed batches."""
-    from mtsum.pipeline import Pipeline, Settings
+    from mtsum.pipeline.core import Pipeline, Settings
 
     yaml = _yaml(opts, built, "budget")
     words = GERMAN_SEED.read_text(encoding="utf-8").split()
@@ -71,8 +71,8 @@ def bench_token_budget(opts: Options, built: BuiltModels, device: str) -> dict[s
 def bench_translate_many(opts: Options, built: BuiltModels, device: str) -> dict[str, Any]:
     """50 short documents: one ``Pipeline.translate_document`` at a time vs ``translate_many``.
     Target: >= 2x."""
-    from mtsum.inputs import Document
-    from mtsum.pipeline import Pipeline, Settings
+    from mtsum.io.inputs import Document
+    from mtsum.pipeline.core import Pipeline, Settings
 
     yaml = _yaml(opts, built, "many")
     towns = ["Hamburg", "Bremen", "Kiel", "Lübeck", "Rostock", "Dresden", "Leipzig", "Erfurt", "Mainz", "Bonn"]
@@ -110,8 +110,8 @@ def bench_translate_many(opts: Options, built: BuiltModels, device: str) -> dict
 def bench_cache(opts: Options, built: BuiltModels, device: str) -> dict[str, Any]:
     """The German seed translated cold (empty translation cache) vs warm (a rerun), model load
     reported apart. Target: warm >= 20x faster than cold, load excluded."""
-    from mtsum.inputs import Document
-    from mtsum.pipeline import Pipeline, Settings
+    from mtsum.io.inputs import Document
+    from mtsum.pipeline.core import Pipeline, Settings
 
     yaml = _yaml(opts, built, "cache", beams=4)  # the real models' own beam width
     doc = Document(GERMAN_SEED.name, GERMAN_SEED.read_text(encoding="utf-8"), "text")

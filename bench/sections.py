@@ -47,7 +47,7 @@ MIN_SEGMENTS = 8
 
 def bench_translation(opts: Options, built: BuiltModels, device: str) -> list[dict[str, Any]]:
     """Segments/s and tokens/s of the model translator for each beam width and fixed batch size."""
-    from mtsum.pipeline import Pipeline, Settings
+    from mtsum.pipeline.core import Pipeline, Settings
 
     german_words = GERMAN_SEED.read_text(encoding="utf-8").split()
     rows = []
@@ -81,8 +81,8 @@ def bench_translation(opts: Options, built: BuiltModels, device: str) -> list[di
 
 def bench_end_to_end(opts: Options, built: BuiltModels, device: str) -> dict[str, Any]:
     """``Pipeline.translate`` on the seed articles; de-duplication on the German one."""
-    from mtsum.inputs import Document
-    from mtsum.pipeline import Pipeline, Settings
+    from mtsum.io.inputs import Document
+    from mtsum.pipeline.core import Pipeline, Settings
     from mtsum.text.segment import split_paragraphs
 
     beams = 4  # the real models' own default
@@ -122,7 +122,7 @@ def bench_end_to_end(opts: Options, built: BuiltModels, device: str) -> dict[str
 
 def _dedupe_effect(opts: Options, yaml: Path, device: str, beams: int) -> dict[str, Any]:
     """German seed: every segment through the model vs. the de-duplicated set."""
-    from mtsum.pipeline import Pipeline, Settings
+    from mtsum.pipeline.core import Pipeline, Settings
     from mtsum.text.segment import split_paragraphs
 
     pipe = Pipeline(yaml, Settings(source="de", device=device, cache=False))
@@ -149,7 +149,7 @@ TOKENS_PER_WORD = 1.3
 
 def bench_summarization(opts: Options, built: BuiltModels, device: str) -> dict[str, Any]:
     """One full 1024-token chunk per beam width, then map-reduce over a long article."""
-    from mtsum.pipeline import Pipeline, Settings
+    from mtsum.pipeline.core import Pipeline, Settings
 
     chunk_rows = []
     for beams in opts.summary_beams:

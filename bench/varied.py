@@ -84,7 +84,7 @@ def stopping_at(model: Any, lengths: dict[tuple[int, ...], int], pad: int, eos: 
 def _segments(pipeline: Any) -> list[tuple[str, str]]:
     from vs_script import documents
 
-    from mtsum.inputs import Document
+    from mtsum.io.inputs import Document
 
     out = []
     for d in documents():
@@ -94,7 +94,7 @@ def _segments(pipeline: Any) -> list[tuple[str, str]]:
 
 
 def bench_varied(opts: Options, built: BuiltModels, device: str) -> dict[str, Any]:
-    from mtsum.pipeline import Pipeline, Settings
+    from mtsum.pipeline.core import Pipeline, Settings
 
     yaml = write_models_yaml(opts.workdir, built, "varied", {"num_beams": 1, "max_new_tokens": 512}, {})
     probe = Pipeline(yaml, Settings(source="de", device=device, cache=False))
@@ -153,7 +153,7 @@ LATENCY_TEXT = "de_plain_bahn.txt"  # a short German news item (tests/data)
 def _latency_segments(pipeline: Any) -> list[str]:
     from build_models import REPO
 
-    from mtsum.inputs import Document
+    from mtsum.io.inputs import Document
 
     text = (REPO / "tests" / "data" / LATENCY_TEXT).read_text(encoding="utf-8")
     return [s for _, s in pipeline.prepare(Document(LATENCY_TEXT, text, "text")).model_segments()]
@@ -164,7 +164,7 @@ def _latency(yaml: Any, device: str, opts: Options, stop: tuple[Any, ...]) -> li
     stopping at its own length as above; a fresh Pipeline (no memo, no cache) per run."""
     from build_models import REPO
 
-    from mtsum.pipeline import Pipeline, Settings
+    from mtsum.pipeline.core import Pipeline, Settings
 
     text = (REPO / "tests" / "data" / LATENCY_TEXT).read_text(encoding="utf-8")
     rows = []

@@ -86,8 +86,8 @@ def _detection_seconds(docs: list[dict[str, str]]) -> float:
 
 def _mtsum(cfg: dict[str, Any], docs: list[Any]) -> dict[str, Any]:
     from mtsum.backends.base import Backend
-    from mtsum.inputs import Document
-    from mtsum.pipeline import Pipeline, Settings
+    from mtsum.io.inputs import Document
+    from mtsum.pipeline.core import Pipeline, Settings
 
     counted = {"tokens": 0}
     original = Backend.generate_ids

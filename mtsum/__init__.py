@@ -80,7 +80,7 @@ def translate_text(
         clean: drop boilerplate, captions and duplicates before translating (``--clean``).
         input_format: ``auto`` (HTML when the text starts like a page: ``<!DOCTYPE
             html`` or ``<html``, as the CLI decides), ``text`` or ``html``.
-        settings: the other run settings of :class:`mtsum.pipeline.Settings`
+        settings: the other run settings of :class:`mtsum.pipeline.core.Settings`
             (``backend``, ``compute_type``, ``max_batch_tokens``, ``cache``, ``offline``).
 
     Raises:
@@ -89,7 +89,7 @@ def translate_text(
         InputError: empty text, or HTML with no extractable text.
         ConfigError: a bad models.yaml, device, input format or setting.
     """
-    from mtsum.pipeline import Pipeline
+    from mtsum.pipeline.core import Pipeline
 
     doc = _document(text, input_format)
     pipeline = Pipeline(models, _settings(source=source, device=device, batch_size=batch_size,
@@ -119,7 +119,7 @@ def summarize_text(
         InputError: nothing is left to summarize after cleaning.
         UnsupportedLanguageError, ModelUnavailableError, ConfigError: as translate_text.
     """
-    from mtsum.pipeline import Pipeline
+    from mtsum.pipeline.core import Pipeline
 
     doc = _document(text, input_format)
     pipeline = Pipeline(models, _settings(source=source, device=device, **settings))
@@ -147,13 +147,13 @@ def clean_text(text: str, source: str = "auto", input_format: str = "auto") -> C
         UnsupportedLanguageError: the text is not Swedish, German or English.
         ConfigError: an unknown input format; a rules file is unreadable or malformed.
     """
-    from mtsum.document import clean_document
+    from mtsum.pipeline.prepare import clean_document
 
     return clean_document(_document(text, input_format), source)
 
 
 def _document(text: str, input_format: str) -> Any:
-    from mtsum.inputs import text_document
+    from mtsum.io.inputs import text_document
 
     return text_document(text, "<text>", input_format)
 
@@ -162,7 +162,7 @@ def _settings(**values: Any) -> Any:
     """Run settings from keyword arguments; an unknown one is a ConfigError, not a TypeError."""
     import dataclasses
 
-    from mtsum.pipeline import Settings
+    from mtsum.pipeline.core import Settings
 
     known = [f.name for f in dataclasses.fields(Settings)]
     unknown = sorted(set(values) - set(known))

@@ -141,7 +141,7 @@ def _pipeline_opts(fn: Any) -> Any:
 
 
 def _settings(ctx: click.Context, engine: dict[str, Any], **kwargs: Any) -> Any:
-    from mtsum.pipeline import Settings
+    from mtsum.pipeline.core import Settings
 
     return Settings(backend=engine["backend"], compute_type=engine["compute_type"],
                     max_batch_tokens=engine["max_batch_tokens"],
@@ -240,7 +240,7 @@ def translate(ctx: click.Context, paths: tuple[str, ...], output: str | None, fm
     English paragraphs pass through untranslated; repeated segments are translated once,
     and several inputs share batches.
     """
-    from mtsum.pipeline import Pipeline
+    from mtsum.pipeline.core import Pipeline
 
     pipeline = Pipeline(models_path, _settings(ctx, engine, source=source, device=device,
                                                batch_size=batch_size, dedupe=dedupe, offline=offline))
@@ -288,7 +288,7 @@ def clean(ctx: click.Context, paths: tuple[str, ...], output: str | None, fmt: s
     The same cleaning as translate --clean and summarize, with no model: a quick look
     before a long run, or a check of your own rules (MTSUM_RULES_DIR).
     """
-    from mtsum.document import clean_document
+    from mtsum.pipeline.prepare import clean_document
     from mtsum.runs import per_document
 
     suffix = {"text": ".clean.txt", "json": ".clean.json", "marked": ".clean.txt"}[fmt]
@@ -346,7 +346,7 @@ def summarize(ctx: click.Context, paths: tuple[str, ...], output: str | None, fm
     Navigation, ads, bylines, captions and repeated paragraphs are removed before
     translation; long articles are summarized in chunks, never truncated.
     """
-    from mtsum.pipeline import Pipeline
+    from mtsum.pipeline.core import Pipeline
 
     pipeline = Pipeline(models_path, _settings(ctx, engine, source=source, device=device,
                                                batch_size=batch_size, offline=offline))
@@ -365,7 +365,7 @@ def summarize(ctx: click.Context, paths: tuple[str, ...], output: str | None, fm
 
 
 # --- models / eval / doctor commands (issue 4) ---
-# Presentation only: the work is in mtsum.manage, mtsum.evaluate and mtsum.doctor.
+# Presentation only: the work is in mtsum.models.manage, mtsum.evaluate and mtsum.doctor.
 # --models, --device and --offline/--online reuse the spine section's options.
 
 _format_opt = click.option(
@@ -408,7 +408,7 @@ def models_list(models_path: str | None, fmt: str) -> None:
     Looks at local files only: never contacts the hub.
     """
     from mtsum.config import load_models_config
-    from mtsum.manage import list_models
+    from mtsum.models.manage import list_models
 
     statuses = list_models(load_models_config(models_path))
     if fmt == "json":
@@ -457,7 +457,7 @@ def models_pull(ctx: click.Context, names: tuple[str, ...], models_path: str | N
     they are copied from the cache, without network.
     """
     from mtsum.config import load_models_config
-    from mtsum.manage import pull_models
+    from mtsum.models.manage import pull_models
 
     progress = sys.stderr.isatty() and not (ctx.obj or {}).get("quiet")
     if progress:
@@ -501,7 +501,7 @@ def models_verify(names: tuple[str, ...], models_path: str | None, device: str |
     """
     from mtsum.config import load_models_config
     from mtsum.errors import ModelUnavailableError
-    from mtsum.manage import verify_models
+    from mtsum.models.manage import verify_models
 
     results = verify_models(load_models_config(models_path), device=device,
                             names=list(names), offline=offline)
@@ -554,8 +554,8 @@ def cache_stats(cache: str | None, fmt: str) -> None:
 
     A cache that cannot be written (a read-only file system) is read as it is.
     """
-    from mtsum.cache import TranslationStore, resolve_cache_path
     from mtsum.errors import ConfigError
+    from mtsum.translation.cache import TranslationStore, resolve_cache_path
 
     path = resolve_cache_path(cache)
     if path is None:
@@ -574,8 +574,8 @@ def cache_stats(cache: str | None, fmt: str) -> None:
 @_cache_path_opt
 def cache_clear(cache: str | None) -> None:
     """Remove every cached translation."""
-    from mtsum.cache import TranslationStore, resolve_cache_path
     from mtsum.errors import ConfigError
+    from mtsum.translation.cache import TranslationStore, resolve_cache_path
 
     path = resolve_cache_path(cache)
     if path is None:
@@ -742,7 +742,7 @@ def _log_file_handler(log_file: str) -> logging.FileHandler:
     from pathlib import Path
 
     from mtsum.errors import OutputError
-    from mtsum.runs.atomic import check_replaceable
+    from mtsum.io.atomic import check_replaceable
 
     check_replaceable(log_file, "the log")
     folder = Path(log_file).parent
@@ -817,7 +817,7 @@ def digest_cmd(ctx: click.Context, inputs: tuple[str, ...], out_dir: str, format
     """
     from mtsum.digest import DEFAULT_STORY_THRESHOLD, build_digest, parse_since
     from mtsum.errors import ArticlesFailedError
-    from mtsum.pipeline import Pipeline
+    from mtsum.pipeline.core import Pipeline
 
     quiet = quiet or bool(ctx.obj.get("quiet"))
     when = parse_since(since) if since else None
@@ -858,7 +858,7 @@ def models_convert(names: tuple[str, ...], models_path: str | None, compute_type
     keyed by model, revision and compute type; `--backend auto` then uses them.
     """
     from mtsum.config import load_models_config
-    from mtsum.manage import convert_models
+    from mtsum.models.manage import convert_models
 
     done = convert_models(load_models_config(models_path), list(names), compute_type,
                           offline=offline, force=force)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from mtsum.errors import ConfigError, UnconfiguredLanguageError
-from mtsum.guard import GuardThresholds
+from mtsum.translation.guard import GuardThresholds
 
 # Each generation setting: (kind, lowest, highest, strictly above lowest). Checked when
 # the file is read, so "num_beams: four" fails at once instead of after loading a model.

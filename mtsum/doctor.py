@@ -45,7 +45,7 @@ def collect_report(config: ModelsConfig | str | os.PathLike[str] | None = None,
     report["torch"] = _torch_info(problems)
     report["device"] = _device_info(device, problems)
     report["hf_cache"] = _cache_info()
-    from mtsum.models import offline_mode
+    from mtsum.models.hub import offline_mode
 
     report["offline"] = offline_mode()
     report["models"] = _models_info(config, problems)
@@ -106,7 +106,7 @@ def _device_info(device: str | None, problems: list[str]) -> dict[str, Any]:
 def _cache_info() -> dict[str, Any]:
     from huggingface_hub import constants
 
-    from mtsum.manage import dir_size
+    from mtsum.models.manage import dir_size
 
     cache = Path(constants.HF_HUB_CACHE)
     return {"path": str(cache), "exists": cache.is_dir(),
@@ -116,7 +116,7 @@ def _cache_info() -> dict[str, Any]:
 def _ct2_info() -> dict[str, Any]:
     """Where CTranslate2 conversions are kept and how many there are (files only)."""
     from mtsum import paths
-    from mtsum.manage import dir_size
+    from mtsum.models.manage import dir_size
 
     root = paths.cache_dir() / "ct2"
     count = sum(1 for _ in root.glob("*/*/*/mtsum-conversion.json")) if root.is_dir() else 0
@@ -126,7 +126,7 @@ def _ct2_info() -> dict[str, Any]:
 
 def _models_info(config: ModelsConfig | str | os.PathLike[str] | None,
                  problems: list[str]) -> dict[str, Any]:
-    from mtsum.manage import list_models
+    from mtsum.models.manage import list_models
 
     try:
         cfg = config if isinstance(config, ModelsConfig) else load_models_config(config)

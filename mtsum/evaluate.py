@@ -203,8 +203,8 @@ def summarize_docs(docs: Mapping[str, str], models_config: Any = None,
         the first error of any document (InputError, ModelUnavailableError, ...).
     """
     from mtsum.errors import MtsumError
-    from mtsum.inputs import Document
-    from mtsum.pipeline import Pipeline, Settings
+    from mtsum.io.inputs import Document
+    from mtsum.pipeline.core import Pipeline, Settings
 
     pipeline = Pipeline(models_config, Settings(device=device, offline=offline))
     out: dict[str, str] = {}

@@ -73,7 +73,7 @@ MIN_WITH_WORDS, MIN_WITH_CHARS = 3, 15
 SHINGLE = 3
 SHORT_WORDS = 6  # shorter `with` lines must be whole lines of the truth
 LONG_WORDS = 15  # longer lines inside the article span are never `without`
-# Phrasing elements a browser runs together with their neighbours (mtsum.extract's list,
+# Phrasing elements a browser runs together with their neighbours (mtsum.io.html's list,
 # copied so that the corpus does not change when the product's flattener does).
 _INLINE = frozenset({
     "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "font", "i", "kbd", "mark", "q",
@@ -116,7 +116,7 @@ def decode(data: bytes) -> str:
 def flatten(html: str) -> list[str]:
     """The page as a naive scraper saves it: one line per block element.
 
-    mtsum.extract's walk (html-text's block tags, inline elements joined as a browser
+    mtsum.io.html's walk (html-text's block tags, inline elements joined as a browser
     joins them), except that a newline inside a text node also ends the line: that is
     how ../shared/cleaning-dev was flattened (mean Jaccard of line sets 0.93 on its 120
     pages with HTML, against 0.76 without splitting at source newlines).

@@ -167,7 +167,7 @@ def trafilatura_method(options: dict, clean: bool) -> Callable[[dict, Path], tup
 
     def run(page: dict, data: Path) -> tuple[str, float]:
         from mtsum.errors import InputError
-        from mtsum.extract import extract_html
+        from mtsum.io.html import extract_html
 
         try:
             text = extract_html(read_html(page, data), **options)
@@ -185,7 +185,7 @@ def mtsum_html(page: dict, data: Path) -> tuple[str, float]:
     """What ``--clean`` does with an HTML file: trafilatura, article lines it missed
     restored from the whole page (mtsum.clean.restore), then cleaning. Timed: restore and clean."""
     from mtsum.errors import InputError
-    from mtsum.extract import extract_page
+    from mtsum.io.html import extract_page
 
     try:
         extracted = extract_page(read_html(page, data))

@@ -45,7 +45,7 @@ from eval_clean import Tally as SnippetTally  # noqa: E402
 
 from mtsum.clean import clean_paragraphs  # noqa: E402
 from mtsum.clean.recurring import forget_lines  # noqa: E402
-from mtsum.inputs import decode_bytes  # noqa: E402
+from mtsum.io.inputs import decode_bytes  # noqa: E402
 
 DEV_DATA = REPO.parent / "shared" / "cleaning-dev"
 DEV = "cleaning-dev"  # the pages the settings were chosen on: in-sample
@@ -177,8 +177,8 @@ def trafilatura_alone(**options: Any) -> Method:
 
 def mtsum_html(page: dict) -> str:
     """What ``mtsum clean --input-format html`` keeps: the title and the kept paragraphs."""
-    from mtsum.document import read_source
-    from mtsum.inputs import text_document
+    from mtsum.io.inputs import text_document
+    from mtsum.pipeline.prepare import read_source
 
     doc = text_document(page["html"], input_format="html")
     cleaned = read_source(doc, page["language"], clean=True).cleaned
@@ -190,9 +190,9 @@ _extractions: dict[str, Any] = {}
 
 
 def extracted(page: dict, **options: Any) -> Any:
-    """mtsum.extract.extract_page of *page* with *options*, memoised for the page being
+    """mtsum.io.html.extract_page of *page* with *options*, memoised for the page being
     scored: the step methods share one extraction and differ after it."""
-    from mtsum.extract import extract_page
+    from mtsum.io.html import extract_page
 
     key = f"{page['dataset']}:{page['id']}:{sorted(options.items())}"
     if key not in _extractions:
@@ -203,7 +203,7 @@ def extracted(page: dict, **options: Any) -> Any:
 
 
 def with_steps(steps: Iterable[str], *, restore: bool = False, title: bool = True, **options: Any) -> Method:
-    """The extraction (mtsum.extract.extract_page with *options*), then only the
+    """The extraction (mtsum.io.html.extract_page with *options*), then only the
     cleaning removals of *steps* (mtsum.clean.extracted.step_of; "all": every one), the
     page's lines restored first (mtsum.clean.restore) with *restore*."""
     steps = frozenset(steps)

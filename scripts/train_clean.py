@@ -256,7 +256,7 @@ class Restore:
             return
         from mtsum.clean.restore import scoring_window, window_scores
         from mtsum.errors import InputError
-        from mtsum.extract import extract_page
+        from mtsum.io.html import extract_page
 
         for h in held:
             page = h.data.page

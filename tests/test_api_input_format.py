@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import mtsum
-from mtsum.inputs import INPUT_FORMATS, text_document
+from mtsum.io.inputs import INPUT_FORMATS, text_document
 
 needs_trafilatura = pytest.mark.skipif(
     importlib.util.find_spec("trafilatura") is None,
@@ -51,7 +51,7 @@ def test_text_document_decides_as_the_cli(text: str, input_format: str, expected
 
 @needs_trafilatura
 def test_cli_reads_a_doctype_file_as_the_api_does(tmp_path: Path) -> None:
-    from mtsum.inputs import read_input
+    from mtsum.io.inputs import read_input
 
     path = tmp_path / "page.txt"  # no .html suffix: the text decides
     path.write_text(PAGE, encoding="utf-8")

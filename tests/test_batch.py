@@ -16,7 +16,7 @@ from mtsum.batch.records import FIELDS, Item, list_items, load
 from mtsum.batch.resume import completed
 from mtsum.cli import main
 from mtsum.errors import InputError, MissingDependencyError, OutputError
-from mtsum.pipeline import Settings
+from mtsum.pipeline.core import Settings
 
 GERMAN = "Die Regierung hat am Montag neue Regeln für den Verkehr in der Stadt beschlossen."
 SWEDISH = "Regeringen presenterade på måndagen nya regler för trafiken i staden."

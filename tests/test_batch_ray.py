@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from mtsum.batch import run_batch
-from mtsum.pipeline import Settings
+from mtsum.pipeline.core import Settings
 
 ray = pytest.importorskip("ray", reason="the Ray tests need the ray extra: pip install 'mtsum[ray]'")
 

@@ -394,7 +394,7 @@ def test_a_stop_a_library_swallowed_still_stops_the_run(tiny_models: Path, tmp_p
     import mtsum.batch.records as records
     from mtsum.batch import run_batch
     from mtsum.errors import Interrupted
-    from mtsum.pipeline import Settings
+    from mtsum.pipeline.core import Settings
 
     folder = tmp_path / "in"
     folder.mkdir()

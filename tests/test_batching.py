@@ -1,4 +1,4 @@
-"""Token-budget batching and out-of-memory back-off (mtsum.batching), on fakes and a tiny model."""
+"""Token-budget batching and out-of-memory back-off (mtsum.translation.batching), on fakes and a tiny model."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from mtsum.batching import plan_batches, run_batched
 from mtsum.errors import BackendOOMError
+from mtsum.translation.batching import plan_batches, run_batched
 
 PLANS = [
     # lengths, max_tokens, max_items, expected batches (indices, longest first)
@@ -52,7 +52,7 @@ def test_out_of_memory_halves_the_batch_and_loses_nothing(caplog: pytest.LogCapt
         return [s[::-1] for s in batch]
 
     items = [f"item{i}" for i in range(20)]
-    with caplog.at_level(logging.WARNING, logger="mtsum.batching"):
+    with caplog.at_level(logging.WARNING, logger="mtsum.translation.batching"):
         out = run_batched(items, [5] * 20, fn, max_tokens=10_000, max_items=16)
     assert out == [s[::-1] for s in items]
     assert max(sizes) <= 3 and sum(sizes) == 20
@@ -70,8 +70,8 @@ def test_out_of_memory_on_a_single_item_is_raised() -> None:
 def test_backend_raising_oom_above_n_still_translates_everything(tiny_models: Path, seeds: dict) -> None:
     """A real (tiny) model behind a backend that runs out of memory above 2 items per batch."""
     from mtsum.backends.hf import TransformersBackend
-    from mtsum.pipeline import Pipeline, Settings
-    from mtsum.translate import ModelTranslator
+    from mtsum.pipeline.core import Pipeline, Settings
+    from mtsum.translation.translator import ModelTranslator
 
     calls: list[int] = []
 
@@ -93,7 +93,7 @@ def test_backend_raising_oom_above_n_still_translates_everything(tiny_models: Pa
 
 
 def pipeline_doc(text: str):
-    from mtsum.inputs import Document
+    from mtsum.io.inputs import Document
 
     return Document("<test>", text, "text")
 
@@ -117,7 +117,7 @@ def test_translator_feeds_every_ctranslate2_worker(ct2_cache: Path, tiny_models:
     CTranslate2 is asked to give each worker one whole batch."""
     from mtsum.backends.ct2 import CTranslate2Backend
     from mtsum.config import load_models_config
-    from mtsum.translate import ModelTranslator
+    from mtsum.translation.translator import ModelTranslator
 
     monkeypatch.setenv("MTSUM_THREADS", "2x1")
     backend = CTranslate2Backend(load_models_config(tiny_models).translation["de"], "translation", "cpu")

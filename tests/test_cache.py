@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from mtsum.cache import DEFAULT_MAX_BYTES, TranslationStore, max_cache_bytes, resolve_cache_path
 from mtsum.errors import ConfigError
-from mtsum.pipeline import Pipeline, Settings
+from mtsum.pipeline.core import Pipeline, Settings
+from mtsum.translation.cache import DEFAULT_MAX_BYTES, TranslationStore, max_cache_bytes, resolve_cache_path
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -117,7 +117,7 @@ def test_two_processes_write_at_once(tmp_path: Path) -> None:
     db = tmp_path / "shared.db"
     code = textwrap.dedent(f"""
         import sys
-        from mtsum.cache import TranslationStore
+        from mtsum.translation.cache import TranslationStore
         store = TranslationStore({str(db)!r})
         for i in range(150):
             store.put_many("k", [(f"{{sys.argv[1]}}-{{i}}-{{j}}", "t", None) for j in range(5)])
@@ -185,7 +185,7 @@ def test_a_damaged_file_that_cannot_be_moved_aside_is_one_warning(tmp_path: Path
     warnings: list[str] = []
     handler = logging.Handler(logging.WARNING)
     handler.emit = lambda record: warnings.append(record.getMessage())  # type: ignore[method-assign]
-    logger = logging.getLogger("mtsum.cache")
+    logger = logging.getLogger("mtsum.translation.cache")
     monkeypatch.setattr(logger, "level", logging.WARNING)  # whatever `-q` made of its parent's
     logger.addHandler(handler)
     monkeypatch.setattr(Path, "replace", refuse)

@@ -31,11 +31,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from mtsum.cache import TranslationStore
 from mtsum.cli import main
 from mtsum.errors import Interrupted
-from mtsum.pipeline import Pipeline, Settings
-from mtsum.translate import Translation, Translator
+from mtsum.pipeline.core import Pipeline, Settings
+from mtsum.translation.cache import TranslationStore
+from mtsum.translation.translator import Translation, Translator
 
 ROOT = Path(__file__).resolve().parent.parent
 ENGLISH = "The council met on Monday.\n\nIt decided to keep the library open on Sundays.\n"
@@ -373,7 +373,7 @@ def test_a_killed_run_keeps_every_finished_batch(tiny_models: Path, seeds: dict,
     cache, log = tmp_path / "c.sqlite3", tmp_path / "batches.jsonl"
     code = textwrap.dedent(f"""
         import json, os, signal
-        from mtsum.pipeline import Pipeline, Settings
+        from mtsum.pipeline.core import Pipeline, Settings
         pipeline = Pipeline({str(_trusting(tiny_models, tmp_path))!r}, Settings(cache={str(cache)!r}, batch_size=2))
         backend = pipeline.translator("de").inner.inner.backend
         generate, done = backend.generate, []
@@ -429,8 +429,8 @@ class _Stuttering(Translator):
 
 
 def test_a_flagged_output_is_stored_only_once_it_is_final(tmp_path: Path) -> None:
-    from mtsum.cache import CachedTranslator
-    from mtsum.guard import GuardedTranslator
+    from mtsum.translation.cache import CachedTranslator
+    from mtsum.translation.guard import GuardedTranslator
 
     segments = ["eins zwei drei", "loop", "vier fünf", "sechs sieben", "acht"]
     store = TranslationStore(tmp_path / "c.sqlite3")

@@ -772,7 +772,7 @@ def test_no_rule_backtracks_catastrophically(language: str) -> None:
 
 def test_import_is_light() -> None:
     code = (
-        "import sys, mtsum.clean, mtsum.extract; "
+        "import sys, mtsum.clean, mtsum.io.html; "
         "heavy = {'torch', 'transformers', 'trafilatura'} & set(sys.modules); "
         "assert not heavy, heavy"
     )
@@ -980,12 +980,12 @@ def test_short_lines_between_prose_are_guarded(guard: str, verdict: str, expecte
 def test_site_vocabulary_grouped_by_first_letter_finds_what_the_plain_alternation_finds(
     language: str, line: str
 ) -> None:
-    from mtsum.clean import structure
+    from mtsum.clean import features
 
-    words = [w for w in (structure._FURNITURE["common"], structure._FURNITURE["en"],
-                         structure._FURNITURE.get(language, "")) if w]
+    words = [w for w in (features._FURNITURE["common"], features._FURNITURE["en"],
+                         features._FURNITURE.get(language, "")) if w]
     plain = re.compile(rf"(?<!\w)(?:{'|'.join(words)})")
-    assert structure._furniture(language).findall(line.lower()) == plain.findall(line.lower())
+    assert features._furniture(language).findall(line.lower()) == plain.findall(line.lower())
 
 
 def _scraped_pages() -> list[tuple[str, list[str]]]:
@@ -997,7 +997,7 @@ def _scraped_pages() -> list[tuple[str, list[str]]]:
 def test_recurring_lines_clean_as_new_ones(monkeypatch: pytest.MonkeyPatch) -> None:
     """Kept features and fingerprints change nothing: cold, warm, and with bounds so
     small that they are forgotten mid-page, every page cleans the same."""
-    from mtsum.clean import duplicates, recurring, structure
+    from mtsum.clean import duplicates, features, recurring
 
     pages = _scraped_pages()
     recurring.forget_lines()
@@ -1011,7 +1011,7 @@ def test_recurring_lines_clean_as_new_ones(monkeypatch: pytest.MonkeyPatch) -> N
     # Bounded: a page may fill a store past the bound, the next one starts it afresh.
     heaviest = max(sum(len(line) + 64 for line in lines) for _, lines in pages)
     most_words = max(sum(len(re.findall(r"\w+", line.casefold())) + 1 for line in lines) for _, lines in pages)
-    for kept in structure._seen.values():
+    for kept in features._seen.values():
         assert kept.weight == sum(len(t) + 64 for t in kept.values) <= 3 + heaviest
     fingerprints = duplicates._fingerprints
     assert fingerprints.weight == sum(len(words) + 1 for _, words, _ in fingerprints.values.values()) <= 3 + most_words
@@ -1020,16 +1020,16 @@ def test_recurring_lines_clean_as_new_ones(monkeypatch: pytest.MonkeyPatch) -> N
 def test_lines_seen_before_are_not_analysed_again(monkeypatch: pytest.MonkeyPatch) -> None:
     """An HTML page is read twice (restore scores the page, then its article is
     cleaned): the second pass computes no line's features again."""
-    from mtsum.clean import cleaner, recurring, structure
+    from mtsum.clean import cleaner, features, recurring
 
     calls: list[str] = []
-    original = structure.features
+    original = features.features
 
-    def counting(text: str, *args: object) -> structure.LineFeatures:
+    def counting(text: str, *args: object) -> features.LineFeatures:
         calls.append(text)
         return original(text, *args)
 
-    monkeypatch.setattr(structure, "features", counting)
+    monkeypatch.setattr(features, "features", counting)
     lang, lines = _scraped_pages()[0]
     recurring.forget_lines()
     cleaner.line_scores(lines, lang)

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from mtsum.cli import main
 from mtsum.config import load_models_config
 from mtsum.errors import ConfigError
-from mtsum.guard import GuardThresholds
+from mtsum.translation.guard import GuardThresholds
 
 HEAD = "translation:\n  sv:\n    model: org/sv-en\n    generation:\n"
 

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from mtsum.cli import main
 from mtsum.digest import State, build_digest
-from mtsum.pipeline import Pipeline
+from mtsum.pipeline.core import Pipeline
 
 ARTICLES = Path(__file__).parent / "data" / "digest"
 DANISH = ("Regeringen har besluttet at hæve skatten på cigaretter fra næste år, og det har fået mange "

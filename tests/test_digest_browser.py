@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from mtsum.digest import build_digest
-from mtsum.pipeline import Pipeline, Settings
+from mtsum.pipeline.core import Pipeline, Settings
 
 ARTICLES = Path(__file__).parent / "data" / "digest"
 PHONE = (412, 2400)

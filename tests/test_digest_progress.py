@@ -20,7 +20,7 @@ from test_digest_helpers import ROOT, digest, stored
 
 def test_each_article_is_committed_with_its_translation_before_the_next_is_read(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from mtsum.pipeline import Pipeline
+    from mtsum.pipeline.core import Pipeline
 
     make_articles(tmp_path / "in", 5)
     out, state = tmp_path / "out", tmp_path / "state.db"

@@ -12,7 +12,7 @@ from mtsum.digest import collect_inputs, group_articles, parse_since
 from mtsum.digest.group import _shingles, containment
 from mtsum.digest.render import _md
 from mtsum.errors import InputError
-from mtsum.runs.atomic import write_atomic
+from mtsum.io.atomic import write_atomic
 
 ARTICLES = Path(__file__).parent / "data" / "digest"
 

@@ -108,7 +108,7 @@ def test_doctor_cli_text_and_json(tiny_models: Path) -> None:
 
 
 def test_importing_the_modules_loads_no_model_libraries() -> None:
-    code = ("import sys, mtsum.manage, mtsum.evaluate, mtsum.doctor; "
+    code = ("import sys, mtsum.models.manage, mtsum.evaluate, mtsum.doctor; "
             "print(sorted(m for m in ('torch', 'transformers', 'sacrebleu', 'rouge_score', 'ctranslate2') "
             "if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -1,4 +1,4 @@
-"""Tests for mtsum.extract: HTML main-text extraction through trafilatura."""
+"""Tests for mtsum.io.html: HTML main-text extraction through trafilatura."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from mtsum.errors import InputError, MissingDependencyError
-from mtsum.extract import extract_html, extract_page
+from mtsum.io.html import extract_html, extract_page
 
 DATA = Path(__file__).parent / "data"
 

@@ -1,4 +1,4 @@
-"""Tests for mtsum.extractive: TextRank sentence selection, no model, no torch."""
+"""Tests for mtsum.summarization.extractive: TextRank sentence selection, no model, no torch."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from mtsum.errors import ConfigError, InputError
-from mtsum.extractive import ExtractiveSummarizer, textrank_scores
-from mtsum.summarize import SummaryOutput
+from mtsum.summarization.bart import SummaryOutput
+from mtsum.summarization.extractive import ExtractiveSummarizer, textrank_scores
 from mtsum.text.segment import split_sentences
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -160,7 +160,7 @@ def test_long_article_is_fast_enough() -> None:
 def test_works_offline_without_torch_or_a_model() -> None:
     code = (
         "import json, sys\n"
-        "from mtsum.extractive import ExtractiveSummarizer\n"
+        "from mtsum.summarization.extractive import ExtractiveSummarizer\n"
         "out = ExtractiveSummarizer().summarize(json.loads(sys.argv[1]))\n"
         "heavy = sorted({'torch', 'transformers', 'huggingface_hub'} & set(sys.modules))\n"
         "assert not heavy, heavy\n"
@@ -180,7 +180,7 @@ def dense_textrank_reference(sentences: list[str], damping: float = 0.85, tol: f
     """The former implementation: PageRank over the dense n x n similarity matrix."""
     import numpy as np
 
-    from mtsum.tfidf import cosine_matrix
+    from mtsum.text.tfidf import cosine_matrix
 
     n = len(sentences)
     if n <= 1:
@@ -230,8 +230,8 @@ def test_same_ranking_as_the_dense_matrix_on_long_and_odd_inputs() -> None:
 MEMORY_CHILD = r"""
 import json, resource, sys
 import numpy as np
-from mtsum.extractive import ExtractiveSummarizer
-from mtsum.summarize import SummaryOutput
+from mtsum.summarization.extractive import ExtractiveSummarizer
+from mtsum.summarization.bart import SummaryOutput
 
 ExtractiveSummarizer().summarize(["A warm-up sentence about rockets.", "Another sentence about rockets."])
 vm = {k: int(v.split()[0]) * 1024 for k, v in

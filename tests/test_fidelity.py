@@ -201,7 +201,7 @@ def test_verify_reports_agreement_of_every_backend(real_yaml: Path, real_ct2: Pa
     from click.testing import CliRunner
 
     from mtsum.cli import main
-    from mtsum.fidelity import recorded
+    from mtsum.models.fidelity import recorded
 
     monkeypatch.setenv("MTSUM_CACHE_DIR", str(real_ct2))
     res = CliRunner().invoke(main, ["models", "verify", "--models", str(real_yaml), "--device", "cpu",

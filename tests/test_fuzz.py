@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from mtsum.clean import clean_paragraphs
 from mtsum.detect import CANDIDATES, detect_language
 from mtsum.errors import InputError
-from mtsum.inputs import decode_bytes
+from mtsum.io.inputs import decode_bytes
 from mtsum.text.segment import split_long, split_paragraphs, split_sentences
 
 _COMMON = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large]}

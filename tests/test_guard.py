@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from mtsum.guard import GuardThresholds, check
+from mtsum.translation.guard import GuardThresholds, check
 
 SRC_SV = "Regeringen vill höja skatten på cigaretter från och med nästa år."
 SRC_DE = "Die Regierung will die Steuer auf Zigaretten im nächsten Jahr erhöhen."

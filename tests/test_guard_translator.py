@@ -6,9 +6,9 @@ import dataclasses
 import json
 from pathlib import Path
 
-from mtsum.guard import GuardedTranslator, GuardThresholds
-from mtsum.pipeline import Pipeline, Settings
-from mtsum.translate import Translation, Translator
+from mtsum.pipeline.core import Pipeline, Settings
+from mtsum.translation.guard import GuardedTranslator, GuardThresholds
+from mtsum.translation.translator import Translation, Translator
 
 
 class Looping(Translator):

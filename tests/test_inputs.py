@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mtsum.errors import ConfigError, InputError
-from mtsum.inputs import decode_bytes, read_input
+from mtsum.io.inputs import decode_bytes, read_input
 
 TEXT = "Ryssland köper raketer av Nordkorea – så säger USA. Größe, Straße, “quotes”."
 

@@ -128,7 +128,7 @@ def test_real_translation_meets_chrf(lang: str, backend: str) -> None:
     config = mtsum.load_models_config()  # the packaged models.yaml: the real hub ids
     if backend == "ctranslate2":
         pytest.importorskip("ctranslate2")
-        from mtsum.manage import convert_models
+        from mtsum.models.manage import convert_models
 
         # Into this test's own cache folder (MTSUM_CACHE_DIR, see conftest.py).
         convert_models(config, [lang], "int8")

@@ -1,4 +1,4 @@
-"""mtsum.manage and `mtsum models list|pull|verify`: no test reaches the hub."""
+"""mtsum.models.manage and `mtsum models list|pull|verify`: no test reaches the hub."""
 
 from __future__ import annotations
 
@@ -14,10 +14,11 @@ import yaml
 from click.testing import CliRunner
 from stand_in_hub import StandInHub, point_huggingface_hub_at
 
-from mtsum import manage, models
 from mtsum.cli import main
 from mtsum.config import ModelSpec, load_models_config
 from mtsum.errors import ConfigError, ModelUnavailableError
+from mtsum.models import hub as models
+from mtsum.models import manage
 
 ROOT = Path(__file__).resolve().parent.parent
 SHA1 = "1" * 40

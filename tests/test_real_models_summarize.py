@@ -9,7 +9,7 @@ import pytest
 
 from mtsum.backends import create_backend
 from mtsum.config import ModelSpec
-from mtsum.summarize import BartSummarizer, summarize_paragraphs
+from mtsum.summarization.bart import BartSummarizer, summarize_paragraphs
 
 pytestmark = pytest.mark.network
 

@@ -139,7 +139,7 @@ def test_restored_indices_are_recorded_by_the_cleaner() -> None:
 
 @needs_html
 def test_extract_page_flattens_the_whole_page() -> None:
-    from mtsum.extract import extract_page
+    from mtsum.io.html import extract_page
 
     page = extract_page(TABLE_PAGE.read_text(encoding="utf-8"), include_tables=False)
     assert IN_TABLE not in page.text  # trafilatura, tables off

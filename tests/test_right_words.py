@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from mtsum.cli import main
 from mtsum.errors import InputError
-from mtsum.inputs import decode_bytes, read_input
+from mtsum.io.inputs import decode_bytes, read_input
 from mtsum.results import json_line
 from mtsum.text.segment import split_paragraphs
 

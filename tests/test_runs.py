@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from mtsum.cli import main
 from mtsum.errors import ConfigError, InputError, ModelUnavailableError
-from mtsum.inputs import Document
+from mtsum.io.inputs import Document
 from mtsum.runs import StdoutSink, open_sink, per_document, run_inputs
 
 ENGLISH = ("The government decided to raise the tax on cigarettes next year, and many people reacted "
@@ -146,7 +146,7 @@ def test_stdout_gets_each_paragraph_before_the_next_is_rendered(monkeypatch: pyt
 
 def test_translate_text_output_is_rendered_per_paragraph(english: Path) -> None:
     from mtsum.cli import _render_translation
-    from mtsum.pipeline import Pipeline, Settings
+    from mtsum.pipeline.core import Pipeline, Settings
 
     doc = Document("x", "One.\n\nTwo.\n\nThree.", "text")
     result = Pipeline(None, Settings(source="en")).translate_document(doc)

@@ -1,5 +1,5 @@
 """HTML: a soft line break inside one block joins into one paragraph; ``<br><br>`` and
-block boundaries still separate paragraphs (mtsum.extract.join_soft_breaks)."""
+block boundaries still separate paragraphs (mtsum.io.html.join_soft_breaks)."""
 
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ def _page(block: str) -> str:
 
 @pytest.mark.parametrize(("block", "expected"), CASES)
 def test_soft_breaks_join_hard_breaks_separate(block: str, expected: list[str]) -> None:
-    from mtsum.extract import extract_html
+    from mtsum.io.html import extract_html
 
     paragraphs = extract_html(_page(block)).split("\n\n")
     start = paragraphs.index(BEFORE) + 1
@@ -63,7 +63,7 @@ def test_soft_breaks_join_hard_breaks_separate(block: str, expected: list[str]) 
 
 
 def test_preformatted_text_keeps_its_lines() -> None:
-    from mtsum.extract import extract_html
+    from mtsum.io.html import extract_html
 
     paragraphs = extract_html(_page("<pre>total = 1\nprint(total)</pre>")).split("\n\n")
     assert "total = 1" in paragraphs and "print(total)" in paragraphs
@@ -80,7 +80,7 @@ def test_preformatted_text_keeps_its_lines() -> None:
 def test_join_soft_breaks_in_the_tree(html: str, expected: str) -> None:
     from lxml import html as lxml_html
 
-    from mtsum.extract import join_soft_breaks
+    from mtsum.io.html import join_soft_breaks
 
     tree = lxml_html.fragment_fromstring(html)
     join_soft_breaks(tree)

@@ -1,4 +1,4 @@
-"""Tests for mtsum.summarize: BART summaries, long-input chunking and map-reduce.
+"""Tests for mtsum.summarization.bart: BART summaries, long-input chunking and map-reduce.
 
 The BART model is tiny and random (see tests/fixtures/tiny_bart.py), so these tests
 check structure (chunk counts, rounds, token budgets, settings), never wording.
@@ -19,7 +19,7 @@ import pytest
 from mtsum.backends import create_backend
 from mtsum.config import ModelSpec
 from mtsum.errors import ConfigError, InputError, ModelUnavailableError
-from mtsum.summarize import BartSummarizer, SummaryOutput, chunk_paragraphs, summarize_paragraphs
+from mtsum.summarization.bart import BartSummarizer, SummaryOutput, chunk_paragraphs, summarize_paragraphs
 
 ROOT = Path(__file__).resolve().parent.parent
 TOPICS = ["Russia", "North Korea", "Ukraine", "the White House", "Iran", "the Kremlin", "Pyongyang"]
@@ -118,7 +118,7 @@ def spy_generate(summarizer: BartSummarizer) -> Iterator[list[tuple[tuple[int, .
 
 def test_imports_do_not_load_torch() -> None:
     code = (
-        "import sys, mtsum.summarize, mtsum.extractive\n"
+        "import sys, mtsum.summarization.bart, mtsum.summarization.extractive\n"
         "heavy = sorted({'torch', 'transformers'} & set(sys.modules))\n"
         "assert not heavy, heavy\n"
     )

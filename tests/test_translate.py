@@ -9,7 +9,7 @@ import pytest
 
 import mtsum
 from mtsum.errors import ConfigError, ModelUnavailableError, UnsupportedLanguageError
-from mtsum.pipeline import Pipeline
+from mtsum.pipeline.core import Pipeline
 
 ENGLISH_QUOTE = ("We have never exported weapons to Russia and we have no plans to do so in the future, "
                  "the ministry said in a statement published on Thursday.")

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from mtsum.errors import ModelUnavailableError, UnsupportedLanguageError
-from mtsum.inputs import Document
-from mtsum.pipeline import Pipeline, Settings
+from mtsum.io.inputs import Document
+from mtsum.pipeline.core import Pipeline, Settings
 
 ENGLISH = ("The harbour authority said on Monday that the new ferry terminal would open in the spring, "
            "two years later than planned.")
@@ -85,7 +85,7 @@ def test_a_missing_model_fails_only_its_documents(tiny_models: Path, seeds: dict
 def test_prepare_splits_detects_and_segments_once(tiny_models: Path, seeds: dict,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     import mtsum.detect as detect
-    import mtsum.document as document_module
+    import mtsum.pipeline.prepare as document_module
 
     detected: list[str] = []
     real = detect._detect_one.__wrapped__

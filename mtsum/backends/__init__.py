@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 from mtsum.errors import ConfigError
 
 if TYPE_CHECKING:
-    from mtsum.config import ModelSpec
     from mtsum.backends.base import Backend
+    from mtsum.config import ModelSpec
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +67,8 @@ def backend_choice(spec: ModelSpec, requested: str | None = None,
         return name, "asked for" if requested not in (None, "auto") else "set in models.yaml"
     if not ctranslate2_installed():
         return "transformers", "auto: CTranslate2 is not installed (pip install 'mtsum[fast]')"
-    from mtsum.fidelity import recorded
     from mtsum.backends.convert import find_conversion
+    from mtsum.models.fidelity import recorded
 
     meta = find_conversion(spec, compute_type or spec.compute_type)
     if meta is None:

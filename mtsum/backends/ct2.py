@@ -14,11 +14,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from mtsum.errors import BackendOOMError, ConfigError, MissingDependencyError, ModelUnavailableError
 from mtsum.backends.base import Backend, input_limit
 from mtsum.backends.convert import check_compute_type, family, find_conversion
 from mtsum.backends.devices import resolve
 from mtsum.backends.tokens import Tokens, load_tokens
+from mtsum.errors import BackendOOMError, ConfigError, MissingDependencyError, ModelUnavailableError
 
 log = logging.getLogger(__name__)
 

@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mtsum.errors import ConfigError, OutputError
 from mtsum.batch.records import TASKS, list_items, shown
+from mtsum.errors import ConfigError, OutputError
 
 if TYPE_CHECKING:
     from mtsum.config import ModelsConfig
-    from mtsum.pipeline import Pipeline, Settings
+    from mtsum.pipeline.core import Pipeline, Settings
     from mtsum.runs.signals import StopWatch
 
 log = logging.getLogger(__name__)
@@ -117,11 +117,11 @@ def _run(source: str | Path, output: str | Path, *, engine: str, models: Any, se
          id_field: str, workers: int | None, num_gpus_per_worker: float | None, ray_address: str | None,
          chunk_size: int, docs_per_call: int | None, force: bool, log_every: int | None,
          stop: StopWatch) -> BatchReport:
-    from mtsum.pipeline import Pipeline
     from mtsum.batch.output import ChunkedOutput
     from mtsum.batch.progress import Progress
     from mtsum.batch.resume import completed
     from mtsum.batch.stages import FAILED, OK, SKIPPED, make_plan
+    from mtsum.pipeline.core import Pipeline
 
     # The output first: a bad one is said at once, before models load or input is read.
     _refuse_inside(Path(output), Path(source))

@@ -1,5 +1,5 @@
 """``--engine local``: every stage in this process, documents sharing batches through
-:meth:`~mtsum.pipeline.Pipeline.translate_prepared` (the engine of ``translate_many``)."""
+:meth:`~mtsum.pipeline.core.Pipeline.translate_prepared` (the engine of ``translate_many``)."""
 
 from __future__ import annotations
 

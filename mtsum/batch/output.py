@@ -1,7 +1,7 @@
 """Batch output: every record committed as it finishes, merged into OUT at the end.
 
 OUT is checked before anything else happens: a device, FIFO, socket or folder is
-refused (:func:`~mtsum.runs.atomic.check_replaceable`), so is a folder that does not
+refused (:func:`~mtsum.io.atomic.check_replaceable`), so is a folder that does not
 exist or cannot be written, and so is an existing OUT that mtsum did not write (a
 JSON Lines file whose lines are not mtsum's records, text that is not UTF-8, a Parquet
 file without mtsum's columns) unless ``force``: a run never destroys someone's data.
@@ -33,11 +33,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from mtsum.errors import MissingDependencyError, OutputError
-from mtsum.results import json_line
-from mtsum.runs.atomic import check_replaceable, file_mode, fsync_dir
-from mtsum.runs.signals import deferred
 from mtsum.batch.records import FIELDS, shown
+from mtsum.errors import MissingDependencyError, OutputError
+from mtsum.io.atomic import check_replaceable, file_mode, fsync_dir
+from mtsum.results import json_line
+from mtsum.runs.signals import deferred
 
 log = logging.getLogger(__name__)
 

@@ -23,15 +23,15 @@ import threading
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from mtsum.errors import ConfigError, Interrupted, MissingDependencyError, MtsumError
 from mtsum.batch.records import Item
 from mtsum.batch.stages import Plan, prepare_entry, process
+from mtsum.errors import ConfigError, Interrupted, MissingDependencyError, MtsumError
 
 if TYPE_CHECKING:
     import numpy as np
 
-    from mtsum.pipeline import Pipeline
     from mtsum.batch.progress import StopWatch
+    from mtsum.pipeline.core import Pipeline
 
 log = logging.getLogger(__name__)
 

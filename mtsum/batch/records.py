@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from mtsum.errors import InputError, MtsumError
-from mtsum.inputs import Document, read_input
+from mtsum.io.inputs import Document, read_input
 
 FILE_SUFFIXES = (".txt", ".html", ".htm")
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")

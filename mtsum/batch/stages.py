@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mtsum.errors import Interrupted, MtsumError
 from mtsum.batch.records import Item, error_dict, load, record, shown
+from mtsum.errors import Interrupted, MtsumError
 
 if TYPE_CHECKING:
-    from mtsum.document import PreparedDocument
-    from mtsum.inputs import Document
-    from mtsum.pipeline import Pipeline, Settings
+    from mtsum.io.inputs import Document
+    from mtsum.pipeline.core import Pipeline, Settings
+    from mtsum.pipeline.prepare import PreparedDocument
     from mtsum.runs.signals import StopWatch
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ class Plan:
         return self.task != "translate"
 
     def pipeline(self, device: str | None = None) -> Pipeline:
-        from mtsum.pipeline import Pipeline
+        from mtsum.pipeline.core import Pipeline
 
         settings = self.settings if device is None else dataclasses.replace(self.settings, device=device)
         return Pipeline(self.models, settings)

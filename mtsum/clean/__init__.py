@@ -6,7 +6,7 @@ split by concern:
 - :mod:`~mtsum.clean.duplicates` finds repeated paragraphs (exact, near, contained);
 - :mod:`~mtsum.clean.rules` reads the YAML rules (``data/rules/*.yaml``, a user's
   rules folder) and matches them;
-- :mod:`~mtsum.clean.structure` describes each line (length, function words, links,
+- :mod:`~mtsum.clean.features` describes each line (length, function words, links,
   jusText classes, the main text block) and gives the hand-written verdicts;
 - :mod:`~mtsum.clean.line_model` weighs all of that with the learned line model
   (``data/line_model.json``);

@@ -6,7 +6,7 @@ Works on source-language paragraphs (sv, de or en). The boilerplate rules are da
 A paragraph is removed when a rule matches it as a whole, when it is a caption (or a
 caption's uncredited twin), when it repeats an earlier paragraph
 (:mod:`mtsum.clean.duplicates`), or when the
-structure classifier in :mod:`mtsum.clean.structure` and its learned line model
+structure classifier in :mod:`mtsum.clean.features` and its learned line model
 (:mod:`mtsum.clean.line_model`) find it outside the article (a run of short lines around
 the text, a "related" list, a line of links or site vocabulary; rule
 ``classifier:<feature>``, or ``classifier:model`` where only the model decided).
@@ -26,9 +26,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from mtsum.clean.duplicates import mark_duplicates, repeat_key
+from mtsum.clean.features import analyse, decide, reads_as_text
 from mtsum.clean.headline import find_headline
 from mtsum.clean.rules import Prefixes, Rule, credit, joined, load_rules, matchers, remove_matches
-from mtsum.clean.structure import analyse, decide, reads_as_text
 
 # The public names are listed once, in mtsum/clean/__init__.py, which re-exports them.
 

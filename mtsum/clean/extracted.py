@@ -1,6 +1,6 @@
 """Cleaning after an HTML extraction: only the steps that pay for themselves.
 
-Trafilatura's extraction (:mod:`mtsum.extract`) is the starting point of the HTML
+Trafilatura's extraction (:mod:`mtsum.io.html`) is the starting point of the HTML
 path. Each step after it was measured alone (``scripts/eval_html.py --steps``,
 README "Cleaning accuracy"), chosen on the dev pages, and checked on held-out ones:
 

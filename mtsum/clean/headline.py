@@ -30,7 +30,7 @@ import re
 from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 
-from mtsum.clean.structure import Block, LineFeatures, stopwords
+from mtsum.clean.features import Block, LineFeatures, stopwords
 from mtsum.text.segment import split_sentences
 
 MODEL_FILE = Path(__file__).parent / "data" / "headline_model.json"

@@ -1,6 +1,6 @@
 """The learned part of the boilerplate classifier: gradient-boosted trees over line features.
 
-:func:`mtsum.clean.structure.analyse` describes every line (length, function words,
+:func:`mtsum.clean.features.analyse` describes every line (length, function words,
 punctuation, links, the jusText class, the text blocks and the hand-written verdicts);
 this module adds the context a person reads a line in (its neighbours, its place
 relative to the main text, how much of the page is prose) and the words a line is
@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:
-    from mtsum.clean.structure import Analysis
+    from mtsum.clean.features import Analysis
 
 __all__ = ["FEATURES", "Lexicon", "LineModel", "Trees", "current", "grams", "lexical_columns", "matrix", "use_model"]
 

@@ -4,7 +4,7 @@ Trafilatura keeps at most 0.964 (German) and 0.899 (English) of the annotated ar
 snippets of the dev pages in any of its settings (README, "Cleaning accuracy"): a
 list, a fact box or a paragraph in an unusual container is lost with the page's
 furniture. The page is therefore also read whole, one line per block element
-(:func:`mtsum.extract.extract_page`), and its lines around the extracted article
+(:func:`mtsum.io.html.extract_page`), and its lines around the extracted article
 (:func:`scoring_window`) are scored by the same line model that cleans scraped
 text. Lines it is sure are article text (P(boilerplate) below the model's restore
 threshold for the language, :func:`restore_below`) and that the extraction lacks are

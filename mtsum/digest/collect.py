@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from mtsum.errors import InputError, OutputError
 from mtsum.digest.names import one_line
+from mtsum.errors import InputError, OutputError
 
 log = logging.getLogger("mtsum.digest")
 

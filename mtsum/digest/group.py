@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from mtsum.tfidf import cosine_matrix
+from mtsum.text.tfidf import cosine_matrix
 
 # Calibrated on tests/data/digest: reports of one story by different outlets score
 # 0.29-0.35 against each other, unrelated news below 0.05; a shared agency copy

@@ -32,9 +32,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from mtsum.errors import OutputError, StateLockedError
-from mtsum.runs.atomic import check_replaceable, file_mode, write_atomic
 from mtsum.digest.names import one_line
+from mtsum.errors import OutputError, StateLockedError
+from mtsum.io.atomic import check_replaceable, file_mode, write_atomic
 
 log = logging.getLogger("mtsum.digest")
 

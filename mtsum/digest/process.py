@@ -1,7 +1,7 @@
 """Articles through the pipeline: the single place the digest calls the engine.
 
 :func:`process_documents` is the only function that runs
-:class:`~mtsum.pipeline.Pipeline`: documents go through ``summarize_many`` (token-budgeted
+:class:`~mtsum.pipeline.core.Pipeline`: documents go through ``summarize_many`` (token-budgeted
 batches, the persistent translation cache) and each one's result (or its error) is
 yielded when it is done. The digest gives it one article at a time and commits each
 result before reading the next, so a stop at any moment loses at most the article in
@@ -20,13 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mtsum.errors import ConfigError, InputError, ModelUnavailableError, MtsumError
 from mtsum.digest.names import one_line
+from mtsum.errors import ConfigError, InputError, ModelUnavailableError, MtsumError
 
 if TYPE_CHECKING:
     from mtsum.config import ModelsConfig, ModelSpec
-    from mtsum.inputs import Document
-    from mtsum.pipeline import Pipeline
+    from mtsum.io.inputs import Document
+    from mtsum.pipeline.core import Pipeline
     from mtsum.results import SummaryResult, TranslationResult
 
 
@@ -70,7 +70,7 @@ def read_article(path: Path, *, decode: bool = True) -> tuple[Document | None, s
 
     Opened without blocking and checked to be a regular file, so a FIFO put in place of
     an article is refused instead of waited on for ever. The document is built from the
-    same bytes that are hashed, as :func:`mtsum.inputs.read_input` builds one, and named
+    same bytes that are hashed, as :func:`mtsum.io.inputs.read_input` builds one, and named
     by the path as shown (:func:`~mtsum.digest.names.one_line`).
 
     Raises:
@@ -94,7 +94,7 @@ def read_article(path: Path, *, decode: bool = True) -> tuple[Document | None, s
 
 
 def _document(label: str, suffix: str, data: bytes) -> Document:
-    from mtsum.inputs import decode_bytes, text_document
+    from mtsum.io.inputs import decode_bytes, text_document
 
     return text_document(decode_bytes(data, label), label, suffix=suffix, url=label)
 

@@ -23,8 +23,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mtsum.errors import ConfigError, InputError, Interrupted, MtsumError
-from mtsum.runs.signals import deferred, stop_on_signals
 from mtsum.digest.collect import check_output_folder, collect_inputs
 from mtsum.digest.group import DEFAULT_COPY_THRESHOLD, DEFAULT_STORY_THRESHOLD
 from mtsum.digest.names import one_line, shown
@@ -35,9 +33,11 @@ from mtsum.digest.render import DEFAULT_FORMATS, FORMATS, model_labels, page_lin
 from mtsum.digest.report import DigestReport, Failure
 from mtsum.digest.state import Article, State, default_state_path, now_iso
 from mtsum.digest.stories import Links, build_stories
+from mtsum.errors import ConfigError, InputError, Interrupted, MtsumError
+from mtsum.runs.signals import deferred, stop_on_signals
 
 if TYPE_CHECKING:
-    from mtsum.pipeline import Pipeline
+    from mtsum.pipeline.core import Pipeline
 
 log = logging.getLogger("mtsum.digest")
 
@@ -88,7 +88,7 @@ def build_digest(inputs: Iterable[str], out_dir: str | Path, *, formats: Iterabl
         if since is not None:
             paths = [p for p in paths if _mtime(p) >= since.timestamp()]
         if pipeline is None:
-            from mtsum.pipeline import Pipeline
+            from mtsum.pipeline.core import Pipeline
 
             pipeline = Pipeline()
         run = _Run(pipeline, summarizer, state, folder, formats, title or "News digest")

@@ -29,9 +29,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from mtsum.errors import OutputError, StateError, StateLockedError
-from mtsum.runs.atomic import check_replaceable
 from mtsum.digest.names import db_key, from_db_key, one_line
+from mtsum.errors import OutputError, StateError, StateLockedError
+from mtsum.io.atomic import check_replaceable
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mtsum.errors import MtsumError
-from mtsum.inputs import Document, read_input
+from mtsum.io.inputs import Document, read_input
 from mtsum.runs.signals import stop_on_signals
 from mtsum.runs.sinks import Sink
 

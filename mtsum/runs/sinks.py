@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from mtsum.errors import OutputError
-from mtsum.runs.atomic import file_mode, fsync_dir
+from mtsum.io.atomic import file_mode, fsync_dir
 from mtsum.runs.signals import deferred
 
 log = logging.getLogger(__name__)

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-from mtsum.translate import OnBatch, Translation, Translator, TranslatorWrapper
+from mtsum.translation.translator import OnBatch, Translation, Translator, TranslatorWrapper
 
 REASONS = ("repetition", "wrong_script", "length_ratio")
 _WORD = re.compile(r"\w+", re.UNICODE)

@@ -34,7 +34,7 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 from mtsum.errors import ConfigError, OutputError
-from mtsum.translate import Translation, Translator, TranslatorWrapper
+from mtsum.translation.translator import Translation, Translator, TranslatorWrapper
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -106,7 +106,7 @@ def check_cache_path(path: str | os.PathLike[str]) -> None:
     Raises:
         OutputError: a device, FIFO, socket or folder; mtsum never renames or opens it.
     """
-    from mtsum.runs.atomic import check_replaceable
+    from mtsum.io.atomic import check_replaceable
 
     for suffix in _SIDECARS:
         name = f"{os.fspath(path)}{suffix}"

@@ -1,6 +1,6 @@
 """Managing the configured models: what is on disk, fetching it, converting it, checking it works.
 
-Everything here goes through :mod:`mtsum.models` (``cached_snapshot``, ``locate``,
+Everything here goes through :mod:`mtsum.models.hub` (``cached_snapshot``, ``locate``,
 ``download_snapshot``) and :mod:`mtsum.backends`, so "available" means exactly "the
 backend translate/summarize would choose will load it". ``list_models`` never touches
 the network and never imports torch or ctranslate2: it must answer in well under a
@@ -22,7 +22,7 @@ from mtsum.backends import backend_choice, ctranslate2_installed
 from mtsum.backends.convert import list_conversions
 from mtsum.config import ModelsConfig, ModelSpec
 from mtsum.errors import ConfigError, ModelUnavailableError, MtsumError
-from mtsum.models import (
+from mtsum.models.hub import (
     cached_snapshot,
     download_snapshot,
     hub_cache_folder,
@@ -96,7 +96,7 @@ class PullReport:
     models: list[PulledModel]
     to: str | None = None
     models_yaml: str | None = None
-    converted: list[Any] = field(default_factory=list)  # mtsum.fastpath.FastPath per model
+    converted: list[Any] = field(default_factory=list)  # mtsum.models.fastpath.FastPath per model
 
     def to_dict(self) -> dict[str, Any]:
         return {"models": [m.to_dict() for m in self.models], "to": self.to,
@@ -134,7 +134,7 @@ class VerifyResult:
     output: str | None = None  # the model's output for the probe input
     error: str | None = None  # exception class name
     message: str | None = None  # what went wrong and how to fix it
-    # every other backend / compute type on disk against float32 (mtsum.fidelity.Agreement)
+    # every other backend / compute type on disk against float32 (mtsum.models.fidelity.Agreement)
     agreement: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -341,7 +341,7 @@ def pull_models(config: ModelsConfig, names: list[str] | tuple[str, ...] | None 
 
     ``convert`` (None: when CTranslate2 is installed) also converts each model pulled into
     the cache for the CTranslate2 backend and measures its agreement with float32
-    (:mod:`mtsum.fastpath`); a folder written with ``to`` is converted where it is used.
+    (:mod:`mtsum.models.fastpath`); a folder written with ``to`` is converted where it is used.
 
     With ``to``, each model is written to ``to/<model name>/`` and ``to/models.yaml``
     points at those folders with relative paths, so the folder can be copied to a
@@ -410,7 +410,7 @@ def pull_models(config: ModelsConfig, names: list[str] | tuple[str, ...] | None 
     if convert is None:
         convert = ctranslate2_installed()
     if convert and dest_root is None:
-        from mtsum.fastpath import convert_pulled
+        from mtsum.models.fastpath import convert_pulled
 
         report.converted = convert_pulled(specs, offline=offline)
     if dest_root is not None:
@@ -547,7 +547,7 @@ def verify_models(config: ModelsConfig, device: str | None = "cpu", *,
                   compute_type: str | None = None, agreement: bool = True) -> list[VerifyResult]:
     """Load every (or every named) model with its backend and run one short generation;
     then, with ``agreement``, compare every backend and compute type on disk with float32
-    (:func:`mtsum.fidelity.agreement`).
+    (:func:`mtsum.models.fidelity.agreement`).
 
     Nothing is downloaded: a model that is not on disk is reported as failed with
     the fix. Failures are results, not exceptions, so one report covers all models.
@@ -557,7 +557,7 @@ def verify_models(config: ModelsConfig, device: str | None = "cpu", *,
     """
     from mtsum.backends import backend_class, create_backend
     from mtsum.backends.devices import requested_device
-    from mtsum.fidelity import agreement as model_agreement
+    from mtsum.models.fidelity import agreement as model_agreement
 
     requested_device(device)
     if backend not in (None, "auto"):

@@ -20,19 +20,19 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mtsum.batching import DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_TOKENS
 from mtsum.clean import normalize_paragraph
 from mtsum.config import ModelsConfig, load_models_config
 from mtsum.detect import paragraph_language
-from mtsum.document import PreparedDocument, needs_model, read_source
 from mtsum.errors import ConfigError, Interrupted, MtsumError
-from mtsum.inputs import Document
+from mtsum.io.inputs import Document
+from mtsum.pipeline.prepare import PreparedDocument, needs_model, read_source
 from mtsum.results import Paragraph, SummaryResult, SummaryStats, TranslationResult, TranslationStats
 from mtsum.text.segment import split_long, split_sentences
-from mtsum.translate import IdentityTranslator, Translation, Translator
+from mtsum.translation.batching import DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_TOKENS
+from mtsum.translation.translator import IdentityTranslator, Translation, Translator
 
 if TYPE_CHECKING:
-    from mtsum.summarize import Summarizer, SummaryOutput
+    from mtsum.summarization.bart import Summarizer, SummaryOutput
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ class Pipeline:
                  settings: Settings | None = None) -> None:
         from mtsum.backends import BACKEND_NAMES
         from mtsum.backends.devices import requested_device
-        from mtsum.cache import TranslationStore, resolve_cache_path
+        from mtsum.translation.cache import TranslationStore, resolve_cache_path
 
         self.config = models if isinstance(models, ModelsConfig) else load_models_config(models)
         self.settings = settings or Settings()
@@ -114,8 +114,8 @@ class Pipeline:
             if language == "en":
                 self._translators[language] = IdentityTranslator()
             else:
-                from mtsum.guard import GuardedTranslator
-                from mtsum.translate import ModelTranslator
+                from mtsum.translation.guard import GuardedTranslator
+                from mtsum.translation.translator import ModelTranslator
 
                 spec = self.config.translation_spec(language)
                 translator: Translator = ModelTranslator(
@@ -123,7 +123,7 @@ class Pipeline:
                     batch_size=self.batch_size, progress=self.settings.progress)
                 translator = GuardedTranslator(translator, self.config.guard)
                 if self.store is not None:
-                    from mtsum.cache import CachedTranslator
+                    from mtsum.translation.cache import CachedTranslator
 
                     translator = CachedTranslator(translator, self.store)
                 self._translators[language] = translator
@@ -133,11 +133,11 @@ class Pipeline:
         """The summarizer of this run (``bart`` or ``extractive``), created once."""
         if kind not in self._summarizers:
             if kind == "extractive":
-                from mtsum.extractive import ExtractiveSummarizer
+                from mtsum.summarization.extractive import ExtractiveSummarizer
 
                 self._summarizers[kind] = ExtractiveSummarizer()
             elif kind == "bart":
-                from mtsum.summarize import BartSummarizer
+                from mtsum.summarization.bart import BartSummarizer
 
                 if self.config.summarization is None:
                     raise ConfigError(f"{self.config.path}: no summarization model configured "

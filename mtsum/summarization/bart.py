@@ -18,8 +18,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from mtsum.batching import DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_TOKENS, run_batched
 from mtsum.errors import ConfigError, InputError, MtsumError
+from mtsum.translation.batching import DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_TOKENS, run_batched
 
 if TYPE_CHECKING:
     from mtsum.backends.base import Backend

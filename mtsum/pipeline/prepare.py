@@ -22,7 +22,7 @@ from mtsum.text.segment import split_paragraphs
 if TYPE_CHECKING:
     from mtsum.clean import CleanResult
     from mtsum.detect import Detection
-    from mtsum.inputs import Document
+    from mtsum.io.inputs import Document
     from mtsum.results import CleaningResult
 
 

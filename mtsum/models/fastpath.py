@@ -50,7 +50,7 @@ def convert_pulled(specs: list[ModelSpec], *, offline: bool | None = None) -> li
     transformers still runs the model.
     """
     from mtsum.backends.convert import convert_model, find_conversion
-    from mtsum.fidelity import agreement
+    from mtsum.models.fidelity import agreement
 
     done = []
     for spec in specs:

@@ -38,7 +38,7 @@ class Document:
     name: str
     text: str
     format: str  # "text" or "html"
-    # HTML: the whole page, one line per block element (mtsum.extract.extract_page);
+    # HTML: the whole page, one line per block element (mtsum.io.html.extract_page);
     # kept for callers that set it, no longer read by cleaning (mtsum.clean.extracted).
     page_lines: tuple[str, ...] = ()
 
@@ -81,7 +81,7 @@ def text_document(text: str, name: str = "<text>", input_format: str = "auto", *
     Python API, the digest): it is HTML when *input_format* is ``html``, or with ``auto``
     when the file's *suffix* is ``.html``/``.htm``/``.xhtml`` or the text starts like a
     page (``<!DOCTYPE html``, ``<html``); HTML is reduced to its main text
-    (:func:`mtsum.extract.extract_html`, *url* helping its heuristics).
+    (:func:`mtsum.io.html.extract_html`, *url* helping its heuristics).
 
     Raises:
         ConfigError: an unknown *input_format*.
@@ -94,7 +94,7 @@ def text_document(text: str, name: str = "<text>", input_format: str = "auto", *
         input_format == "auto" and (suffix.lower() in _HTML_SUFFIXES or _looks_like_html(text))
     )
     if is_html:
-        from mtsum.extract import extract_html
+        from mtsum.io.html import extract_html
 
         text = extract_html(text, url=url)
     if not text.strip():

@@ -2,7 +2,7 @@
 
 ``ModelTranslator`` runs a backend through the shared batcher; ``IdentityTranslator``
 is English ("already in the target language" is a translator, not an ``if``); the
-persistent cache (:mod:`mtsum.cache`) and the hallucination guard (:mod:`mtsum.guard`)
+persistent cache (:mod:`mtsum.translation.cache`) and the hallucination guard (:mod:`mtsum.translation.guard`)
 wrap any translator and look like one.
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from mtsum.batching import DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_TOKENS, run_batched
+from mtsum.translation.batching import DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_TOKENS, run_batched
 
 if TYPE_CHECKING:
     from mtsum.backends.base import Backend

@@ -118,7 +118,7 @@ def _candidates(spec: ModelSpec) -> list[tuple[str, str | None]]:
     """(backend, compute type) pairs that can run here, the float32 reference first."""
     from mtsum.backends import ctranslate2_installed
     from mtsum.backends.convert import list_conversions
-    from mtsum.models import locate
+    from mtsum.models.hub import locate
 
     pairs: list[tuple[str, str | None]] = []
     try:
@@ -162,7 +162,7 @@ def compare(key: tuple[str, str], outputs: list[str], ref_key: tuple[str, str], 
 def _record(spec: ModelSpec, item: Agreement) -> None:
     """Keep the agreement beside its conversion, for `models list` and `auto` to read."""
     from mtsum.backends.convert import find_conversion
-    from mtsum.runs.atomic import write_atomic
+    from mtsum.io.atomic import write_atomic
 
     meta = find_conversion(spec, item.compute_type)
     if meta is None:

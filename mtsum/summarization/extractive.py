@@ -1,7 +1,7 @@
 """Extractive summaries without model weights: TextRank over TF-IDF sentence similarity.
 
 ``--summarizer extractive`` must work with no model at all and no network, so this
-is hand-written (TF-IDF in :mod:`mtsum.tfidf`): sumy and other NLTK-based summarizers need punkt/stopword data
+is hand-written (TF-IDF in :mod:`mtsum.text.tfidf`): sumy and other NLTK-based summarizers need punkt/stopword data
 downloaded at run time, gensim removed its summarizer in 4.0, and pytextrank needs
 spaCy plus a language model. The algorithm is small: sentences are nodes, edges are
 the cosine similarity of their TF-IDF vectors, and PageRank (power iteration) ranks
@@ -16,9 +16,9 @@ from __future__ import annotations
 from typing import Any
 
 from mtsum.errors import ConfigError, InputError, MtsumError
-from mtsum.summarize import SummaryOutput
+from mtsum.summarization.bart import SummaryOutput
 from mtsum.text.segment import split_sentences
-from mtsum.tfidf import tfidf_rows
+from mtsum.text.tfidf import tfidf_rows
 
 __all__ = ["ExtractiveSummarizer", "textrank_scores"]
 
@@ -33,7 +33,7 @@ def textrank_scores(sentences: list[str], damping: float = DAMPING,
     """PageRank centrality of each sentence in their TF-IDF cosine-similarity graph.
 
     The graph is never built: with X the sentences' normalized TF-IDF rows (sparse,
-    :func:`mtsum.tfidf.tfidf_rows`), the similarity matrix is S = X Xᵀ with its diagonal
+    :func:`mtsum.text.tfidf.tfidf_rows`), the similarity matrix is S = X Xᵀ with its diagonal
     removed, so each power-iteration step computes S v as X (Xᵀ v) - diag(S) v. That is the
     same PageRank as over the dense n x n matrix (the scores agree to float rounding),
     in memory linear in the text rather than quadratic in the sentence count: a
