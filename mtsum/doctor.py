@@ -115,10 +115,10 @@ def _cache_info() -> dict[str, Any]:
 
 def _ct2_info() -> dict[str, Any]:
     """Where CTranslate2 conversions are kept and how many there are (files only)."""
-    from mtsum import paths
+    from mtsum import settings
     from mtsum.models.manage import dir_size
 
-    root = paths.cache_dir() / "ct2"
+    root = settings.cache_dir() / "ct2"
     count = sum(1 for _ in root.glob("*/*/*/mtsum-conversion.json")) if root.is_dir() else 0
     return {"installed": importlib.util.find_spec("ctranslate2") is not None, "conversions_dir": str(root),
             "conversions": count, "size_bytes": dir_size(root) if root.is_dir() else 0}

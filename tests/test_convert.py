@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from mtsum import paths
+from mtsum import settings
 from mtsum.backends import convert
 from mtsum.config import ModelSpec, load_models_config
 from mtsum.errors import ConfigError, ModelLoadError
@@ -98,7 +98,7 @@ def test_slugs() -> None:
     a = convert.model_slug(ModelSpec(name="x", model="/a/model", local=True))
     b = convert.model_slug(ModelSpec(name="x", model="/b/model", local=True))
     assert a.startswith("local--model-") and a != b
-    assert convert.conversions_root(HUB) == paths.cache_dir() / "ct2" / "Helsinki-NLP--opus-mt-sv-en"
+    assert convert.conversions_root(HUB) == settings.cache_dir() / "ct2" / "Helsinki-NLP--opus-mt-sv-en"
 
 
 def test_unknown_compute_type() -> None:

@@ -1,6 +1,6 @@
 """Converting configured Marian and BART models to CTranslate2, and finding the conversions.
 
-Conversions live in ``paths.cache_dir() / "ct2" / <model slug> / <revision> / <compute type>``:
+Conversions live in ``settings.cache_dir() / "ct2" / <model slug> / <revision> / <compute type>``:
 keyed by the source model's hub commit (or a fingerprint of a local folder's files), so a
 model updated in place is never served from a stale conversion. Each holds CTranslate2's
 ``model.bin``, the tokenizer files the runtime needs without transformers (Marian's
@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from mtsum import paths
+from mtsum import settings
 from mtsum.config import GENERATION_KEYS, ModelSpec
 from mtsum.errors import ConfigError, MissingDependencyError, ModelLoadError, ModelUnavailableError, OutputError
 
@@ -77,7 +77,7 @@ def _safe(name: str) -> str:
 
 
 def conversions_root(spec: ModelSpec) -> Path:
-    return paths.cache_dir() / "ct2" / model_slug(spec)
+    return settings.cache_dir() / "ct2" / model_slug(spec)
 
 
 def read_metadata(folder: Path) -> dict[str, Any] | None:

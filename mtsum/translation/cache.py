@@ -66,7 +66,7 @@ class CacheUnavailable(OutputError):
 
 
 def default_cache_path() -> Path:
-    from mtsum.paths import cache_dir
+    from mtsum.settings import cache_dir
 
     return cache_dir() / "translations.sqlite3"
 
