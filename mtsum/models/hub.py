@@ -8,7 +8,6 @@ in milliseconds with a fix-it message, instead of after minutes of hub retries
 
 from __future__ import annotations
 
-import hashlib
 import os
 import socket
 import sys
@@ -228,8 +227,6 @@ def revision_of(path: Path, commit: str | None) -> str | None:
     keyed by the old one."""
     if commit:
         return commit
-    h = hashlib.sha256()
-    for f in sorted(p for p in path.rglob("*") if p.is_file()):
-        st = f.stat()
-        h.update(f"{f.relative_to(path)}:{st.st_size}:{st.st_mtime_ns};".encode())
-    return "local-" + h.hexdigest()[:12]
+    from mtsum.signature import folder_fingerprint
+
+    return "local-" + folder_fingerprint(path)[:12]
