@@ -1,19 +1,23 @@
-"""The model registry: reading and validating models.yaml.
+"""The model registry: reading and validating models.yaml, and the value types it holds.
 
 Precedence for the registry file: ``--models PATH`` > ``MTSUM_MODELS`` > the
 models.yaml packaged with mtsum. Everything is resolved at call time so tests and
 users can change the environment without re-importing.
+
+This module sits at the bottom of the model layer: it imports only :mod:`mtsum.errors`
+and :mod:`mtsum.settings`, and the backends, translators and summarizers import it.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mtsum import settings
 from mtsum.errors import ConfigError, UnconfiguredLanguageError
-from mtsum.translation.guard import GuardThresholds
 
 # Each generation setting: (kind, lowest, highest, strictly above lowest). Checked when
 # the file is read, so "num_beams: four" fails at once instead of after loading a model.
@@ -48,7 +52,80 @@ _GUARD_RULES: dict[str, tuple[str, float | None, float | None, bool]] = {
     "min_letters": ("int", 0, None, False),
 }
 _SPEC_KEYS = {"model", "revision", "generation", "max_input_tokens", "backend", "compute_type"}
-_BACKENDS = ("auto", "transformers", "ctranslate2")
+
+
+@dataclass(frozen=True)
+class GuardThresholds:
+    """When an output counts as degenerate (models.yaml's ``guard:`` section); the
+    defaults suit Marian sv/de→en sentences. Used by :mod:`mtsum.translation.guard`."""
+
+    # An n-gram of up to this many words repeated back to back...
+    max_ngram: int = 4
+    # ...this many times or more (and more often than in the source) is a loop.
+    min_repeats: int = 4
+    # Inside one word, a piece of up to this many letters repeated back to back...
+    max_char_period: int = 6
+    # ...this many times or more (and more often than in the source) is a loop too:
+    # real words stop well below ("Schifffahrt" 3, "hahaha" 3, "Mississippi" 2).
+    min_char_repeats: int = 5
+    # Output/source length in characters outside [min, max] is suspicious...
+    min_length_ratio: float = 0.3
+    max_length_ratio: float = 3.0
+    # ...but only for sources at least this long: short segments vary too much.
+    min_source_chars: int = 20
+    # Below this share of letters in the target script the output is in the wrong
+    # script (judged only with at least ``min_letters`` letters).
+    min_script_share: float = 0.5
+    min_letters: int = 10
+
+
+@dataclass(frozen=True, eq=False)
+class GenerationOptions(Mapping[str, Any]):
+    """Decoding settings (GENERATION_KEYS), resolved once per model: the model's own
+    generation config with models.yaml's ``generation`` on top.
+
+    A read-only mapping in resolution order, because results record it as a JSON object
+    whose key order is part of the byte-identical output (and of translation cache keys).
+    A value of None in an override means "unset the model's own value" (an explicit
+    ``max_length`` must beat the model's ``max_new_tokens``); :meth:`recorded` leaves
+    such entries out.
+    """
+
+    pairs: tuple[tuple[str, Any], ...] = ()
+
+    @classmethod
+    def resolve(cls, model_defaults: Mapping[str, Any], configured: Mapping[str, Any]) -> GenerationOptions:
+        """The model's own settings with models.yaml's on top; unset (None) values dropped."""
+        merged = {**model_defaults, **configured}
+        return cls(tuple((k, v) for k, v in merged.items() if v is not None))
+
+    def replace(self, **overrides: Any) -> GenerationOptions:
+        """These options with ``overrides`` on top: a key already set keeps its place, a new
+        one goes last (as a dict update does); None values are kept (see the class doc)."""
+        merged = {**dict(self.pairs), **overrides}
+        return GenerationOptions(tuple(merged.items()))
+
+    def recorded(self) -> dict[str, Any]:
+        """The settings as results record them: a plain dict, unset values left out."""
+        return {k: v for k, v in self.pairs if v is not None}
+
+    def __getitem__(self, key: str) -> Any:
+        for k, v in self.pairs:
+            if k == key:
+                return v
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return (k for k, _ in self.pairs)
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+    def __hash__(self) -> int:
+        return hash(self.pairs)
+
+    def __repr__(self) -> str:
+        return f"GenerationOptions({dict(self.pairs)!r})"
 
 
 @dataclass(frozen=True)
@@ -100,7 +177,7 @@ def resolve_models_path(path: str | os.PathLike[str] | None = None) -> Path:
     """Flag > MTSUM_MODELS > packaged default."""
     if path:
         return Path(path)
-    env = os.environ.get("MTSUM_MODELS")
+    env = settings.env(settings.MODELS)
     if env:
         return Path(env)
     return default_models_path()
@@ -252,8 +329,9 @@ def _parse_spec(entry: Any, key: str, cfg_path: Path, base: Path) -> ModelSpec:
         raise ConfigError(f"{cfg_path}: '{key}.max_input_tokens' must be an integer >= 8")
 
     backend = entry.get("backend")
-    if backend is not None and backend not in _BACKENDS:
-        raise ConfigError(f"{cfg_path}: '{key}.backend' must be one of {', '.join(_BACKENDS)}, got {backend!r}")
+    if backend is not None and backend not in settings.BACKENDS:
+        raise ConfigError(f"{cfg_path}: '{key}.backend' must be one of {', '.join(settings.BACKENDS)}, "
+                          f"got {backend!r}")
     compute_type = entry.get("compute_type")
     if compute_type is not None and not isinstance(compute_type, str):
         raise ConfigError(f"{cfg_path}: '{key}.compute_type' must be a string such as int8 or float16")

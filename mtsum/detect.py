@@ -13,8 +13,11 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-SUPPORTED = ("sv", "de", "en")
-CANDIDATES = ("sv", "de", "en", "da", "nb", "nn", "nl", "fr", "es", "it", "pt", "pl", "fi", "is", "ru")
+from mtsum.settings import SOURCE_LANGUAGES
+
+# The languages mtsum reads: those with a translation model, and English.
+SUPPORTED = (*SOURCE_LANGUAGES, "en")
+CANDIDATES = (*SUPPORTED, "da", "nb", "nn", "nl", "fr", "es", "it", "pt", "pl", "fi", "is", "ru")
 # Below this many letters a paragraph's own detection is not trusted (headlines,
 # bylines, "Annons"): it inherits the document's language.
 MIN_LETTERS_FOR_PARAGRAPH = 40

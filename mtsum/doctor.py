@@ -16,13 +16,15 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from mtsum import settings
 from mtsum.config import ModelsConfig, load_models_config
 from mtsum.errors import MtsumError
 
+# Optional packages and what each one enables (``find_spec`` only: never imported here).
 OPTIONAL_BACKENDS = {
     "ctranslate2": "the fast backend: pip install 'mtsum[fast]', then `mtsum models convert`",
     "trafilatura": "article extraction from HTML",
-    "ray": "distributed batch runs (not used by this version yet)",
+    "ray": "mtsum batch --engine ray: pip install 'mtsum[ray]'",
     "sacrebleu": "mtsum eval translate (BLEU/chrF)",
     "rouge_score": "mtsum eval summarize (ROUGE)",
 }
@@ -45,9 +47,7 @@ def collect_report(config: ModelsConfig | str | os.PathLike[str] | None = None,
     report["torch"] = _torch_info(problems)
     report["device"] = _device_info(device, problems)
     report["hf_cache"] = _cache_info()
-    from mtsum.models.hub import offline_mode
-
-    report["offline"] = offline_mode()
+    report["offline"] = settings.hub_offline()
     report["models"] = _models_info(config, problems)
     report["ctranslate2"] = _ct2_info()
     report["optional"] = {
@@ -95,7 +95,7 @@ def _torch_info(problems: list[str]) -> dict[str, Any]:
 def _device_info(device: str | None, problems: list[str]) -> dict[str, Any]:
     from mtsum.backends.devices import resolve_torch_device
 
-    requested = device or os.environ.get("MTSUM_DEVICE") or "auto"
+    requested = settings.device(device)
     try:
         return {"requested": requested, "chosen": resolve_torch_device(device)}
     except (MtsumError, ImportError) as exc:
@@ -115,7 +115,6 @@ def _cache_info() -> dict[str, Any]:
 
 def _ct2_info() -> dict[str, Any]:
     """Where CTranslate2 conversions are kept and how many there are (files only)."""
-    from mtsum import settings
     from mtsum.models.manage import dir_size
 
     root = settings.cache_dir() / "ct2"

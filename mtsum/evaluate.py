@@ -92,6 +92,31 @@ def score_summaries(hyps: Mapping[str, str] | Sequence[str],
         InputError: the documents do not match one to one, or there are none.
         MissingDependencyError: rouge-score is not installed.
     """
+    names, pairs = _matched(hyps, refs)
+    try:
+        from rouge_score import rouge_scorer
+    except ImportError as exc:
+        raise MissingDependencyError(
+            "ROUGE needs rouge-score, a dependency of mtsum missing from this environment: "
+            "pip install rouge-score (or reinstall mtsum)"
+        ) from exc
+    # The Porter stemmer is code, not NLTK data: nothing is downloaded.
+    scorer = rouge_scorer.RougeScorer(list(ROUGE_TYPES), use_stemmer=True)
+    per_doc: dict[str, dict[str, float]] = {}
+    for name, (hyp, ref) in zip(names, pairs):
+        scores = scorer.score(_sentence_lines(ref), _sentence_lines(hyp))
+        per_doc[name] = {t: 100 * scores[t].fmeasure for t in ROUGE_TYPES}
+    result: dict[str, Any] = {"documents": len(pairs)}
+    for t in ROUGE_TYPES:
+        result[t] = sum(d[t] for d in per_doc.values()) / len(per_doc)
+    result["per_document"] = per_doc
+    result["scorer"] = "rouge_score, use_stemmer=True, F-measure x100, mean over documents"
+    return result
+
+
+def _matched(hyps: Mapping[str, str] | Sequence[str],
+             refs: Mapping[str, str] | Sequence[str]) -> tuple[list[str], list[tuple[str, str]]]:
+    """Document names and ``(summary, reference)`` pairs, matched by name or by position."""
     if isinstance(hyps, Mapping) != isinstance(refs, Mapping):
         raise InputError("summaries and references must both be keyed by name or both be lists")
     if isinstance(hyps, Mapping) and isinstance(refs, Mapping):
@@ -113,25 +138,7 @@ def score_summaries(hyps: Mapping[str, str] | Sequence[str],
         pairs = list(zip(hyps, refs))
     if not pairs:
         raise InputError("nothing to score: no summaries")
-    try:
-        from rouge_score import rouge_scorer
-    except ImportError as exc:
-        raise MissingDependencyError(
-            "ROUGE needs rouge-score, a dependency of mtsum missing from this environment: "
-            "pip install rouge-score (or reinstall mtsum)"
-        ) from exc
-    # The Porter stemmer is code, not NLTK data: nothing is downloaded.
-    scorer = rouge_scorer.RougeScorer(list(ROUGE_TYPES), use_stemmer=True)
-    per_doc: dict[str, dict[str, float]] = {}
-    for name, (hyp, ref) in zip(names, pairs):
-        scores = scorer.score(_sentence_lines(ref), _sentence_lines(hyp))
-        per_doc[name] = {t: 100 * scores[t].fmeasure for t in ROUGE_TYPES}
-    result: dict[str, Any] = {"documents": len(pairs)}
-    for t in ROUGE_TYPES:
-        result[t] = sum(d[t] for d in per_doc.values()) / len(per_doc)
-    result["per_document"] = per_doc
-    result["scorer"] = "rouge_score, use_stemmer=True, F-measure x100, mean over documents"
-    return result
+    return names, pairs
 
 
 def _sentence_lines(text: str) -> str:

@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from mtsum.clean import CleanResult, Removal
-
-
-def json_line(data: Any) -> str:
-    """One JSON object on one line, also for readers that split lines like ``str.splitlines``:
-    json.dumps leaves U+2028, U+2029 and NEL raw when ensure_ascii is off."""
-    text = json.dumps(data, ensure_ascii=False)
-    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("\x85", "\\u0085")
+    from mtsum.clean import CleanResult, Removal, Stripped
 
 
 @dataclass
@@ -54,9 +46,23 @@ class TranslationResult:
     settings: dict[str, Any] = field(default_factory=dict)
     title: str | None = None  # with cleaning: the headline, translated
     source_title: str | None = None  # ... and as written
-    removed: list[dict[str, Any]] | None = None  # with cleaning: what was dropped and why
-    stripped: list[dict[str, Any]] | None = None  # with cleaning: markers cut from kept paragraphs
-    restored: list[int] | None = None  # with cleaning of HTML: paragraphs put back from the page
+    # With cleaning: the cleaning's own result (what was dropped and why, its stats).
+    cleaned: CleanResult | None = field(default=None, repr=False)
+
+    @property
+    def removed(self) -> list[Removal] | None:
+        """With cleaning: what was dropped and why; None without."""
+        return None if self.cleaned is None else self.cleaned.removed
+
+    @property
+    def stripped(self) -> list[Stripped] | None:
+        """With cleaning: markers cut from the front of kept paragraphs."""
+        return None if self.cleaned is None else self.cleaned.stripped
+
+    @property
+    def restored(self) -> list[int] | None:
+        """With cleaning: always empty (the JSON keeps the key)."""
+        return None if self.cleaned is None else self.cleaned.restored
 
     def output_paragraphs(self, dedupe: bool = False) -> list[Paragraph]:
         """Paragraphs to show: all of them, or without repeats when ``dedupe``."""
@@ -82,12 +88,12 @@ class TranslationResult:
             "models": self.models,
             "settings": self.settings,
         }
-        if self.removed is not None:
+        if self.cleaned is not None:
             d["title"] = self.title
             d["source_title"] = self.source_title
-            d["removed"] = self.removed
-            d["stripped"] = self.stripped or []
-            d["restored"] = self.restored or []
+            d["removed"] = [asdict(r) for r in self.cleaned.removed]
+            d["stripped"] = [asdict(s) for s in self.cleaned.stripped]
+            d["restored"] = list(self.cleaned.restored)
         return d
 
 
@@ -116,8 +122,8 @@ class SummaryResult:
     title: str | None  # the headline, translated
     summary: str
     summarizer: str  # "bart" or "extractive"
-    removed: list[dict[str, Any]]
-    stripped: list[dict[str, Any]]
+    removed: list[Removal]
+    stripped: list[Stripped]
     stats: SummaryStats
     models: dict[str, dict[str, Any]]  # translation languages and "summarization"
     settings: dict[str, Any] = field(default_factory=dict)
@@ -142,8 +148,8 @@ class SummaryResult:
             "source_title": self.source_title,
             "summary": self.summary,
             "summarizer": self.summarizer,
-            "removed": self.removed,
-            "stripped": self.stripped,
+            "removed": [asdict(r) for r in self.removed],
+            "stripped": [asdict(s) for s in self.stripped],
             "restored": self.restored,
             "flagged": self.flagged,
             "stats": {**asdict(self.stats), "seconds": round(self.stats.seconds, 3)},
@@ -151,50 +157,3 @@ class SummaryResult:
             "settings": self.settings,
         }
 
-
-@dataclass
-class CleaningResult:
-    """A document cleaned in its own language, untranslated (``mtsum clean``).
-
-    ``cleaned`` is the cleaning's own result (headline, kept paragraphs, removals and
-    why); ``settings`` holds what decided: the forced or detected source, the input
-    format, the line model's fingerprint and thresholds, a user's rules folder.
-    """
-
-    input: str
-    source_language: str
-    language_confidence: float | None  # None when --source forced the language
-    cleaned: CleanResult
-    settings: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def paragraphs(self) -> list[str]:
-        return self.cleaned.paragraphs
-
-    @property
-    def stats(self) -> dict[str, int]:
-        return self.cleaned.stats
-
-    @property
-    def text(self) -> str:
-        """The headline and the kept paragraphs, separated by blank lines."""
-        title = self.cleaned.title
-        return "\n\n".join(([title] if title else []) + self.cleaned.paragraphs)
-
-    def lines(self) -> list[tuple[str, int, str, Removal | None]]:
-        """Every input paragraph in order as ``(mark, index, text, removal)``: mark ``T``
-        for the headline, ``+`` kept, ``-`` removed (``removal`` says why)."""
-        c = self.cleaned
-        out: list[tuple[str, int, str, Removal | None]] = []
-        if c.title is not None and c.title_index is not None:
-            out.append(("T", c.title_index, c.title, None))
-        out += [("+", i, text, None) for i, text in zip(c.kept_indices, c.paragraphs)]
-        out += [("-", r.index, r.text, r) for r in c.removed]
-        return sorted(out, key=lambda line: line[1])
-
-    def to_dict(self) -> dict[str, Any]:
-        c = self.cleaned.to_dict()
-        kept = ("title", "title_index", "paragraphs", "kept_indices", "removed", "stripped", "restored", "stats")
-        return {"input": self.input, "source_language": self.source_language,
-                "language_confidence": self.language_confidence, **{k: c[k] for k in kept},
-                "settings": self.settings}

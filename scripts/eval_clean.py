@@ -144,8 +144,8 @@ def timed_clean(paragraphs: Sequence[str], language: str, extracted: bool = Fals
 
 def html_cleaned(paragraphs: Sequence[str], page_lines: Sequence[str], language: str, **restore: Any) -> str:
     """What ``--clean`` makes of an extracted page: the lines restored from the whole
-    page (mtsum.clean.restore, *restore* its options), then cleaning as for HTML."""
-    from mtsum.clean.restore import restore_article_lines
+    page (scripts/html_restore.py, *restore* its options), then cleaning as for HTML."""
+    from html_restore import restore_article_lines
 
     merged = restore_article_lines(paragraphs, page_lines, language, **restore)
     return cleaned_text(merged.paragraphs, language, extracted=True)
@@ -183,7 +183,7 @@ def trafilatura_method(options: dict, clean: bool) -> Callable[[dict, Path], tup
 
 def mtsum_html(page: dict, data: Path) -> tuple[str, float]:
     """What ``--clean`` does with an HTML file: trafilatura, article lines it missed
-    restored from the whole page (mtsum.clean.restore), then cleaning. Timed: restore and clean."""
+    restored from the whole page (scripts/html_restore.py), then cleaning. Timed: restore and clean."""
     from mtsum.errors import InputError
     from mtsum.io.html import extract_page
 

@@ -205,12 +205,13 @@ def extracted(page: dict, **options: Any) -> Any:
 def with_steps(steps: Iterable[str], *, restore: bool = False, title: bool = True, **options: Any) -> Method:
     """The extraction (mtsum.io.html.extract_page with *options*), then only the
     cleaning removals of *steps* (mtsum.clean.extracted.step_of; "all": every one), the
-    page's lines restored first (mtsum.clean.restore) with *restore*."""
+    page's lines restored first (scripts/html_restore.py) with *restore*."""
     steps = frozenset(steps)
 
     def run(page: dict) -> str:
+        from html_restore import restore_article_lines
+
         from mtsum.clean.extracted import step_of
-        from mtsum.clean.restore import restore_article_lines
 
         got = extracted(page, flatten=restore, **options)
         paragraphs = got.text.split("\n\n")

@@ -25,7 +25,7 @@ the training pages bear out, scripts/clean_data.py), and each language's thresho
 
 The shipped model is then trained on all pages, with the rules and verdicts all pages
 bear out and the thresholds of the by-site held-out pages; the figures, the datasets and
-their page counts are written into the model file. mtsum.clean.restore's thresholds are
+their page counts are written into the model file. scripts/html_restore.py's thresholds are
 chosen on the by-site held-out models with cleaning-dev's HTML pages (kept from the old
 file when cleaning-dev is absent).
 
@@ -238,14 +238,14 @@ def fit_model(datas: Sequence[PageData], args: argparse.Namespace) -> line_model
     return line_model.LineModel.from_dict(fit(datas, args))
 
 
-# --- mtsum.clean.restore's thresholds (HTML), on cleaning-dev's HTML pages ----------------
+# --- scripts/html_restore.py's thresholds (HTML), on cleaning-dev's HTML pages ----------------
 
 RESTORE_SWEEP = tuple(round(0.05 * k, 2) for k in range(11))  # 0.0 to 0.5
 
 
 class Restore:
     """Cleaned HTML texts of cleaning-dev's pages, by restore threshold, scored by the
-    first by-site split's held-out models (see mtsum.clean.restore)."""
+    first by-site split's held-out models (see scripts/html_restore.py)."""
 
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
@@ -254,7 +254,8 @@ class Restore:
     def on_fold(self, split: int, model: line_model.LineModel, held: Sequence[Held]) -> None:
         if split:
             return
-        from mtsum.clean.restore import scoring_window, window_scores
+        from html_restore import scoring_window, window_scores
+
         from mtsum.errors import InputError
         from mtsum.io.html import extract_page
 

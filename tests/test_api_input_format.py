@@ -63,7 +63,7 @@ def test_cli_reads_a_doctype_file_as_the_api_does(tmp_path: Path) -> None:
 def test_clean_text_reads_a_page_as_html(input_format: str) -> None:
     result = mtsum.clean_text(PAGE, input_format=input_format)
     assert result.settings["input_format"] == "html" and result.source_language == "de"
-    assert result.cleaned.title == "Streit um neue Radwege in Musterstadt"
+    assert result.title == "Streit um neue Radwege in Musterstadt"
     assert all("<" not in p for p in result.paragraphs)
     assert not any("Startseite" in p or "Impressum" in p for p in result.paragraphs)
 
@@ -118,7 +118,7 @@ def test_translate_text_takes_clean_as_the_cli_does(tiny_models: Path) -> None:
     plain = mtsum.translate_text(text, models=tiny_models)
     cleaned = mtsum.translate_text(text, models=tiny_models, clean=True)
     assert len(plain.paragraphs) == 3 and plain.removed is None
-    assert [r["text"] for r in cleaned.removed] == ["Anzeige"]
+    assert [r.text for r in cleaned.removed] == ["Anzeige"]
     assert [p.source for p in cleaned.paragraphs] == [plain.paragraphs[0].source, plain.paragraphs[2].source]
 
 

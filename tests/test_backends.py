@@ -3,6 +3,7 @@ the CTranslate2 path never imports torch. Outputs are gibberish: only structure 
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import sys
@@ -76,6 +77,52 @@ def test_describe_and_cache_key_differ_by_backend_and_compute_type(ct2_cache: Pa
     assert {d["revision"] for d in described} == {hf.revision} and hf.revision.startswith("local-")
     assert all(d["device"] == "cpu" for d in described)
     assert len({b.cache_key() for b in (hf, int8, f32)}) == 3
+
+
+def _key_as_before(value: object) -> str:
+    """How cache keys were made before mtsum.signature: translation caches on disk use them."""
+    import hashlib
+    import json
+
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()[:32]
+
+
+def test_cache_keys_are_the_keys_caches_on_disk_were_written_with(ct2_cache: Path, tiny_models: Path) -> None:
+    from mtsum.config import load_models_config
+    from mtsum.translation.guard import RETRY_SETTINGS, GuardedTranslator
+    from mtsum.translation.translator import ModelTranslator
+
+    guard = load_models_config(tiny_models).guard
+    for backend in pair(tiny_models, "de", "translation"):
+        described = {k: v for k, v in backend.describe().items() if k != "device"}
+        assert backend.cache_key() == _key_as_before(described)
+        guarded = GuardedTranslator(ModelTranslator(backend, "de"), guard)
+        assert guarded.cache_key() == _key_as_before([backend.cache_key(), dataclasses.asdict(guard), RETRY_SETTINGS])
+
+
+def test_backend_names_are_the_settings_list() -> None:
+    from mtsum import backends, settings
+
+    assert ("auto", *backends._REGISTRY) == settings.BACKENDS
+
+
+def test_auto_locates_the_model_once(ct2_cache: Path, tiny_models: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--backend auto finds the conversion (locating the source model); the backend it makes
+    reuses that, so counting tokens and the input limit do not locate the model again."""
+    from mtsum.models import hub
+
+    calls: list[str] = []
+    real = hub.locate
+
+    def counted(spec, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(spec.name)
+        return real(spec, *args, **kwargs)
+
+    monkeypatch.setattr(hub, "locate", counted)
+    backend = create_backend(spec_of(tiny_models, "sv"), "translation", device="cpu")
+    assert backend.name == "ctranslate2"
+    assert backend.max_input_tokens > 0 and backend.count_tokens("Hej världen") > 0 and backend.revision
+    assert calls == ["translation.sv"]
 
 
 def test_auto_picks_ctranslate2_only_when_converted(tiny_models: Path, monkeypatch: pytest.MonkeyPatch,

@@ -155,8 +155,10 @@ def test_bad_outputs(tmp_path: Path, name: str, message: str) -> None:
 
 def test_two_runs_cannot_write_one_output(tmp_path: Path) -> None:
     first = ChunkedOutput(tmp_path / "out.jsonl")
-    with pytest.raises(OutputError, match="another mtsum batch is writing it"):
+    # The same lock as the digest's (mtsum.io.lock), with batch's exit code: 2.
+    with pytest.raises(OutputError, match="another mtsum batch is writing it") as caught:
         ChunkedOutput(tmp_path / "out.jsonl")
+    assert caught.value.exit_code == 2
     first.close()
 
 

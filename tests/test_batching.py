@@ -84,7 +84,7 @@ def test_backend_raising_oom_above_n_still_translates_everything(tiny_models: Pa
 
     pipeline = Pipeline(tiny_models, Settings(cache=False))
     text = seeds["de"].read_text(encoding="utf-8")
-    segments = [s for p in pipeline.prepare(pipeline_doc(text)).segments for s in p]
+    segments = [s for _, s in pipeline.prepare(pipeline_doc(text)).model_segments()]
     spec = pipeline.config.translation_spec("de")
     plain = ModelTranslator(TransformersBackend(spec, "translation", "cpu"), "de", batch_size=16)
     small = ModelTranslator(SmallGPU(spec, "translation", "cpu"), "de", batch_size=16)

@@ -866,7 +866,7 @@ def test_line_model_decision_respects_the_guard(link_share: float, guarded: bool
     model = line_model.LineModel(line_model.Lexicon({}, 0.0), trees, threshold=0.9)
     row = np.zeros((1, len(line_model.FEATURES)))
     row[0, line_model.FEATURES.index("link_share")] = link_share
-    assert model.decide(row, np.array([guarded])).tolist() == [dropped]
+    assert model.drops(model.weigh(row, np.array([guarded]))).tolist() == [dropped]
 
 
 @pytest.mark.parametrize(
@@ -889,7 +889,7 @@ def test_line_model_thresholds_are_per_language(language: str | None, dropped: b
     model = line_model.LineModel(line_model.Lexicon({}, 0.0), trees, threshold=0.8,
                                  thresholds={"de": 0.6, "en": 0.8})
     row = np.zeros((1, len(line_model.FEATURES)))
-    assert model.decide(row, np.array([False]), language).tolist() == [dropped]
+    assert model.drops(model.weigh(row, np.array([False])), language).tolist() == [dropped]
 
 
 def test_packaged_thresholds_cover_our_languages() -> None:
@@ -980,12 +980,11 @@ def test_short_lines_between_prose_are_guarded(guard: str, verdict: str, expecte
 def test_site_vocabulary_grouped_by_first_letter_finds_what_the_plain_alternation_finds(
     language: str, line: str
 ) -> None:
-    from mtsum.clean import features
+    from mtsum.clean import words
 
-    words = [w for w in (features._FURNITURE["common"], features._FURNITURE["en"],
-                         features._FURNITURE.get(language, "")) if w]
-    plain = re.compile(rf"(?<!\w)(?:{'|'.join(words)})")
-    assert features._furniture(language).findall(line.lower()) == plain.findall(line.lower())
+    branches = [w for w in (words.FURNITURE["common"], words.FURNITURE["en"], words.FURNITURE.get(language, "")) if w]
+    plain = re.compile(rf"(?<!\w)(?:{'|'.join(branches)})")
+    assert words.site_vocabulary(language).findall(line.lower()) == plain.findall(line.lower())
 
 
 def _scraped_pages() -> list[tuple[str, list[str]]]:
@@ -1018,8 +1017,8 @@ def test_recurring_lines_clean_as_new_ones(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_lines_seen_before_are_not_analysed_again(monkeypatch: pytest.MonkeyPatch) -> None:
-    """An HTML page is read twice (restore scores the page, then its article is
-    cleaned): the second pass computes no line's features again."""
+    """A page read twice (scripts/html_restore.py scores the page, then its article is
+    cleaned; pages of one site share lines): the second pass computes no line's features again."""
     from mtsum.clean import cleaner, features, recurring
 
     calls: list[str] = []

@@ -220,3 +220,52 @@ def test_uncached_hub_model_unreachable_hub_exit_3(tmp_path: Path, seeds: dict) 
     assert proc.returncode == 3, proc.stderr
     err = proc.stderr.decode()
     assert "Helsinki-NLP/opus-mt-de-en" in err and "unreachable" in err and "Traceback" not in err
+
+
+# --- the CLI leaves the process as it found it (issue 29) ---
+
+
+def test_commands_change_no_environment_variable_and_leave_no_hook(tiny_models: Path, seeds: dict) -> None:
+    import logging
+
+    import mtsum
+
+    # The libraries' own imports may set variables (joblib sets KMP_INIT_AT_FORK): import
+    # them through the library first, so only the CLI's changes count.
+    mtsum.summarize_text(seeds["de"].read_text(), models=tiny_models)
+    before, hooks = dict(os.environ), list(sys.meta_path)
+    level = logging.getLogger("transformers").level
+    for args in (["summarize", str(seeds["de"]), "--models", str(tiny_models), "--no-cache"],
+                 ["models", "list", "--models", str(tiny_models)], ["clean", str(seeds["sv"])]):
+        result = run(*args)
+        assert result.exit_code == 0, result.stderr
+    assert dict(os.environ) == before
+    assert sys.meta_path == hooks and logging.getLogger("transformers").level == level
+
+
+def test_library_chatter_only_with_debug(tiny_models: Path, seeds: dict) -> None:
+    args = ("summarize", str(seeds["de"]), "--models", str(tiny_models), "--source", "de", "--no-cache")
+    plain, debug = _subprocess(*args), _subprocess("--debug", *args)
+    assert plain.returncode == 0 == debug.returncode, plain.stderr
+    chatter = (b"[transformers]", b"Loading weights")
+    assert any(c in debug.stderr for c in chatter), "nothing to hide: the test no longer checks anything"
+    assert not any(c in plain.stderr for c in chatter), plain.stderr
+
+
+def test_a_hook_runs_after_the_import_and_undoes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mtsum.cli.quiet import _when_imported
+
+    (tmp_path / "mtsum_probe_module.py").write_text("VALUE = 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    hooks, seen = list(sys.meta_path), []
+    undo = _when_imported("mtsum_probe_module", lambda m: (seen.append(m.VALUE), lambda: seen.append(0))[1])
+    assert seen == [] and len(sys.meta_path) == len(hooks) + 1
+    import mtsum_probe_module  # noqa: F401
+
+    assert seen == [1] and sys.meta_path == hooks  # applied once, right after the import
+    undo()
+    assert seen == [1, 0]
+    sys.modules.pop("mtsum_probe_module")
+    pending = _when_imported("mtsum_probe_module", lambda m: None)
+    pending()  # never imported: the hook goes
+    assert sys.meta_path == hooks

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 
-from mtsum.config import default_models_path, load_models_config
+from mtsum.config import GenerationOptions, default_models_path, load_models_config
 from mtsum.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -89,3 +90,42 @@ def test_missing_language(tmp_path: Path) -> None:
     cfg_file.write_text("translation:\n  sv: {model: a/b}\n")
     with pytest.raises(ConfigError, match=r"translation\.de\.model"):
         load_models_config(cfg_file).translation_spec("de")
+
+
+def test_config_imports_only_errors_and_settings() -> None:
+    """config is the bottom of the model layer: backends, translators and the guard import it."""
+    import ast
+
+    import mtsum.config
+
+    tree = ast.parse(Path(mtsum.config.__file__).read_text(encoding="utf-8"))
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+    imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    assert {m for m in imported if m.startswith("mtsum")} <= {"mtsum", "mtsum.errors", "mtsum.settings"}
+    assert {a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module == "mtsum"
+            for a in n.names} <= {"settings"}
+
+
+GENERATION = [
+    # (model defaults, models.yaml, overrides, recorded, passed to generate)
+    ({"num_beams": 4, "max_length": 512}, {}, {}, {"num_beams": 4, "max_length": 512},
+     {"num_beams": 4, "max_length": 512}),
+    ({"num_beams": 4, "max_length": None}, {"min_length": 3, "num_beams": 2}, {},
+     {"num_beams": 2, "min_length": 3}, {"num_beams": 2, "min_length": 3}),
+    ({"num_beams": 4, "max_new_tokens": 9}, {}, {"max_length": 30, "max_new_tokens": None},
+     {"num_beams": 4, "max_length": 30}, {"num_beams": 4, "max_new_tokens": None, "max_length": 30}),
+    ({"num_beams": 1}, {}, {"no_repeat_ngram_size": 3}, {"num_beams": 1, "no_repeat_ngram_size": 3},
+     {"num_beams": 1, "no_repeat_ngram_size": 3}),
+]
+
+
+@pytest.mark.parametrize(("defaults", "configured", "overrides", "recorded", "passed"), GENERATION)
+def test_generation_options(defaults: dict, configured: dict, overrides: dict, recorded: dict, passed: dict) -> None:
+    options = GenerationOptions.resolve(defaults, configured).replace(**overrides)
+    # Key order is part of the JSON results (and of translation cache keys).
+    assert list(options.recorded().items()) == list(recorded.items())
+    assert list(options.items()) == list(passed.items())
+    assert options == passed and hash(options) == hash(GenerationOptions.resolve(defaults, configured)
+                                                        .replace(**overrides))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        options.pairs = ()  # type: ignore[misc]

@@ -8,9 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from mtsum.cli import main
-from mtsum.config import load_models_config
+from mtsum.config import GuardThresholds, load_models_config
 from mtsum.errors import ConfigError
-from mtsum.translation.guard import GuardThresholds
 
 HEAD = "translation:\n  sv:\n    model: org/sv-en\n    generation:\n"
 

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from mtsum.digest import State
+from mtsum.io.atomic import is_temporary
 
 ROOT = Path(__file__).resolve().parent.parent
 N_ARTICLES = 150
@@ -125,7 +126,7 @@ def test_killed_mid_run_then_resume(tmp_path: Path, sig: signal.Signals, codes: 
     listed = [s["path"] for story in data["stories"] for e in story["entries"] for s in e["sources"]]
     assert sorted(listed) == sorted(map(str, paths))  # every article, each exactly once
     assert stored(state) == N_ARTICLES and integrity(state) == "ok"
-    assert not list(out.rglob("*.tmp"))
+    assert not [p for p in out.rglob("*") if is_temporary(p.name)]
 
 
 def test_sigterm_keeps_every_finished_article_and_its_translation(tmp_path: Path) -> None:
@@ -148,7 +149,7 @@ def test_sigterm_keeps_every_finished_article_and_its_translation(tmp_path: Path
     assert written == done  # every committed article's translation, and nothing else
     assert all((out / "translations" / f"{stem}.en.txt").read_text(encoding="utf-8").rstrip().endswith(")")
                for stem in done)  # each one whole
-    assert not list(out.rglob("*.tmp"))
+    assert not [p for p in out.rglob("*") if is_temporary(p.name)]
 
     rerun = start_digest(tmp_path / "in", out, state)
     stdout, stderr = rerun.communicate(timeout=300)

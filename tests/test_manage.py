@@ -18,7 +18,7 @@ from mtsum.cli import main
 from mtsum.config import ModelSpec, load_models_config
 from mtsum.errors import ConfigError, ModelUnavailableError
 from mtsum.models import hub as models
-from mtsum.models import manage
+from mtsum.models import manage, pull
 
 ROOT = Path(__file__).resolve().parent.parent
 SHA1 = "1" * 40
@@ -36,7 +36,7 @@ def hf_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setattr(constants, "HF_HUB_CACHE", str(cache))
     # A test that forgets to fake the hub must fail, not wait on DNS.
-    monkeypatch.setattr(manage, "hub_reachable", lambda *a, **k: False)
+    monkeypatch.setattr(pull, "hub_reachable", lambda *a, **k: False)
     return cache
 
 
@@ -274,7 +274,7 @@ def test_pull_downloads_what_is_not_cached(hf_cache: Path, tmp_path: Path,
     repos = {"org/opus-mt-sv-en": [v1, v2], "org/opus-mt-de-en": [v1]}
     with StandInHub(repos, tags={"org/opus-mt-sv-en": {"v1.0": 0}}) as hub:
         point_huggingface_hub_at(monkeypatch, hub.url, hf_cache.parent)
-        monkeypatch.setattr(manage, "hub_reachable", models.hub_reachable)
+        monkeypatch.setattr(pull, "hub_reachable", models.hub_reachable)
         cfg = load_models_config(write_models_yaml(tmp_path / "m.yaml"))
 
         report = manage.pull_models(cfg, ["sv"], offline=False, revision="v1.0", convert=False)

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from mtsum.cli import main
 from mtsum.errors import InputError
 from mtsum.io.inputs import decode_bytes, read_input
-from mtsum.results import json_line
+from mtsum.render.json import json_line
 from mtsum.text.segment import split_paragraphs
 
 NO_TEXT = [

@@ -145,8 +145,8 @@ def test_stdout_gets_each_paragraph_before_the_next_is_rendered(monkeypatch: pyt
 
 
 def test_translate_text_output_is_rendered_per_paragraph(english: Path) -> None:
-    from mtsum.cli import _render_translation
     from mtsum.pipeline.core import Pipeline, Settings
+    from mtsum.render.documents import translation as _render_translation
 
     doc = Document("x", "One.\n\nTwo.\n\nThree.", "text")
     result = Pipeline(None, Settings(source="en")).translate_document(doc)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from mtsum.backends import create_backend
-from mtsum.config import ModelSpec
+from mtsum.config import GenerationOptions, ModelSpec
 from mtsum.errors import ConfigError, InputError, ModelUnavailableError
 from mtsum.summarization.bart import BartSummarizer, SummaryOutput, chunk_paragraphs, summarize_paragraphs
 
@@ -240,9 +240,9 @@ class WordSummarizer:
         self.keep = keep
         self.batches: list[int] = []  # size of each summarize_batch call
 
-    def generation_settings(self, max_length: int | None = None,
-                            min_length: int | None = None) -> dict[str, object]:
-        return {"max_length": max_length or self.keep}
+    def generation_options(self, max_length: int | None = None,
+                           min_length: int | None = None) -> GenerationOptions:
+        return GenerationOptions.resolve({}, {"max_length": max_length or self.keep})
 
     @property
     def max_input_tokens(self) -> int:
@@ -251,11 +251,14 @@ class WordSummarizer:
     def count_tokens(self, text: str) -> int:
         return len(text.split())
 
-    def summarize_batch(self, texts: list[str], max_length: int | None = None,
-                        min_length: int | None = None) -> list[str]:
+    def summarize_batch(self, texts: list[str], max_length: int | None = None, min_length: int | None = None, *,
+                        token_counts: list[int] | None = None,
+                        options: GenerationOptions | None = None) -> list[str]:
+        assert token_counts == [self.count_tokens(t) for t in texts]  # counted while chunking
         assert all(self.count_tokens(t) <= self.limit for t in texts)
         self.batches.append(len(texts))
-        return [" ".join(t.split()[: max_length or self.keep]) for t in texts]
+        keep = (options or self.generation_options(max_length))["max_length"]
+        return [" ".join(t.split()[:keep]) for t in texts]
 
     def describe(self) -> dict[str, object]:
         return {"model": "fake", "revision": None}

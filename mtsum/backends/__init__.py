@@ -11,9 +11,10 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mtsum.errors import ConfigError
+from mtsum.settings import BACKENDS
 
 if TYPE_CHECKING:
     from mtsum.backends.base import Backend
@@ -22,11 +23,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # name -> (module, class); modules are imported only when their backend is chosen.
+# One entry per name in mtsum.settings.BACKENDS but ``auto`` (tests/test_backends.py checks).
 _REGISTRY = {
     "transformers": ("mtsum.backends.hf", "TransformersBackend"),
     "ctranslate2": ("mtsum.backends.ct2", "CTranslate2Backend"),
 }
-BACKEND_NAMES = ("auto", *_REGISTRY)
 
 
 def backend_class(name: str) -> type[Backend]:
@@ -38,7 +39,7 @@ def backend_class(name: str) -> type[Backend]:
     try:
         module, cls = _REGISTRY[name]
     except KeyError:
-        raise ConfigError(f"unknown backend '{name}': use {', '.join(BACKEND_NAMES)}") from None
+        raise ConfigError(f"unknown backend '{name}': use {', '.join(BACKENDS)}") from None
     return getattr(importlib.import_module(module), cls)
 
 
@@ -60,19 +61,26 @@ def backend_choice(spec: ModelSpec, requested: str | None = None,
     conversion exists whose recorded agreement with float32 (``mtsum models verify``,
     or ``models pull``) is faithful; an unfaithful one is passed over, with one warning
     per process unless ``warn`` is off (listing models explains instead)."""
+    name, why, _ = _choose(spec, requested, compute_type, warn)
+    return name, why
+
+
+def _choose(spec: ModelSpec, requested: str | None, compute_type: str | None,
+            warn: bool) -> tuple[str, str, dict[str, Any] | None]:
+    """:func:`backend_choice`, plus the conversion ``auto`` found for CTranslate2 (so that
+    the backend does not locate the model and look for it a second time)."""
     name = requested if requested not in (None, "auto") else (spec.backend or "auto")
     if name != "auto":
         if name not in _REGISTRY:
-            raise ConfigError(f"unknown backend '{name}': use {', '.join(BACKEND_NAMES)}")
-        return name, "asked for" if requested not in (None, "auto") else "set in models.yaml"
+            raise ConfigError(f"unknown backend '{name}': use {', '.join(BACKENDS)}")
+        return name, "asked for" if requested not in (None, "auto") else "set in models.yaml", None
     if not ctranslate2_installed():
-        return "transformers", "auto: CTranslate2 is not installed (pip install 'mtsum[fast]')"
-    from mtsum.backends.convert import find_conversion
-    from mtsum.models.fidelity import recorded
+        return "transformers", "auto: CTranslate2 is not installed (pip install 'mtsum[fast]')", None
+    from mtsum.backends.convert import find_conversion, recorded
 
     meta = find_conversion(spec, compute_type or spec.compute_type)
     if meta is None:
-        return "transformers", "auto: no CTranslate2 conversion (`mtsum models convert`)"
+        return "transformers", "auto: no CTranslate2 conversion (`mtsum models convert`)", None
     agreement = recorded(meta["path"])
     if agreement is not None and not agreement.get("faithful", True):
         why = (f"auto: the CTranslate2 {meta.get('compute_type')} conversion disagrees with float32 "
@@ -80,9 +88,9 @@ def backend_choice(spec: ModelSpec, requested: str | None = None,
         if warn and spec.name not in _WARNED:
             _WARNED.add(spec.name)
             log.warning("%s: %s; using transformers (see `mtsum models verify`)", spec.name, why[6:])
-        return "transformers", why
+        return "transformers", why, None
     checked = "faithful to float32" if agreement is not None else "agreement not measured yet"
-    return "ctranslate2", f"auto: CTranslate2 {meta.get('compute_type')} conversion, {checked}"
+    return "ctranslate2", f"auto: CTranslate2 {meta.get('compute_type')} conversion, {checked}", meta
 
 
 def create_backend(spec: ModelSpec, task: str, *, backend: str | None = None, device: str | None = None,
@@ -92,5 +100,6 @@ def create_backend(spec: ModelSpec, task: str, *, backend: str | None = None, de
     Raises:
         ConfigError: unknown backend name.
     """
-    name = choose_backend(spec, backend, compute_type)
-    return backend_class(name)(spec, task, device, offline=offline, compute_type=compute_type)
+    name, _, conversion = _choose(spec, backend, compute_type, True)
+    extra = {"conversion": conversion} if conversion is not None else {}
+    return backend_class(name)(spec, task, device, offline=offline, compute_type=compute_type, **extra)

@@ -3,19 +3,22 @@
 A backend owns a model, its tokenizer and its device; it knows how many tokens a text
 is, how long an input may be, and how to run *one* batch through ``generate``.
 Batching, caching, guarding and summarizing are built around it elsewhere, once.
+
+Counting tokens and the input limit need only the tokenizer and the model's small
+files (:mod:`mtsum.backends.tokens`): a backend loads its weights on the first
+``generate``, so preparing documents (and the batch engine's CPU stage) loads none.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from mtsum.config import ModelSpec
+from mtsum.config import GenerationOptions, ModelSpec
 from mtsum.errors import ConfigError
+from mtsum.signature import json_key
 
 if TYPE_CHECKING:
     from mtsum.backends.tokens import Tokens
@@ -72,15 +75,24 @@ class Backend(ABC):
         self.requested_device = device
         self.offline = offline
         self.requested_compute_type = compute_type or spec.compute_type
+        self._max_input_tokens: int | None = None
+        self._options: GenerationOptions | None = None
 
-    @abstractmethod
     def count_tokens(self, text: str) -> int:
         """Tokens ``text`` takes as model input, special tokens not counted."""
+        return self.tokens.count(text)
 
     @property
-    @abstractmethod
     def max_input_tokens(self) -> int:
         """How many text tokens one input may hold (special tokens already subtracted)."""
+        if self._max_input_tokens is None:
+            self._max_input_tokens = input_limit(self.spec, *self._input_limits())
+        return self._max_input_tokens
+
+    @abstractmethod
+    def _input_limits(self) -> tuple[int, object, int]:
+        """``(positions, tokenizer's model_max_length or None, special tokens per input)``,
+        read without loading weights; :func:`input_limit` makes the limit of them."""
 
     @property
     @abstractmethod
@@ -116,7 +128,8 @@ class Backend(ABC):
 
     @abstractmethod
     def default_settings(self) -> dict[str, Any]:
-        """The model's own decoding settings (its generation config), GENERATION_KEYS only."""
+        """The model's own decoding settings (its generation config), GENERATION_KEYS only,
+        read without loading weights."""
 
     @property
     @abstractmethod
@@ -139,11 +152,11 @@ class Backend(ABC):
         batches' worth per call, so that each worker gets a whole batch."""
         return 1
 
-    def generation_settings(self) -> dict[str, Any]:
-        """Effective decoding settings: the model's own, with models.yaml's on top."""
-        settings = self.default_settings()
-        settings.update(self.spec.generation)
-        return {k: v for k, v in settings.items() if v is not None}
+    def generation_settings(self) -> GenerationOptions:
+        """Effective decoding settings: the model's own, with models.yaml's on top (resolved once)."""
+        if self._options is None:
+            self._options = GenerationOptions.resolve(self.default_settings(), self.spec.generation)
+        return self._options
 
     def describe(self) -> dict[str, Any]:
         """What produced a result: recorded in every result's ``models``."""
@@ -153,7 +166,7 @@ class Backend(ABC):
             "backend": self.name,
             "compute_type": self.compute_type,
             "device": self.device,
-            "generation": self.generation_settings(),
+            "generation": self.generation_settings().recorded(),
         }
 
     def cache_key(self) -> str:
@@ -161,5 +174,6 @@ class Backend(ABC):
         only ever served again by the same model, revision, backend, precision and settings."""
         d = self.describe()
         d.pop("device")  # the same model gives the same text on CPU and GPU (up to fp noise)
-        blob = json.dumps(d, sort_keys=True, default=str)
-        return hashlib.sha256(blob.encode()).hexdigest()[:32]
+        # The key earlier versions wrote wherever the model id or path is ASCII (every hub
+        # id is), so translation caches on disk stay valid.
+        return json_key(d)

@@ -26,12 +26,14 @@ from pathlib import Path
 from typing import Any
 
 from mtsum import settings
-from mtsum.config import GENERATION_KEYS, ModelSpec
+from mtsum.config import ModelSpec
 from mtsum.errors import ConfigError, MissingDependencyError, ModelLoadError, ModelUnavailableError, OutputError
 
 log = logging.getLogger(__name__)
 
 METADATA = "mtsum-conversion.json"
+# A conversion's last measured agreement with float32 (written by mtsum.models.fidelity).
+AGREEMENT_FILE = "mtsum-agreement.json"
 # What CTranslate2's converter accepts as weight quantization.
 COMPUTE_TYPES = ("int8", "int8_float16", "int8_float32", "int8_bfloat16", "int16", "float16", "bfloat16",
                  "float32")
@@ -90,6 +92,15 @@ def read_metadata(folder: Path) -> dict[str, Any] | None:
         return None
     meta["path"] = str(folder)
     return meta
+
+
+def recorded(folder: str | Path) -> dict[str, Any] | None:
+    """The agreement with float32 last measured for the conversion in ``folder``, if any."""
+    try:
+        data = json.loads((Path(folder) / AGREEMENT_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def _source_revision(spec: ModelSpec, offline: bool | None = True) -> str | None:
@@ -295,6 +306,8 @@ def _save_tokenizer(kind: str, source: Path, converter: Any, out: Path) -> None:
 def _converter_class() -> type:
     from ctranslate2.converters import TransformersConverter
 
+    from mtsum.backends.hf import own_settings
+
     class Converter(TransformersConverter):
         """CTranslate2's converter, plus what mtsum's runtime needs from the loaded model."""
 
@@ -310,9 +323,7 @@ def _converter_class() -> type:
             if not hasattr(model.config, "normalize_before"):
                 model.config.normalize_before = False
             own = model.generation_config
-            diff = own.to_diff_dict()
-            self.facts["generation"] = {k: getattr(own, k, None) for k in GENERATION_KEYS
-                                        if k in diff or k in ("num_beams", "max_length")}
+            self.facts["generation"] = own_settings(own)
             self.facts["max_positions"] = int(model.config.max_position_embeddings)
             forced_bos = getattr(own, "forced_bos_token_id", None)
             self.facts["forced_bos_token_id"] = forced_bos

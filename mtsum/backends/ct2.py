@@ -14,11 +14,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from mtsum.backends.base import Backend, input_limit
+from mtsum.backends.base import Backend
 from mtsum.backends.convert import check_compute_type, family, find_conversion
 from mtsum.backends.devices import resolve
 from mtsum.backends.tokens import Tokens, load_tokens
 from mtsum.errors import BackendOOMError, ConfigError, MissingDependencyError, ModelUnavailableError
+from mtsum.settings import THREADS, env
 
 log = logging.getLogger(__name__)
 
@@ -38,20 +39,16 @@ def thread_layout() -> tuple[int, int]:
     hands the backend one whole batch per worker per call (``parallel_batches``), and
     CTranslate2 decodes them side by side; the workers share the weights.
 
-    Default: one single-threaded worker per core. On a 2-core VM (bench/results.md,
-    *CTranslate2 profile*, alternating pairs) it beat one 2-thread worker at every
-    workload measured: beam 4 and greedy batches, and even a single short input (one
-    thread decoded it no slower than two, whose OpenMP hand-offs cost more than they
-    share). Machines with many cores were not measured; ``MTSUM_THREADS=1xN`` gives an
-    interactive single sentence every core there.
+    Default: one single-threaded worker per core; on the 2-core machine measured it beat
+    one multi-threaded worker at every workload (the measurements are in docs/).
     """
-    env = os.environ.get("MTSUM_THREADS", "").strip().lower()
-    if not env:
+    layout = env(THREADS).lower()
+    if not layout:
         return _cores(), 1
-    workers, _, per = env.partition("x") if "x" in env else ("1", "", env)
+    workers, _, per = layout.partition("x") if "x" in layout else ("1", "", layout)
     if not (workers.isdigit() and per.isdigit() and int(workers) >= 1 and int(per) >= 1):
         raise ConfigError(f"MTSUM_THREADS must be a positive integer (threads) or WxT (workers x threads), "
-                          f"got '{env}'")
+                          f"got '{layout}'")
     return int(workers), int(per)
 
 
@@ -125,11 +122,13 @@ class CTranslate2Backend(Backend):
 
     name = "ctranslate2"
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, conversion: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        """``conversion``: the metadata :func:`find_conversion` gave for this spec and compute
+        type, where the caller (``--backend auto``) has already looked; else found on first use."""
         super().__init__(*args, **kwargs)
         if self.requested_compute_type is not None:
             check_compute_type(self.requested_compute_type)
-        self._meta: dict[str, Any] | None = None
+        self._meta: dict[str, Any] | None = conversion
         self._device: str | None = None
         self._tokens: Tokens | None = None
         self._translator: Any = None
@@ -199,14 +198,10 @@ class CTranslate2Backend(Backend):
     def parallel_batches(self) -> int:
         return thread_layout()[0] if self.device == "cpu" else 1  # one replica per GPU
 
-    def count_tokens(self, text: str) -> int:
-        return self.tokens.count(text)
-
-    @property
-    def max_input_tokens(self) -> int:
+    def _input_limits(self) -> tuple[int, object, int]:
         meta = self.meta
-        return input_limit(self.spec, int(meta.get("max_positions") or 1024), meta.get("model_max_length"),
-                           int(meta.get("special_tokens") or 0))
+        positions = int(meta.get("max_positions") or 1024)
+        return positions, meta.get("model_max_length"), int(meta.get("special_tokens") or 0)
 
     def default_settings(self) -> dict[str, Any]:
         return dict(self.meta.get("generation") or {})

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 
+from mtsum import settings
 from mtsum.errors import ConfigError
 
 
@@ -14,7 +14,7 @@ def requested_device(device: str | None = None) -> str:
     Raises:
         ConfigError: malformed name.
     """
-    device = (device or os.environ.get("MTSUM_DEVICE") or "auto").strip().lower()
+    device = settings.device(device)
     if device not in ("auto", "cpu", "cuda") and not (device.startswith("cuda:") and device[5:].isdigit()):
         raise ConfigError(f"unknown device '{device}': use auto, cpu, cuda or cuda:N")
     return device

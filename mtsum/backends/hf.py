@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mtsum.backends.base import Backend, input_limit
+from mtsum.backends.base import Backend
 from mtsum.backends.devices import resolve_torch_device
 from mtsum.backends.tokens import Tokens, load_tokens
 from mtsum.config import GENERATION_KEYS, ModelSpec
@@ -85,8 +85,9 @@ def _load(spec: ModelSpec, task: str, device: str, path: Path, revision: str | N
 class TransformersBackend(Backend):
     """MarianMT or BART in float32 (float16 on request, GPU only) with transformers.
 
-    Tokenizing needs only the model's tokenizer files (:mod:`.tokens`, shared with
-    CTranslate2); the weights load on the first ``generate``.
+    Tokenizing, the input limit and the decoding settings need only the model's small
+    files (tokenizer, config.json, generation_config.json); the weights load on the
+    first ``generate``.
     """
 
     name = "transformers"
@@ -97,7 +98,6 @@ class TransformersBackend(Backend):
         self._device: str | None = None
         self._located: tuple[Path, str | None] | None = None
         self._tokens: Tokens | None = None
-        self._config: dict[str, Any] | None = None
 
     @property
     def device(self) -> str:
@@ -155,23 +155,33 @@ class TransformersBackend(Backend):
             raise ModelLoadError(f"cannot read {path}: {exc} (re-run `mtsum models pull`)") from None
         return data if isinstance(data, dict) else {}
 
-    def count_tokens(self, text: str) -> int:
-        return self.tokens.count(text)
-
-    @property
-    def max_input_tokens(self) -> int:
-        if self._config is None:
-            self._config = self._file("config.json")
-        positions = int(self._config.get("max_position_embeddings") or 1024)
+    def _input_limits(self) -> tuple[int, object, int]:
+        positions = int(self._file("config.json").get("max_position_embeddings") or 1024)
         # MarianTokenizer's model_max_length defaults to 512 where tokenizer_config.json is silent.
         tok_max = self._file("tokenizer_config.json").get("model_max_length", 512 if self.task == "translation"
                                                           else None)
-        return input_limit(self.spec, positions, tok_max, self.tokens.special_tokens)
+        return positions, tok_max, self.tokens.special_tokens
 
     def default_settings(self) -> dict[str, Any]:
-        own = self.loaded.model.generation_config
-        return {key: getattr(own, key, None) for key in GENERATION_KEYS
-                if key in own.to_diff_dict() or key in ("num_beams", "max_length")}
+        return own_settings(self._generation_config())
+
+    def _generation_config(self) -> Any:
+        """The generation config ``from_pretrained`` gives the model, read from the files alone:
+        generation_config.json, else (BART repos have none) the legacy settings in config.json,
+        as transformers' ``adjust_generation_fn`` does. tests/test_no_weights.py checks that
+        both ways agree on every test model."""
+        from transformers import GenerationConfig
+
+        folder = str(self.located[0])
+        try:
+            try:
+                return GenerationConfig.from_pretrained(folder, local_files_only=True)
+            except OSError:
+                return GenerationConfig.from_pretrained(folder, config_file_name="config.json",
+                                                        _from_model_config=True, local_files_only=True)
+        except (OSError, ValueError) as exc:
+            raise ModelLoadError(f"cannot read the generation config of {self.spec.name} in {folder}: {exc} "
+                                 "(re-run `mtsum models pull`)") from None
 
     def _generate(self, texts: list[str], settings: Mapping[str, Any]) -> list[list[int]]:
         import torch
@@ -196,6 +206,14 @@ class TransformersBackend(Backend):
             torch.cuda.empty_cache()
             raise BackendOOMError(f"{self.spec.name}: CUDA out of memory for a batch of {len(texts)}") from exc
         return [_generated(row, loaded.model.generation_config) for row in out.tolist()]
+
+
+def own_settings(config: Any) -> dict[str, Any]:
+    """A transformers ``GenerationConfig``'s settings that mtsum records (GENERATION_KEYS):
+    those the model sets, and always ``num_beams`` and ``max_length``."""
+    diff = config.to_diff_dict()
+    return {key: getattr(config, key, None) for key in GENERATION_KEYS
+            if key in diff or key in ("num_beams", "max_length")}
 
 
 def _generated(row: list[int], config: Any) -> list[int]:

@@ -10,7 +10,7 @@ from mtsum.batch.records import Item
 from mtsum.batch.stages import Entry, Plan, prepare_entry, process
 
 if TYPE_CHECKING:
-    from mtsum.batch.progress import StopWatch
+    from mtsum.io.signals import StopWatch
 
 
 def run_local(items: Sequence[Item], plan: Plan, done: Mapping[str, str], stop: StopWatch | None = None

@@ -27,17 +27,18 @@ import json
 import logging
 import os
 import stat
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from mtsum.batch.records import FIELDS, shown
-from mtsum.errors import MissingDependencyError, OutputError
-from mtsum.io.atomic import check_replaceable, file_mode, fsync_dir
-from mtsum.results import json_line
-from mtsum.runs.signals import deferred
+from mtsum.batch.records import FIELDS
+from mtsum.errors import MissingDependencyError, OutputError, StateLockedError
+from mtsum.io.atomic import TEMP_SUFFIX, AtomicFile, check_replaceable, fsync_dir
+from mtsum.io.lock import RunLock
+from mtsum.io.names import shown
+from mtsum.io.signals import deferred
+from mtsum.render.json import json_line
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +83,7 @@ class ChunkedOutput:
             self.parts.mkdir(exist_ok=True)
         except OSError as exc:
             raise OutputError(f"{shown(target)}: cannot create {shown(self.parts)}: {exc.strerror or exc}") from None
-        self._lock: int | None = _lock(self.parts / ".lock", self.target)
+        self._lock: RunLock | None = _lock(self.parts / ".lock", self.target)
         self._journal: int | None = None
         self._journal_path: Path | None = None
         self._unsynced = 0
@@ -191,8 +192,8 @@ class ChunkedOutput:
                 records = [merged[k] for k in sorted(merged)]
                 self._write(self.target, records)
                 # Temporary files of a run killed mid-write hold nothing that counts; we hold the lock.
-                stale = [*self.parts.glob(".part-*.mtsum-part"),
-                         *self.target.parent.glob(f".{glob.escape(self.target.name)}.*.mtsum-part")]
+                stale = [*self.parts.glob(f".part-*{TEMP_SUFFIX}"),
+                         *self.target.parent.glob(f".{glob.escape(self.target.name)}.*{TEMP_SUFFIX}")]
                 for part in [*parts, *stale]:
                     part.unlink(missing_ok=True)
                 return len(records)
@@ -203,41 +204,23 @@ class ChunkedOutput:
         lock, self._lock = self._lock, None
         if lock is None:
             return
-        os.close(lock)
+        lock.release()
         try:
-            (self.parts / ".lock").unlink(missing_ok=True)
             self.parts.rmdir()  # only when empty: parts left by a failure stay for the next run
         except OSError:
             pass
 
     def _write(self, target: Path, records: list[dict[str, Any]]) -> None:
         try:
-            fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".mtsum-part")
-        except OSError as exc:
-            raise OutputError(f"{shown(target)}: cannot write: {exc.strerror or exc}") from None
-        tmp = Path(name)
-        try:
-            if self.parquet:
-                os.close(fd)
-                pa, pq = _pyarrow()
-                pq.write_table(pa.Table.from_pylist([_flat(r) for r in records], schema=_schema(pa)), tmp)
-                with tmp.open("rb+") as fh:
-                    os.fsync(fh.fileno())
-            else:
-                with os.fdopen(fd, "wb") as fh:
+            with AtomicFile(target, binary=True) as tmp:
+                if self.parquet:
+                    pa, pq = _pyarrow()
+                    pq.write_table(pa.Table.from_pylist([_flat(r) for r in records], schema=_schema(pa)), tmp.fh)
+                else:
                     for rec in records:
-                        fh.write(_line(rec))
-                    fh.flush()
-                    os.fsync(fh.fileno())
-            os.chmod(tmp, file_mode(target))
-            os.replace(tmp, target)
+                        tmp.write(_line(rec))
         except OSError as exc:
-            tmp.unlink(missing_ok=True)
             raise OutputError(f"{shown(target)}: cannot write: {exc.strerror or exc}") from None
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-        fsync_dir(target.parent)
 
 
 def _line(rec: dict[str, Any]) -> bytes:
@@ -326,15 +309,14 @@ def _pyarrow() -> tuple[Any, Any]:
     return pa, pq
 
 
-def _lock(path: Path, target: Path) -> int:
+def _lock(path: Path, target: Path) -> RunLock:
     """An exclusive lock: two runs writing one OUT would skip and merge each other's work."""
-    import fcntl
-
-    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o644)
+    lock = RunLock(path, remove=True, held=f"{shown(target)}: another mtsum batch is writing it; wait for it "
+                                          "or choose another --output")
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        os.close(fd)
-        raise OutputError(f"{shown(target)}: another mtsum batch is writing it; wait for it or choose another "
-                          "--output") from None
-    return fd
+        return lock.acquire()
+    except StateLockedError as exc:
+        # exit 2, as batch always did: a busy output is a usage error for batch, not "try later"
+        raise OutputError(str(exc)) from None
+    except OSError as exc:
+        raise OutputError(f"{shown(path)}: cannot create the lock file: {exc.strerror or exc}") from None

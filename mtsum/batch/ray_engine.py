@@ -23,6 +23,7 @@ import threading
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from mtsum import settings
 from mtsum.batch.records import Item
 from mtsum.batch.stages import Plan, prepare_entry, process
 from mtsum.errors import ConfigError, Interrupted, MissingDependencyError, MtsumError
@@ -30,7 +31,7 @@ from mtsum.errors import ConfigError, Interrupted, MissingDependencyError, Mtsum
 if TYPE_CHECKING:
     import numpy as np
 
-    from mtsum.batch.progress import StopWatch
+    from mtsum.io.signals import StopWatch
     from mtsum.pipeline.core import Pipeline
 
 log = logging.getLogger(__name__)
@@ -144,7 +145,8 @@ def run_ray(items: Sequence[Item], plan: Plan, done: Mapping[str, str], *, addre
     if started:
         ours = _handlers()
         try:
-            ray.init(address=address, include_dashboard=False, logging_level=logging.WARNING)
+            ray.init(address=address, include_dashboard=False, logging_level=logging.WARNING,
+                     runtime_env={"env_vars": _quiet_workers()})
         except SystemExit as exc:  # ray.init's own SIGTERM handler, while it starts
             if exc.code == signal.SIGTERM:
                 raise Interrupted(signal.SIGTERM) from None
@@ -237,3 +239,13 @@ def _default_workers(ray: Any, gpus: float) -> int:
                               f"fewer than the {gpus:g} asked per worker")
         return available
     return max(1, int(resources.get("CPU", 1)) - 1)
+
+
+def _quiet_workers() -> dict[str, str]:
+    """The workers' environment: they load the models, so transformers' warnings and the
+    hub's progress bars are kept off the terminal there as the CLI keeps them off here
+    (unless the user set these variables, or mtsum logs at debug level)."""
+    if logging.getLogger("mtsum").getEffectiveLevel() <= logging.DEBUG:
+        return {}
+    wanted = {"TRANSFORMERS_VERBOSITY": "error", "HF_HUB_DISABLE_PROGRESS_BARS": "1"}
+    return {name: value for name, value in wanted.items() if not settings.env(name)}

@@ -10,36 +10,22 @@ extraction) is :func:`load`, which the engines run where they prepare documents.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from mtsum.errors import InputError, MtsumError
+from mtsum.io.discover import walk_folder
 from mtsum.io.inputs import Document, read_input
+from mtsum.io.names import SURROGATE, shown
+from mtsum.signature import content_hash
 
-FILE_SUFFIXES = (".txt", ".html", ".htm")
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
 TASKS = ("translate", "summarize", "both")
 # Record fields, in output order (the README documents each).
 FIELDS = ("id", "source_language", "language_confidence", "title", "translation", "summary", "stats",
           "models", "settings", "error", "content_hash", "run_key")
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def shown(text: object, names: bool = True) -> str:
-    """``text`` as valid Unicode, for ids, messages and records. With ``names``, a file
-    name's bytes that are not UTF-8 (which Python keeps as surrogates, ``os.fsdecode``)
-    become ``\\xff``, as ``os.fsencode(name).decode("utf-8", "backslashreplace")`` shows
-    them; any other lone surrogate becomes ``\\ud800``, as JSON escapes it. Valid text is
-    returned unchanged."""
-    text = str(text)
-    if _SURROGATE.search(text) is None:
-        return text
-    return _SURROGATE.sub(lambda m: (f"\\x{ord(m[0]) - 0xDC00:02x}" if names and 0xDC80 <= ord(m[0]) <= 0xDCFF
-                                     else f"\\u{ord(m[0]):04x}"), text)
 
 
 @dataclass(frozen=True)
@@ -72,9 +58,7 @@ def list_items(source: str | Path, text_field: str = "text", id_field: str = "id
 def _folder_items(path: Path) -> list[Item]:
     """Any file name works: ``path`` keeps the name as the OS gave it (``os.fsdecode``),
     the id shows it as valid text (:func:`shown`), so records can always be written."""
-    files = sorted(p for p in path.rglob("*")
-                   if p.suffix.lower() in FILE_SUFFIXES and p.is_file()
-                   and not any(part.startswith(".") for part in p.relative_to(path).parts))
+    files = walk_folder(path)
     items: list[Item] = []
     seen: dict[str, str] = {}
     for p in files:
@@ -127,7 +111,7 @@ def _jsonl_item(line: str, number: int, text_field: str, id_field: str) -> Item:
         return Item(id=item_id, problem=f"line {number}: no '{text_field}' field (choose it with --text-field)")
     if not isinstance(text, str):
         return Item(id=item_id, problem=f"line {number}: '{text_field}' is not a string")
-    bad = _SURROGATE.search(text)
+    bad = SURROGATE.search(text)
     if bad is not None:  # JSON allows "\\ud800"; no model, hash or output file can take it
         return Item(id=item_id, problem=f"line {number}: '{text_field}' holds a lone surrogate "
                                         f"(\\u{ord(bad[0]):04x} at character {bad.start() + 1}), which is not "
@@ -154,10 +138,6 @@ def load(item: Item) -> tuple[Document, str]:
     if not text.strip():
         raise InputError(f"{item.id}: empty input (nothing to translate)")
     return Document(name=item.id, text=text, format="text"), content_hash(text.encode("utf-8"))
-
-
-def content_hash(data: bytes) -> str:
-    return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
 def error_dict(exc: BaseException) -> dict[str, Any]:

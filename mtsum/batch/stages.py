@@ -9,27 +9,26 @@ with its error, and the batch goes on.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 import logging
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from mtsum.batch.records import Item, error_dict, load, record, shown
-from mtsum.errors import Interrupted, MtsumError
+from mtsum.batch.records import Item, error_dict, load, record
+from mtsum.errors import MtsumError
+from mtsum.runs.attempt import attempt
 
 if TYPE_CHECKING:
     from mtsum.io.inputs import Document
+    from mtsum.io.signals import StopWatch
     from mtsum.pipeline.core import Pipeline, Settings
     from mtsum.pipeline.prepare import PreparedDocument
-    from mtsum.runs.signals import StopWatch
 
 log = logging.getLogger(__name__)
 
 OK, FAILED, SKIPPED = "ok", "error", "skipped"
+T = TypeVar("T")
 
 
 @dataclass
@@ -80,8 +79,11 @@ def run_key(pipeline: Pipeline, task: str, summarizer: str, max_length: int | No
     """What decides a record's content besides its input: the registry (models and
     revisions), source, backend, compute type, task and summary settings. Device and
     batch sizes are left out: a run resumed on another machine keeps what is done."""
+    from mtsum.signature import Signature, file_hash
+
     try:
-        registry = hashlib.sha256(Path(pipeline.config.path).read_bytes()).hexdigest()
+        # Bare hex, as records written before signature.py hold it: their run keys stay valid.
+        registry = file_hash(pipeline.config.path).removeprefix("sha256:")
     except OSError:
         registry = str(pipeline.config.path)
     s = pipeline.settings
@@ -89,7 +91,7 @@ def run_key(pipeline: Pipeline, task: str, summarizer: str, max_length: int | No
              "compute_type": s.compute_type, "task": task}
     if task != "translate":
         parts.update(summarizer=summarizer, max_length=max_length, min_length=min_length)
-    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
+    return Signature(parts).key(16)
 
 
 @dataclass
@@ -109,17 +111,15 @@ def prepare_entry(pipeline: Pipeline, plan: Plan, item: Item, done: Mapping[str,
     """Read, detect, clean and segment one item; an item already written with the
     same content hash (``done``: id → hash) is skipped."""
     started = time.perf_counter()
-    content: str | None = None
-    try:
-        doc, content = load(item)
-        if done.get(item.id) == content:
-            return Entry(item.id, content, skipped=True)
-        prepared = pipeline.prepare(doc, clean=plan.clean)
-    except Exception as exc:  # one bad document must not stop an overnight run (a stop is no Exception)
-        _reraise_stop(exc)
-        if not isinstance(exc, MtsumError):
-            log.warning("%s: unexpected %s while preparing: %s", item.id, type(exc).__name__, shown(exc))
-        return Entry(item.id, content, error=error_dict(exc))
+    loaded = _attempt(lambda: load(item), item.id, "preparing")
+    if isinstance(loaded, Exception):
+        return Entry(item.id, None, error=error_dict(loaded))
+    doc, content = loaded
+    if done.get(item.id) == content:
+        return Entry(item.id, content, skipped=True)
+    prepared = _attempt(lambda: pipeline.prepare(doc, clean=plan.clean), item.id, "preparing")
+    if isinstance(prepared, Exception):
+        return Entry(item.id, content, error=error_dict(prepared))
     return Entry(item.id, content, doc=doc, prepared=prepared,
                  prepare_seconds=time.perf_counter() - started)
 
@@ -164,28 +164,17 @@ def _finish(pipeline: Pipeline, plan: Plan, entry: Entry, outcome: Any) -> tuple
         return FAILED, _record(plan, entry, error=error_dict(outcome))
     if plan.task == "translate":
         return OK, _record(plan, entry, translated=outcome)
-    try:
-        summary = pipeline.summarize_translation(outcome, plan.summarizer, max_length=plan.max_length,
-                                                 min_length=plan.min_length)
-    except Exception as exc:  # as in prepare_entry: this record fails, the batch goes on
-        _reraise_stop(exc)
-        if not isinstance(exc, MtsumError):
-            log.warning("%s: unexpected %s while summarizing: %s", entry.id, type(exc).__name__, shown(exc))
-        return FAILED, _record(plan, entry, error=error_dict(exc))
+    summary = _attempt(lambda: pipeline.summarize_translation(
+        outcome, plan.summarizer, max_length=plan.max_length, min_length=plan.min_length), entry.id, "summarizing")
+    if isinstance(summary, Exception):
+        return FAILED, _record(plan, entry, error=error_dict(summary))
     return OK, _record(plan, entry, translated=outcome if plan.task == "both" else None, summary=summary)
 
 
-def _reraise_stop(exc: BaseException) -> None:
-    """Interrupted is a BaseException, so ``except Exception`` lets it through; but a
-    library that caught it and raised its own error instead must not turn a stop into
-    one document's failure: the stop found in the chain is raised again."""
-    seen: set[int] = set()
-    cause: BaseException | None = exc
-    while cause is not None and id(cause) not in seen:
-        if isinstance(cause, Interrupted):
-            raise cause
-        seen.add(id(cause))
-        cause = cause.__cause__ or cause.__context__
+def _attempt(work: Callable[[], T], item_id: str, doing: str) -> T | Exception:
+    # One bad document must not stop an overnight run: any error (a missing model
+    # included, tried again next run) becomes its record's; a stop signal stops the run.
+    return attempt(work, name=item_id, doing=doing, whole_run_errors=False, unexpected=True)
 
 
 def _record(plan: Plan, entry: Entry, **outcome: Any) -> dict[str, Any]:

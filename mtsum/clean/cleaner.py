@@ -7,13 +7,14 @@ A paragraph is removed when a rule matches it as a whole, when it is a caption (
 caption's uncredited twin), when it repeats an earlier paragraph
 (:mod:`mtsum.clean.duplicates`), or when the
 structure classifier in :mod:`mtsum.clean.features` and its learned line model
-(:mod:`mtsum.clean.line_model`) find it outside the article (a run of short lines around
+(:mod:`mtsum.clean.line_model`, weighed in :mod:`mtsum.clean.decide`) find it outside
+the article (a run of short lines around
 the text, a "related" list, a line of links or site vocabulary; rule
 ``classifier:<feature>``, or ``classifier:model`` where only the model decided).
 A long sentence-shaped paragraph in the article's language is never dropped by the
 classifier. Markers glued to the front of real text
 ("AnnonsWashington - ...") are stripped and the text kept. Every removal and every
-strip is recorded in the result.
+strip is recorded in the result. Every way in runs :func:`clean_page` once per document.
 """
 
 from __future__ import annotations
@@ -22,12 +23,12 @@ import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field
-from typing import Any
 
-from mtsum.clean.duplicates import mark_duplicates, repeat_key
-from mtsum.clean.features import analyse, decide, reads_as_text
+from mtsum.clean.decide import decide
+from mtsum.clean.duplicates import mark_duplicates, repeat_key, repeats
+from mtsum.clean.features import analyse, reads_as_text
 from mtsum.clean.headline import find_headline
+from mtsum.clean.result import CleanResult, Removal, Stripped
 from mtsum.clean.rules import Prefixes, Rule, credit, joined, load_rules, matchers, remove_matches
 
 # The public names are listed once, in mtsum/clean/__init__.py, which re-exports them.
@@ -60,86 +61,12 @@ def normalize_paragraph(text: str) -> str:
     return " ".join(text.split())
 
 
-@dataclass(frozen=True)
-class Removal:
-    """One paragraph that was dropped, and why.
-
-    ``reason`` is "duplicate", "boilerplate" or "caption"; ``rule`` names the rule
-    ("sv:ad_marker", "exact_duplicate", "caption_twin", ...) or the classifier feature
-    that decided ("classifier:short-run", "classifier:related-list", ...). ``duplicate_of`` is the
-    index of the kept first occurrence for duplicates, and of the credited caption
-    for a caption's uncredited twin; otherwise None. ``text`` is the input paragraph.
-    """
-
-    index: int
-    reason: str
-    duplicate_of: int | None
-    rule: str | None
-    text: str
-    # The line model's P(boilerplate) where the structure classifier dropped the line
-    # and the model weighed it; None for rules, captions and duplicates.
-    score: float | None = None
-
-
-@dataclass(frozen=True)
-class Stripped:
-    """A marker cut from the front of a kept paragraph (``text`` is what was cut)."""
-
-    index: int
-    rule: str
-    text: str
-
-
-@dataclass
-class CleanResult:
-    """The cleaned document.
-
-    ``title`` is the headline: the headline-shaped line just above the main text
-    block (site names and menus above it are skipped and dropped), else the block's
-    first paragraph if it reads as a headline (one sentence of at most 30 words);
-    otherwise None. ``paragraphs`` are the kept body paragraphs after
-    the title (the title is not repeated there), normalized and with glued markers
-    stripped; ``kept_indices[i]`` is the input index of ``paragraphs[i]``.
-    """
-
-    title: str | None
-    paragraphs: list[str]
-    kept_indices: list[int]
-    removed: list[Removal]
-    language: str
-    title_index: int | None = None
-    stripped: list[Stripped] = field(default_factory=list)
-    input_count: int = 0
-    # Input indices of lines put back from the page around an HTML extraction (mtsum.clean.restore).
-    restored: list[int] = field(default_factory=list)
-
-    @property
-    def stats(self) -> dict[str, int]:
-        reasons = [r.reason for r in self.removed]
-        return {
-            "paragraphs": self.input_count,
-            "boilerplate_removed": reasons.count("boilerplate"),
-            "captions_removed": reasons.count("caption"),
-            "duplicates_collapsed": reasons.count("duplicate"),
-            "prefixes_stripped": len(self.stripped),
-            "lines_restored": len(self.restored),
-            "kept_paragraphs": len(self.paragraphs),
-        }
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict of every field plus ``stats``."""
-        data = asdict(self)
-        data["stats"] = self.stats
-        return data
-
-
 def clean_paragraphs(
     paragraphs: Sequence[str],
     language: str,
     *,
     extra_rules: Iterable[str | os.PathLike[str]] | None = None,
     extracted: bool = False,
-    restored: Iterable[int] = (),
 ) -> CleanResult:
     """Clean one document's paragraphs (in order) written in *language*.
 
@@ -148,13 +75,12 @@ def clean_paragraphs(
     from an HTML page: the structure classifier, made to find furniture in whole pages,
     then drops nothing (on held-out sites it cost more article text there than
     boilerplate it removed); the rules, duplicates and the page header above the
-    headline still go. *restored* are the indices of paragraphs put back from the page
-    (:func:`mtsum.clean.restore.restore_article_lines`), recorded in the result. Raises
-    ConfigError when a rules file is unreadable or malformed.
+    headline still go.
+
+    Raises:
+        ConfigError: a rules file is unreadable or malformed.
     """
-    result = _clean(paragraphs, language, extra_rules, None, structure=not extracted)
-    result.restored = sorted(restored)
-    return result
+    return clean_page(paragraphs, language, extra_rules=extra_rules, structure=not extracted)
 
 
 def line_scores(
@@ -163,89 +89,128 @@ def line_scores(
     """The line model's P(boilerplate) for each paragraph the rules, captions and
     duplicates left, by index; empty without a model file."""
     scores: dict[int, float] = {}
-    _clean(paragraphs, language, extra_rules, scores)
+    clean_page(paragraphs, language, extra_rules=extra_rules, scores=scores)
     return scores
 
 
-def _clean(
+def clean_page(
     paragraphs: Sequence[str],
     language: str,
-    extra_rules: Iterable[str | os.PathLike[str]] | None,
-    scores: dict[int, float] | None,
+    *,
+    extra_rules: Iterable[str | os.PathLike[str]] | None = None,
     structure: bool = True,
+    scores: dict[int, float] | None = None,
+    undo: Callable[[Removal], bool] | None = None,
 ) -> CleanResult:
+    """The cleaning every entry point runs, once per document.
+
+    *structure* lets the structure classifier and the line model drop lines (off after
+    an extraction); *scores*, when given, receives the line model's P(boilerplate) of
+    every line it weighed; removals *undo* accepts are put back (normalized, unstripped)
+    once everything is decided, as they were evidence for the headline and the rest.
+    """
     rules = load_rules(language, extra_rules)
     if structure:
         rules = _learned_rules(rules)
-    texts = [normalize_paragraph(p) for p in paragraphs]
-    removed: dict[int, Removal] = {}
-    stripped: list[Stripped] = []
+    page = _Page(paragraphs)
+    _rule_pass(page, rules, keep_longer=not structure)
+    title_index = _structure_pass(page, language, structure, scores)
+    return page.result(language, title_index, undo)
 
-    def drop(i: int, reason: str, rule: str | None, of: int | None = None, score: float | None = None) -> None:
-        removed[i] = Removal(i, reason, of, rule, paragraphs[i], score)
 
+class _Page:
+    """One document being cleaned: its normalized texts and what was removed or stripped."""
+
+    def __init__(self, paragraphs: Sequence[str]) -> None:
+        self.paragraphs = paragraphs
+        self.texts = [normalize_paragraph(p) for p in paragraphs]
+        self.removed: dict[int, Removal] = {}
+        self.stripped: list[Stripped] = []
+
+    def drop(self, i: int, reason: str, rule: str | None, of: int | None = None, score: float | None = None) -> None:
+        self.removed[i] = Removal(i, reason, of, rule, self.paragraphs[i], score)
+
+    def result(self, language: str, title_index: int | None, undo: Callable[[Removal], bool] | None) -> CleanResult:
+        texts, removed = self.texts, self.removed
+        stripped = [s for s in self.stripped if s.index not in removed]
+        if undo is not None:
+            for r in [r for r in removed.values() if undo(r)]:
+                del removed[r.index]
+                texts[r.index] = normalize_paragraph(self.paragraphs[r.index])
+        body = [i for i in range(len(texts)) if i not in removed and i != title_index]
+        kept = ([] if title_index is None else [title_index]) + body
+        repeat_of = repeats([texts[i] for i in kept], kept, normalize_paragraph)
+        return CleanResult(
+            title=texts[title_index] if title_index is not None else None,
+            paragraphs=[texts[i] for i in body],
+            kept_indices=body,
+            removed=sorted(removed.values(), key=lambda r: r.index),
+            language=language,
+            title_index=title_index,
+            stripped=stripped,
+            input_count=len(texts),
+            repeat_of=repeat_of[len(kept) - len(body):],
+        )
+
+
+def _rule_pass(page: _Page, rules: list[Rule], keep_longer: bool) -> None:
+    """Empty lines, the rules (whole lines, runs, glued prefixes), captions and duplicates."""
+    texts = page.texts
     single: dict[int, str | None] = {}  # the first whole-line rule that needs no run
     matched: set[int] = set()  # lines some remove rule matches: the only ones a run rule may
     rule_matchers = matchers(rules)
     prefixes = Prefixes.of(rules)
     for i, text in enumerate(texts):
         if not text:
-            drop(i, "boilerplate", "empty")
+            page.drop(i, "boilerplate", "empty")
             continue
         any_rule, single[i] = remove_matches(rule_matchers, text)
         if any_rule is None:
-            texts[i] = _strip_prefixes(prefixes, i, text, stripped)
+            texts[i] = _strip_prefixes(prefixes, i, text, page.stripped)
             if texts[i] != text:
                 any_rule, single[i] = remove_matches(rule_matchers, texts[i])
         if any_rule is not None:
             matched.add(i)
+    for i, rule in _boilerplate(rules, texts, page.removed, single, matched).items():
+        page.drop(i, "boilerplate", rule)
+    _mark_captions(rules, texts, page.removed, page.drop)
+    mark_duplicates(texts, page.removed, page.drop, keep_longer=keep_longer)
 
-    for i, rule in _boilerplate(rules, texts, removed, single, matched).items():
-        drop(i, "boilerplate", rule)
-    _mark_captions(rules, texts, removed, drop)
-    mark_duplicates(texts, removed, drop, keep_longer=not structure)
 
+def _structure_pass(page: _Page, language: str, structure: bool, scores: dict[int, float] | None) -> int | None:
+    """Find the headline and the page header above it; with *structure*, let the line
+    model drop what it finds outside the article. Returns the headline's index."""
+    texts, removed = page.texts, page.removed
     decided = dict(removed)
     headings = [
         r.index
         for r in removed.values()
         if (r.rule or "").endswith(_LIST_HEADING_RULES) and not _INLINE_TEASER.search(texts[r.index])
     ]
-    page = analyse(texts, language, list(removed), headings)
-    block = page.block
+    analysis = analyse(texts, language, list(removed), headings)
+    block = analysis.block
     # Lines the structure pass calls links, menu rows or a related list by their shape
     # are passed over like the rules' removals: a breadcrumb is no headline. Not site
     # vocabulary: a headline may well say "membership" or "privacy".
-    furniture = {i for i, v in page.drops.items() if v.split(":")[1] in _NOT_HEADLINES}
-    title_index = find_headline(texts, language, decided.keys() | furniture, block, page.feats)
+    furniture = {i for i, v in analysis.drops.items() if v.split(":")[1] in _NOT_HEADLINES}
+    title_index = find_headline(texts, language, decided.keys() | furniture, block, analysis.feats)
     above: list[int] = []
     if title_index is not None and block is not None and title_index <= block.start:
         # Above a headline found over the text is the page's header: site name, menus.
-        above = [i for i in range(title_index) if (f := page.feats[i]) is not None and not reads_as_text(f)]
+        above = [i for i in range(title_index) if (f := analysis.feats[i]) is not None and not reads_as_text(f)]
     # A short header over the headline (site name, a few menu entries): the model has
     # too little page around it to judge, so it goes whatever the model thinks, where
-    # the model's training found that verdict held (structure.decide).
+    # the model's training found that verdict held (mtsum.clean.decide).
     header = above if title_index is not None and title_index <= _HEADER_LINES else []
     if not structure:
         for i in header:
-            drop(i, "boilerplate", "classifier:above-headline")
+            page.drop(i, "boilerplate", "classifier:above-headline")
+        return title_index
     weighed: dict[int, float] = {}
-    for i, rule in (decide(texts, page, above, scores, language, weighed, header) if structure else {}).items():
+    for i, rule in decide(texts, analysis, above, scores, language, weighed, header).items():
         if i != title_index and i not in removed:
-            drop(i, "boilerplate", rule, score=weighed.get(i))
-
-    kept = [i for i in range(len(texts)) if i not in removed]
-    body = [i for i in kept if i != title_index]
-    return CleanResult(
-        title=texts[title_index] if title_index is not None else None,
-        paragraphs=[texts[i] for i in body],
-        kept_indices=body,
-        removed=sorted(removed.values(), key=lambda r: r.index),
-        language=language,
-        title_index=title_index,
-        stripped=[s for s in stripped if s.index not in removed],
-        input_count=len(texts),
-    )
+            page.drop(i, "boilerplate", rule, score=weighed.get(i))
+    return title_index
 
 
 # --- stages -------------------------------------------------------------------
@@ -254,7 +219,7 @@ def _clean(
 def _learned_rules(rules: list[Rule]) -> list[Rule]:
     """*rules* less the packaged ones the line model's training left out of plain-text
     cleaning (they did not hold on its training folds); a user's file naming one keeps it."""
-    from mtsum.clean import line_model  # numpy: only once a page is cleaned
+    import mtsum.clean.line_model as line_model  # numpy: only once a page is cleaned
 
     model = line_model.current()
     if model is None or not model.rules_off:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Collection, Sequence
 
 from mtsum.clean.recurring import Kept
 
-__all__ = ["mark_duplicates", "repeat_key"]
+__all__ = ["mark_duplicates", "repeat_key", "repeats"]
 
 # Near-duplicate thresholds. A "credit" is what one paragraph adds to a copy of
 # another ("… (dpa)", "Foto: X"); it must be short or the longer one says more.
@@ -87,6 +87,19 @@ def mark_duplicates(texts: list[str], removed: Collection[int], drop: Callable[.
             for sh in common:
                 more_holders.setdefault(sh, []).append(i)
             first_holder.update(dict.fromkeys(shingles - common, i))
+
+
+def repeats(texts: Sequence[str], indices: Sequence[int], key: Callable[[str], str]) -> list[int | None]:
+    """For each of *texts* (at input positions *indices*), the position of the first
+    earlier one with the same *key*, else None: the identical paragraphs a translation
+    keeps and ``--dedupe`` leaves out of its output."""
+    first: dict[str, int] = {}
+    out: list[int | None] = []
+    for i, text in zip(indices, texts):
+        k = key(text)
+        out.append(first.get(k))
+        first.setdefault(k, i)
+    return out
 
 
 def _near_duplicate(

@@ -1,29 +1,21 @@
 """Cleaning after an HTML extraction: only the steps that pay for themselves.
 
 Trafilatura's extraction (:mod:`mtsum.io.html`) is the starting point of the HTML
-path. Each step after it was measured alone (``scripts/eval_html.py --steps``,
-README "Cleaning accuracy"), chosen on the dev pages, and checked on held-out ones:
-
-- the rules (ads, share bars, newsletter boxes) stay: on the dev pages they drop
-  most of the English boilerplate trafilatura leaves (0.815 to 0.951, in-sample), and
-  held out they cost no article text (recall within 0.001);
-- repeated paragraphs and captions go: no effect on the dev pages, and held out they
-  removed article text (code lines a tutorial repeats, a caption's sentence): token
-  recall 0.951 to 0.937 on the readability pages. A translation translates a repeat
-  once anyway;
-- the page header above the headline goes: on an extraction it is the article's
-  kicker and lead, not a menu (dev German keep 0.964 to 0.960);
-- putting back page lines the extraction missed (:mod:`mtsum.clean.restore`) goes:
-  held out it brought back more menus and teasers than article text (token precision
-  0.900 to 0.830 on article-extraction, 0.866 to 0.838 on the German fundus pages).
+path. Each cleaning step after it was measured alone (``scripts/eval_html.py --steps``),
+chosen on the dev pages and checked on held-out ones (docs/ has the figures): the rules
+(ads, share bars, newsletter boxes) stay; repeated paragraphs, captions and the page
+header above the headline are put back, as they removed article text held out (a
+translation translates a repeat once anyway). The page is cleaned once: every step
+runs, as evidence for the headline, and the removals of the steps left out are undone
+before the result is made (:func:`mtsum.clean.cleaner.clean_page`).
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 
-from mtsum.clean.cleaner import CleanResult, Removal, clean_paragraphs, normalize_paragraph
+from mtsum.clean.cleaner import clean_page
+from mtsum.clean.result import CleanResult, Removal
 
 __all__ = ["STEPS", "clean_extracted", "step_of"]
 
@@ -44,19 +36,7 @@ def step_of(removal: Removal) -> str:
 def clean_extracted(paragraphs: Sequence[str], language: str, steps: frozenset[str] = STEPS) -> CleanResult:
     """Clean an extractor's *paragraphs* in *language* with only the cleaning *steps*.
 
-    Raises ConfigError when a rules file is unreadable or malformed.
+    Raises:
+        ConfigError: a rules file is unreadable or malformed.
     """
-    result = clean_paragraphs(paragraphs, language, extracted=True)
-    undone = {r.index for r in result.removed if step_of(r) not in steps}
-    if not undone:
-        return result
-    texts = dict(zip(result.kept_indices, result.paragraphs))
-    for i in undone:
-        texts[i] = normalize_paragraph(paragraphs[i])
-    body = sorted(texts)
-    return dataclasses.replace(
-        result,
-        paragraphs=[texts[i] for i in body],
-        kept_indices=body,
-        removed=[r for r in result.removed if r.index not in undone],
-    )
+    return clean_page(paragraphs, language, structure=False, undo=lambda r: step_of(r) not in steps)

@@ -17,9 +17,8 @@ lines full of function words ("der", "och", "the") and reads the short lines ins
    outside it runs of short lines (menus, footers) and the teaser headlines under a
    "related" heading wherever they stand.
 
-:func:`decide` then lets the learned model in :mod:`mtsum.clean.line_model` weigh all of it
-with the line's context; links, menu rows, site vocabulary and "related" lists go
-whatever it says, and long prose in the article's language always stays.
+:func:`mtsum.clean.decide.decide` then lets the learned model (:mod:`mtsum.clean.line_model`)
+weigh all of it with the line's context. This module depends on neither.
 
 Hand-written because jusText works on an HTML tree, not on the lines mtsum gets, and
 its fixed thresholds drop the short lines inside an article (sub-headings, list items).
@@ -27,27 +26,15 @@ its fixed thresholds drop the short lines inside an article (sub-headings, list 
 
 from __future__ import annotations
 
-import functools
-import importlib.util
 import operator
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from mtsum.clean.recurring import Kept
+from mtsum.clean.words import site_vocabulary, stopwords
 
-__all__ = [
-    "Analysis", "Block", "LineFeatures", "analyse", "classify_lines", "decide", "features", "is_text", "reads_as_text",
-    "stopwords",
-]
-
-# jusText's stoplist file for each language code; others fall back to English.
-_STOPLIST_NAMES = {
-    "sv": "Swedish", "de": "German", "en": "English", "da": "Danish", "nb": "Norwegian_Bokmal",
-    "no": "Norwegian_Bokmal", "nn": "Norwegian_Nynorsk", "nl": "Dutch", "fr": "French",
-    "es": "Spanish", "it": "Italian", "pt": "Portuguese", "pl": "Polish", "fi": "Finnish",
-}
+__all__ = ["Analysis", "Block", "LineFeatures", "analyse", "features", "reads_as_text"]
 
 # Thresholds, in characters and shares of words. Prose in sv/de/en has 0.3-0.5 of its
 # words on the stoplists; menus, names and product lists have almost none.
@@ -72,25 +59,6 @@ LIST_ITEM_WORDS = 14
 FURNITURE_INSIDE = 3
 # Lines above a stretch of text that may belong to it (headline, standfirst, lede).
 EXTEND_BEFORE = 3
-
-# Words that speak of the website rather than of the world: cookie banners, comment
-# forms, newsletter and paywall prompts. Stems, matched case-insensitively at a word
-# start. A line of prose needs two of them to lose its protection.
-_FURNITURE = {
-    "common": r"cookie|newsletter|e-?mail|javascript|browser|akismet|spam|wordpress|copyright|rss\b|"
-              r"[\w-]+\.(?:de|se|com|at|ch|org|net|nu|eu)\b",
-    "en": r"subscri|sign up|sign in|log ?in|regist|account|password|comment|repl(?:y|ies)\b|privacy|"
-          r"terms of|rights reserved|advertis|sponsor|affiliate|share|follow us|website|"
-          r"click|download (?:the|our) app|donat|support (?:us|our)|membership|posted (?:in|by|on)|"
-          r"tagged|filed under|permalink|read more|related",
-    "de": r"abonn|abo\b|anmeld|registr|konto|passwort|kommentar|antwort|datenschutz|impressum|"
-          r"nutzungsbedingung|agb\b|urheberrecht|werbung|partnerlink|affiliate|teilen\b|"
-          r"folgen sie|folge uns|webseite|website|klicken|spende|unterstütze|weiterlesen|"
-          r"mehr zum thema|verwandte|ähnliche beiträge|veröffentlicht|verschlagwortet|kündbar|einlogg",
-    "sv": r"prenumer|logga|konto|lösenord|kommentar|svara\b|integritet|personuppgift|villkor|"
-          r"upphovsrätt|annons(?:er|era)?\b|reklam|dela\b|följ oss|webbplats|sajt|klicka|kakor|"
-          r"läs mer|läs också|läsa vidare|relaterad|publicerad|gratisartik|inloggad|nyhetsbrev|inkorg|anmäl dig",
-}
 
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 # What may close a sentence after its full stop: quotes and brackets.
@@ -136,76 +104,6 @@ class Block:
     end: int
 
 
-@functools.lru_cache(maxsize=32)
-def stopwords(language: str) -> frozenset[str]:
-    """jusText's stoplist for *language* (lower case); English for a language it lacks."""
-    spec = importlib.util.find_spec("justext")
-    if spec is None or not spec.submodule_search_locations:
-        from mtsum.errors import MissingDependencyError
-
-        raise MissingDependencyError("cleaning needs jusText's stoplists: pip install jusText")
-    folder = Path(next(iter(spec.submodule_search_locations))) / "stoplists"
-    name = _STOPLIST_NAMES.get(language, "English")
-    words = (folder / f"{name}.txt").read_text(encoding="utf-8").split()
-    return frozenset(w.lower() for w in words)
-
-
-@functools.lru_cache(maxsize=32)
-def _furniture(language: str) -> re.Pattern[str]:
-    own = _FURNITURE.get(language, "")
-    alternatives = [a for w in (_FURNITURE["common"], _FURNITURE["en"], own) if w for a in _alternatives(w)]
-    # Matched on the lower-cased line: three times faster than re.IGNORECASE.
-    return re.compile(rf"(?<!\w)(?:{_by_first_letter(alternatives)})")
-
-
-def _alternatives(pattern: str) -> list[str]:
-    """The top-level branches of *pattern* ("a|b(?:c|d)" -> ["a", "b(?:c|d)"])."""
-    out, depth, start, k = [], 0, 0, 0
-    while k < len(pattern):
-        c = pattern[k]
-        if c == "\\":
-            k += 1
-        elif c == "[":
-            k = pattern.index("]", k + 2)  # "[]…]" holds "]" as its first member
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-        elif c == "|" and depth == 0:
-            out.append(pattern[start:k])
-            start = k + 1
-        k += 1
-    return [*out, pattern[start:]]
-
-
-def _by_first_letter(alternatives: list[str]) -> str:
-    """*alternatives* as one alternation, the branches that begin with the same letter
-    grouped under it ("abonn|abo\\b" -> "a(?:bonn|bo\\b)").
-
-    Python's regex engine tries the branches of an alternation one by one at every word
-    start; grouped, it tries one per first letter, which made the site-vocabulary count
-    the most expensive line feature no more. Matches are the same: branches that begin
-    with different letters cannot match at the same place, the order within a letter is
-    kept, and a branch that does not begin with a plain letter ends a group, so none
-    moves past it.
-    """
-    out: list[str] = []
-    group: dict[str, list[str]] = {}
-
-    def close() -> None:
-        out.extend(f"{c}(?:{'|'.join(rest)})" for c, rest in group.items())
-        group.clear()
-
-    for branch in alternatives:
-        if branch[:1].isalpha() and branch[1:2] not in ("?", "*", "+", "{"):
-            group.setdefault(branch[0], []).append(branch[1:])
-        else:
-            close()
-            out.append(branch)
-    close()
-    return "|".join(out)
-
-
 def features(
     text: str, stop: frozenset[str], english: frozenset[str], furniture: re.Pattern[str]
 ) -> LineFeatures:
@@ -249,7 +147,7 @@ _seen: dict[str, Kept[LineFeatures]] = {}
 
 
 def _page_features(texts: Sequence[str], language: str, gone: Collection[int]) -> list[LineFeatures | None]:
-    stop, english, furniture = stopwords(language), stopwords("en"), _furniture(language)
+    stop, english, furniture = stopwords(language), stopwords("en"), site_vocabulary(language)
     kept = _seen.get(language)
     if kept is None:
         kept = _seen[language] = Kept(_SEEN_MAX)
@@ -395,71 +293,6 @@ def analyse(
     return Analysis(feats, classes, drops, block, inside, runs, extracted, related)
 
 
-def classify_lines(
-    texts: Sequence[str], language: str, removed: Sequence[int], list_headings: Sequence[int] = ()
-) -> tuple[dict[int, str], Block | None]:
-    """Decide the lines the rules left: {index: "classifier:<feature>"} to drop, and the block.
-
-    *removed* are the indices already dropped by rules, captions or duplicates; they
-    count as evidence against the text around them but are not decided again.
-    *list_headings* (a subset) announce a list of links ("Läs också", "Mehr zum Thema"):
-    the headline-shaped lines under one are that list, wherever it stands.
-    """
-    page = analyse(texts, language, removed, list_headings)
-    return decide(texts, page, language=language), page.block
-
-
-def decide(
-    texts: Sequence[str],
-    page: Analysis,
-    above_headline: Sequence[int] = (),
-    scores: dict[int, float] | None = None,
-    language: str | None = None,
-    weighed: dict[int, float] | None = None,
-    header: Collection[int] = (),
-) -> dict[int, str]:
-    """The lines of *page* to drop: {index: "classifier:<feature>"}.
-
-    *above_headline* are lines above the headline that do not read as text (the page
-    header): one more hand-written verdict. The learned model (:mod:`mtsum.clean.line_model`)
-    decides, with the hand-written verdicts among its features; a dropped line is named
-    after the verdict that agreed, else ``classifier:model``. Without a model file the
-    hand-written verdicts decide. *scores*, when given, receives the model's
-    P(boilerplate) of every line it weighed (guarded prose included); *language*
-    picks the model's threshold. *weighed*, when given, receives the P(boilerplate) the
-    decision rested on, of every line the model could drop (guarded prose excluded).
-    *header* (a subset of *above_headline*) is the page's header over a headline near
-    the top: it goes whatever the model says where the model's verdicts say so.
-    """
-    from mtsum.clean import line_model
-
-    verdicts = dict(page.drops)
-    for i in above_headline:
-        verdicts.setdefault(i, _ABOVE)
-    model = line_model.current()
-    if model is None:
-        return {**verdicts, **dict.fromkeys(header, "classifier:above-headline")}
-    strong = _STRONG_VERDICTS if model.strong is None else model.strong
-    rows, structure, guard = line_model.matrix(texts, page, frozenset(above_headline))
-    # Guarded rows stay whatever the trees say: their features are needed only for scores.
-    x = model.features([texts[i] for i in rows], structure, None if scores is not None else ~guard)
-    known = None
-    if scores is not None:
-        known = model.probability(x)
-        scores.update(zip(rows, known.tolist()))
-    p = model.weigh(x, guard, known)
-    if weighed is not None:
-        weighed.update((i, w) for i, w in zip(rows, p.tolist()) if w == w)  # NaN: guarded
-    drop = model.drops(p, language)
-    out = {i: verdicts.get(i, "classifier:model") for i, d in zip(rows, drop) if d}
-    # Links, menu rows, site vocabulary and "related" lists are boilerplate wherever they stand.
-    # A line above a headline further down is only evidence: the header rule is *header*'s.
-    out.update({i: v for i, v in verdicts.items() if v.split(":")[1] in strong and v != _ABOVE})
-    if "above-headline" in strong:
-        out.update(dict.fromkeys(header, "classifier:above-headline"))
-    return out
-
-
 def _list_under(heading: int, feats: list[LineFeatures | None]) -> list[int]:
     # Teaser headlines: short, no full stop, no site vocabulary needed.
     out = []
@@ -475,21 +308,12 @@ def _list_under(heading: int, feats: list[LineFeatures | None]) -> list[int]:
     return out
 
 
-def is_text(text: str, language: str) -> bool:
-    """Whether *text* reads as running text in *language* (prose, or a long line of it)."""
-    return reads_as_text(features(text, stopwords(language), stopwords("en"), _furniture(language)))
-
-
 def reads_as_text(f: LineFeatures) -> bool:
-    """:func:`is_text` for a line whose features are known."""
+    """Whether a line reads as running text: prose, a sentence with function words, or a
+    long line of them."""
     sentence = f.sentence_end and f.words >= 4 and f.stop_share >= STOP_NEARGOOD
     return (f.prose and f.furniture < 2) or sentence or _line_class(f)[0] in ("good", "neargood")
 
-
-# The verdicts that drop a line whatever the model says, for a model file that does not
-# name its own (scripts/train_clean.py chooses them on training folds).
-_ABOVE = "classifier:above-headline"
-_STRONG_VERDICTS = frozenset({"link", "site-furniture", "menu-row", "related-list", "above-headline"})
 
 # Features that are boilerplate wherever they turn up.
 _ALWAYS_BAD = frozenset({"link", "site-furniture", "menu-row"})

@@ -30,7 +30,8 @@ import re
 from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 
-from mtsum.clean.features import Block, LineFeatures, stopwords
+from mtsum.clean.features import Block, LineFeatures
+from mtsum.clean.words import stopwords
 from mtsum.text.segment import split_sentences
 
 MODEL_FILE = Path(__file__).parent / "data" / "headline_model.json"

@@ -15,7 +15,7 @@ article text stays), which hand-written verdicts drop a line whatever the model 
 and which packaged YAML rules plain-text cleaning uses. The file records the held-out
 figures (by site and by dataset) beside the data it was trained on. Long
 sentence-shaped paragraphs (see :attr:`LineFeatures.prose`) are never dropped by the
-model. The file also holds :mod:`mtsum.clean.restore`'s thresholds, chosen with the model
+model. The file also holds the thresholds of scripts/html_restore.py, chosen with the model
 on the dev pages' HTML.
 """
 
@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:
-    from mtsum.clean.features import Analysis
+    from mtsum.clean.features import Analysis, Block
 
 __all__ = ["FEATURES", "Lexicon", "LineModel", "Trees", "current", "grams", "lexical_columns", "matrix", "use_model"]
 
@@ -43,7 +43,7 @@ MODEL_FILE = Path(__file__).parent / "data" / "line_model.json"
 _CLASSES = ("good", "neargood", "short", "bad")
 _WINDOWS = (1, 3, 8)
 _LEXICAL_WINDOWS = (1, 3)
-# mtsum.clean.restore's threshold for a model file written before restore thresholds were
+# scripts/html_restore.py's threshold for a model file written before restore thresholds were
 # chosen with the model (last release's single value).
 _RESTORE_UNTRAINED = 0.3
 # Lines a short sentence may stand from guarded prose and still count as the article.
@@ -175,7 +175,7 @@ class LineModel:
     trees: Trees
     threshold: float
     thresholds: dict[str, float] = field(default_factory=dict)
-    # mtsum.clean.restore's: below it a page line is sure article text. Per language, as the
+    # scripts/html_restore.py's: below it a page line is sure article text. Per language, as the
     # model's probabilities are not calibrated alike for German and English.
     restore: float = _RESTORE_UNTRAINED
     restore_by_language: dict[str, float] = field(default_factory=dict)
@@ -203,21 +203,12 @@ class LineModel:
         return self.thresholds.get(language or "", self.threshold)
 
     def restore_threshold_for(self, language: str | None) -> float:
-        """The P(boilerplate) below which :mod:`mtsum.clean.restore` puts a line back."""
+        """The P(boilerplate) below which scripts/html_restore.py puts a line back."""
         return self.restore_by_language.get(language or "", self.restore)
 
     def probability(self, x: np.ndarray) -> np.ndarray:
         """P(boilerplate) for each row of *x* (:func:`matrix` with :func:`lexical_columns`)."""
         return _sigmoid(self.trees.raw(x))
-
-    def decide(
-        self, x: np.ndarray, guard: np.ndarray, language: str | None = None, probability: np.ndarray | None = None
-    ) -> np.ndarray:
-        """Which rows to drop: likely boilerplate, and not a guarded prose paragraph.
-
-        *probability* is :meth:`probability` of *x* when the caller has it already.
-        """
-        return self.drops(self.weigh(x, guard, probability), language)
 
     def drops(self, weighed: np.ndarray, language: str | None = None) -> np.ndarray:
         """Which rows of :meth:`weigh`'s probabilities reach *language*'s threshold (NaN never)."""
@@ -301,13 +292,12 @@ def matrix(
     rows = [i for i, f in enumerate(page.feats) if f is not None]
     if not rows:
         return rows, np.zeros((0, len(STRUCTURE_FEATURES))), np.zeros(0, dtype=bool)
-    feats = [page.feats[i] for i in rows]
     idx = np.asarray(rows)
     # Columns are built whole, from one list per feature: a Python loop over the
     # cells of thousands of lines would cost more than the rest of the cleaning.
     table = np.array(
         [(f.chars, f.words, f.stop_share, f.sentence_end, f.teaser, f.link_share, f.digit_share, f.title_case,
-          f.separators, f.furniture, f.prose) for f in feats],
+          f.separators, f.furniture, f.prose) for f in (page.feats[i] for i in rows)],
         dtype=np.float64,
     )
     col = dict(zip(_LINE_COLUMNS, table.T))
@@ -315,6 +305,30 @@ def matrix(
     classes = [page.classes[i] for i in rows]
     verdict_rows = np.fromiter((i in page.drops or i in above_headline for i in rows), dtype=np.float64,
                                count=len(rows))
+    good, context = _context(n, idx, classes, col, verdict_rows)
+    in_main, before, after = _block_columns(page.block, idx)
+    counts = Counter(texts[i] for i in rows)
+    words = col["words"]
+    columns = [
+        np.log1p(col["chars"]), np.log1p(words), col["stop_share"], col["sentence_end"], col["teaser"],
+        col["link_share"], col["digit_share"], col["title_case"], np.minimum(col["separators"], 3),
+        np.minimum(col["furniture"], 3), prose, words <= 2, (words <= 4) & (col["title_case"] == 1.0),
+        *(np.array([c == name for c in classes]) for name in _CLASSES),
+        verdict_rows, np.array([i in above_headline for i in rows]), np.array([i in page.related for i in rows]),
+        np.array([page.inside[i] for i in rows]), in_main, np.log1p(np.array([page.runs[i] for i in rows])),
+        np.full(len(rows), page.extracted), idx / n, before, after, np.full(len(rows), page.block is None),
+        np.array([counts[texts[i]] > 1 for i in rows]),
+        *context,  # blocks of five columns, one per window
+        np.full(len(rows), float(good.sum() / len(rows))), np.full(len(rows), math.log1p(n)),
+    ]
+    out = np.column_stack(columns).astype(np.float64, copy=False)
+    return rows, out, _guard(n, idx, col, prose, verdict_rows)
+
+
+def _context(n: int, idx: np.ndarray, classes: list[str], col: dict[str, np.ndarray], verdict_rows: np.ndarray
+             ) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The page's good lines (all *n* lines) and, per window, the window means of the
+    live lines *idx*: good, stop share, log characters, removed, verdict."""
     live = np.zeros(n)
     live[idx] = 1.0
     good = np.zeros(n)
@@ -336,37 +350,31 @@ def matrix(
         sums = _window_sum(stacked, k)
         count = sums[:, counted]
         context.append(np.divide(sums[:, :-2], count, out=np.zeros(count.shape), where=count > 0)[idx])
-    block = page.block
-    counts = Counter(texts[i] for i in rows)
-    words = col["words"]
+    return good, context
+
+
+def _block_columns(block: Block | None, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """In the main block, log distance before it, log distance after it."""
     if block is None:
-        in_main = before = after = np.zeros(len(rows))
-    else:
-        in_main = (idx >= block.start) & (idx <= block.end)
-        before = np.log1p(np.maximum(block.start - idx, 0))
-        after = np.log1p(np.maximum(idx - block.end, 0))
-    columns = [
-        chars[idx], np.log1p(words), col["stop_share"], col["sentence_end"], col["teaser"], col["link_share"],
-        col["digit_share"], col["title_case"], np.minimum(col["separators"], 3), np.minimum(col["furniture"], 3),
-        prose, words <= 2, (words <= 4) & (col["title_case"] == 1.0),
-        *(np.array([c == name for c in classes]) for name in _CLASSES),
-        verdict_rows, np.array([i in above_headline for i in rows]), np.array([i in page.related for i in rows]),
-        np.array([page.inside[i] for i in rows]), in_main, np.log1p(np.array([page.runs[i] for i in rows])),
-        np.full(len(rows), page.extracted), idx / n, before, after, np.full(len(rows), block is None),
-        np.array([counts[texts[i]] > 1 for i in rows]),
-        *context,  # blocks of five columns, one per window
-        np.full(len(rows), float(good.sum() / len(rows))), np.full(len(rows), math.log1p(n)),
-    ]
-    out = np.column_stack(columns).astype(np.float64, copy=False)
+        none = np.zeros(len(idx))
+        return none, none, none
+    in_main = (idx >= block.start) & (idx <= block.end)
+    return in_main, np.log1p(np.maximum(block.start - idx, 0)), np.log1p(np.maximum(idx - block.end, 0))
+
+
+def _guard(n: int, idx: np.ndarray, col: dict[str, np.ndarray], prose: np.ndarray, verdict_rows: np.ndarray
+           ) -> np.ndarray:
+    """The rows the model never drops: prose, short sentences beside it, and short runs between it."""
     guard = prose & (col["furniture"] < 2)
     # A short sentence next to guarded prose ("No one was injured.") is the article's too.
     near = np.zeros(n)
     near[idx[guard]] = 1.0
     near = _window_sum(near[:, None], _NEAR_PROSE)[:, 0] > 0
+    words = col["words"]
     sentence = (col["sentence_end"] > 0) & (col["stop_share"] >= 0.15) & (words >= 3) & (col["furniture"] == 0)
     guard |= sentence & (col["teaser"] == 0) & near[idx] & (verdict_rows == 0)
     guard |= _between_prose(guard, verdict_rows > 0)
-    return rows, out, guard
+    return guard
 
 
 # A run of this many lines or fewer between two guarded prose lines is the article's

@@ -1,8 +1,7 @@
 """What cleaning keeps of the lines it has seen, because lines recur.
 
-An HTML page is read twice (:mod:`mtsum.clean.restore` scores the page around its article,
-then the article is cleaned), and the pages of one site in a digest or a batch share their
-menus, footers and cookie banners; what a line's text alone decides (its features, its
+The pages of one site in a digest or a batch share their menus, footers and cookie
+banners (and scripts/html_restore.py reads a page twice); what a line's text alone decides (its features, its
 duplicate fingerprint) is therefore computed once. Values are shared: never mutate one.
 """
 

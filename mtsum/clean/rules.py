@@ -27,13 +27,14 @@ from pathlib import Path
 from stat import S_ISREG
 from typing import Any
 
+from mtsum import settings
 from mtsum.errors import ConfigError
 
 __all__ = [
     "RULES_DIR_ENV", "Matchers", "Prefixes", "Rule", "credit", "joined", "load_rules", "matchers", "remove_matches",
 ]
 
-RULES_DIR_ENV = "MTSUM_RULES_DIR"
+RULES_DIR_ENV = settings.RULES_DIR
 _PACKAGED_RULES = Path(__file__).parent / "data" / "rules"
 _KINDS = ("remove", "prefix", "credit")
 
@@ -59,7 +60,7 @@ def load_rules(language: str, extra_rules: Iterable[str | os.PathLike[str]] | No
     A language with no rules file anywhere uses the English rules. Raises ConfigError.
     """
     lang = requested = _language_key(language)
-    user_dir = os.environ.get(RULES_DIR_ENV)
+    user_dir = settings.env(settings.RULES_DIR)
     dirs = [_PACKAGED_RULES] + ([Path(user_dir).expanduser()] if user_dir else [])
 
     # (scope, file, mtime, size): the rules are merged and compiled once per set of

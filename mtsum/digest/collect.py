@@ -4,26 +4,21 @@ from __future__ import annotations
 
 import glob
 import logging
-import os
 import re
-import stat
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from mtsum.digest.names import one_line
 from mtsum.errors import InputError, OutputError
+from mtsum.io.discover import file_kind, is_input, walk_folder
 
 log = logging.getLogger("mtsum.digest")
 
-SUFFIXES = (".txt", ".html", ".htm")
 _GLOB_CHARS = re.compile(r"[*?\[]")
 _RELATIVE = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_KINDS = ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"),
-          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
-_KIND_NAMES = {name for _, name in _KINDS} | {"not a regular file"}
 
 
 def check_output_folder(inputs: Iterable[str], out: Path) -> None:
@@ -54,11 +49,12 @@ def check_output_folder(inputs: Iterable[str], out: Path) -> None:
 def collect_inputs(inputs: Iterable[str], exclude: Iterable[Path] = ()) -> list[Path]:
     """Expand INPUT arguments into article files, each once, in a stable order.
 
-    A folder contributes its ``.txt``, ``.html`` and ``.htm`` files at any depth; hidden
-    files and folders (a scraper's half-written ``.name.tmp``) are skipped, and so is
-    anything under ``exclude`` (the digest's own output folder). A FIFO, socket or device
-    found in a folder or by a glob is skipped with a warning (reading a FIFO waits for a
-    writer for ever). A file named explicitly is taken whatever its suffix.
+    A folder contributes its input files (:func:`mtsum.io.discover.walk_folder`: ``.txt``,
+    ``.html``, ``.htm`` at any depth, hidden names skipped), a glob its matches with those
+    suffixes; anything under ``exclude`` (the digest's own output folder) is left out. A
+    FIFO, socket or device found in a folder or by a glob is skipped with a warning
+    (reading a FIFO waits for a writer for ever). A file named explicitly is taken
+    whatever its suffix.
 
     Raises:
         InputError: an argument is neither an existing path nor a glob that matches, or
@@ -75,23 +71,17 @@ def collect_inputs(inputs: Iterable[str], exclude: Iterable[Path] = ()) -> list[
         seen.add(real)
         out.append(path)
 
-    def candidate(path: Path) -> bool:
-        if path.suffix.lower() not in SUFFIXES:
-            return False
-        kind = _kind(path)
-        if kind in _KIND_NAMES and not any(path.resolve().is_relative_to(e) for e in excluded):
+    def special(path: Path, kind: str) -> None:
+        if not any(path.resolve().is_relative_to(e) for e in excluded):
             log.warning("skipped %s: %s, not a regular file", one_line(str(path)), kind)
-        return kind is None
 
     for arg in inputs:
         path = Path(arg).expanduser()
         if path.is_dir():
-            for found in sorted(path.rglob("*")):
-                rel = found.relative_to(path).parts
-                if not any(part.startswith(".") for part in rel) and candidate(found):
-                    add(found)
+            for found in walk_folder(path, special):
+                add(found)
         elif path.exists():
-            kind = _kind(path)
+            kind = file_kind(path)
             if kind is not None:
                 raise InputError(f"{one_line(arg)}: is {kind}, not a file: the digest reads regular files "
                                  "(copy the stream to a file first)")
@@ -101,24 +91,11 @@ def collect_inputs(inputs: Iterable[str], exclude: Iterable[Path] = ()) -> list[
             if not matches:
                 raise InputError(f"{one_line(arg)}: the pattern matches no file")
             for match in map(Path, matches):
-                if candidate(match):
+                if is_input(match, special):
                     add(match)
         else:
             raise InputError(f"{one_line(arg)}: no such file or folder")
     return out
-
-
-def _kind(path: Path) -> str | None:
-    """None for a regular file (or a link to one), else what it is."""
-    try:
-        mode = os.stat(path).st_mode
-    except OSError:
-        return "missing or unreadable"
-    if stat.S_ISREG(mode):
-        return None
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
 
 
 def parse_since(text: str, now: datetime | None = None) -> datetime:

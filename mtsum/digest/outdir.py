@@ -23,18 +23,19 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import json
 import logging
 import os
 import stat
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from mtsum.digest.names import one_line
-from mtsum.errors import OutputError, StateLockedError
-from mtsum.io.atomic import check_replaceable, file_mode, write_atomic
+from mtsum.errors import OutputError
+from mtsum.io.atomic import check_replaceable, file_mode, is_temporary, probe, write_atomic
+from mtsum.io.lock import RunLock
 
 log = logging.getLogger("mtsum.digest")
 
@@ -43,7 +44,6 @@ LOCK = ".mtsum-digest.lock"
 TRANSLATIONS_DIR = "translations"
 PAGES = {"md": "digest.md", "html": "digest.html", "json": "digest.json", "atom": "digest.xml"}
 TRANSLATION_SUFFIXES = (".en.txt", ".en.html")
-_PROBE_BYTES = 4096
 _OWN_NAMES = frozenset({*PAGES.values(), TRANSLATIONS_DIR, MARKER, LOCK})
 
 
@@ -59,7 +59,7 @@ class OutputFolder:
         # This run's other files (its state and that file's companions, its log), which
         # may lie in the folder without making it someone else's.
         self.companions = {os.path.realpath(p) for p in companions}
-        self._lock: Any = None
+        self._lock: RunLock | None = None
         self._record: dict[str, Any] = {}
         self.written: set[str] = set()  # translation files written by this run, relative to the folder
 
@@ -107,28 +107,14 @@ class OutputFolder:
             if name.endswith(TRANSLATION_SUFFIXES):
                 check_replaceable(self.translations / name, "a translation")
         for folder in (out, self.translations):
-            _probe(folder)
+            _guard(folder, "cannot write in the output folder", functools.partial(probe, folder))
 
     def _acquire(self) -> None:
-        from filelock import FileLock, Timeout
-
-        lock = FileLock(str(self.path / LOCK))
-        message = (f"another mtsum digest is writing to {_shown(self.path)} (lock {_shown(self.path / LOCK)}); "
-                   "wait for it to finish, pass --wait SECONDS to queue behind it, or use another --out")
-        try:
-            try:
-                lock.acquire(timeout=0)
-            except Timeout:
-                if self.wait == 0:
-                    raise
-                log.info("another digest is writing to %s; waiting%s", _shown(self.path),
-                         " until it ends" if self.wait < 0 else f" up to {self.wait:g} s")
-                lock.acquire(timeout=self.wait, poll_interval=0.2)
-        except Timeout:
-            raise StateLockedError(message) from None
-        except OSError as exc:
-            raise OutputError(_describe(self.path / LOCK, exc, "cannot create the lock file")) from None
-        self._lock = lock
+        out, lock_file = _shown(self.path), _shown(self.path / LOCK)
+        lock = RunLock(self.path / LOCK, wait=self.wait, waiting=f"another digest is writing to {out}",
+                       held=f"another mtsum digest is writing to {out} (lock {lock_file}); wait for it to "
+                            "finish, pass --wait SECONDS to queue behind it, or use another --out")
+        self._lock = _guard(self.path / LOCK, "cannot create the lock file", lock.acquire)
 
     def _claim(self) -> None:
         """Read the marker, or write one now: a first run killed midway leaves a folder known as mtsum's."""
@@ -217,32 +203,13 @@ def _foreign(out: Path, companions: set[str]) -> str | None:
             return entry
         if entry == TRANSLATIONS_DIR and (out / entry).is_dir():
             for inner in sorted(os.listdir(out / entry)):
-                if not (inner.endswith(TRANSLATION_SUFFIXES) or _temporary(inner)):
+                if not (inner.endswith(TRANSLATION_SUFFIXES) or is_temporary(inner)):
                     return f"{TRANSLATIONS_DIR}/{inner}"
     return None
 
 
 def _own_name(name: str) -> bool:
-    return name in _OWN_NAMES or _temporary(name)
-
-
-def _temporary(name: str) -> bool:
-    # write_atomic's ".NAME.xxxx.tmp", left by a process killed mid-write; the probe's file
-    return name.startswith(".") and name.endswith(".tmp")
-
-
-def _probe(folder: Path) -> None:
-    """Write and fsync a block in ``folder``: a read-only or full file system says so now."""
-    def attempt() -> None:
-        fd, name = tempfile.mkstemp(dir=folder, prefix=".mtsum-probe.", suffix=".tmp")
-        try:
-            os.write(fd, b"\0" * _PROBE_BYTES)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-            os.unlink(name)
-
-    _guard(folder, "cannot write in the output folder", attempt)
+    return name in _OWN_NAMES or is_temporary(name)  # left by a process killed mid-write
 
 
 def _guard(path: Path, what: str, action: Any) -> Any:

@@ -11,8 +11,6 @@ for the last one). :func:`read_article` reads a file once, without ever blocking
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import stat
 from collections.abc import Iterable, Iterator
@@ -22,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from mtsum.digest.names import one_line
 from mtsum.errors import ConfigError, InputError, ModelUnavailableError, MtsumError
+from mtsum.signature import Signature, content_hash
 
 if TYPE_CHECKING:
     from mtsum.config import ModelsConfig, ModelSpec
@@ -89,7 +88,7 @@ def read_article(path: Path, *, decode: bool = True) -> tuple[Document | None, s
             data = f.read()
         except OSError as exc:
             raise InputError(f"{label}: cannot read: {exc.strerror or exc}") from None
-    digest = hashlib.sha256(data).hexdigest()
+    digest = content_hash(data).removeprefix("sha256:")  # the state keeps bare hex
     return (_document(label, path.suffix.lower(), data) if decode else None), digest, info.st_mtime
 
 
@@ -132,8 +131,7 @@ def model_signature(config: ModelsConfig, summarizer: str, source: str, language
         parts[lang] = _spec_fingerprint(config.translation.get(lang))
     if summarizer == "bart":
         parts["summarization"] = _spec_fingerprint(config.summarization)
-    blob = json.dumps(parts, sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
+    return Signature(parts).key(16)
 
 
 def _spec_fingerprint(spec: ModelSpec | None) -> Any:
@@ -145,7 +143,8 @@ def _spec_fingerprint(spec: ModelSpec | None) -> Any:
     }
     if spec.local:
         # A local folder has no revision: its files' sizes and times stand in for one,
-        # so replacing the weights in place re-processes the articles they made.
+        # so replacing the weights in place re-processes the articles they made. Listed,
+        # not signature.folder_fingerprint: existing states hold signatures made this way.
         folder = Path(spec.model)
         try:
             out["files"] = sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns)

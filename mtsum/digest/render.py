@@ -5,19 +5,22 @@ so a headline such as ``*Breaking* [live]`` stays text, not markup or a link. Li
 percent-encoded (a ``#`` in a file name would end the path); a Markdown link's
 destination is written in ``<…>`` (CommonMark), and a file name with a newline in it is
 shown with ``\\n`` so it cannot break a list.
+
+These pages render the digest's own records (its report, stored articles); the results of
+the other commands render through :mod:`mtsum.render`, whose JSON writer makes digest.json.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import os
 import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from mtsum.digest.names import md_destination, one_line
+from mtsum.render.json import json_document
 
 if TYPE_CHECKING:
     import jinja2
@@ -90,7 +93,7 @@ def render_digest(report: DigestReport, fmt: str) -> str:
     """The digest in ``fmt`` (``md``, ``html``, ``json`` or ``atom``)."""
     data = report.to_dict()
     if fmt == "json":
-        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        return json_document(data) + "\n"
     template = {"md": "digest.md.j2", "html": "digest.html.j2", "atom": "digest.xml.j2"}[fmt]
     return environment().get_template(template).render(
         **data, date=display_date(report.generated_at), version=_version(), shown_entries=SHOWN_ENTRIES,
@@ -148,6 +151,6 @@ def model_labels(articles: list[Article]) -> dict[str, list[str]]:
 
 
 def _version() -> str:
-    from mtsum import __version__
+    from mtsum.version import __version__
 
     return __version__

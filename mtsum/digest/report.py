@@ -7,7 +7,6 @@ render, so the three formats cannot disagree.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 
@@ -95,7 +94,3 @@ class DigestReport:
             "seconds": round(self.seconds, 3),
         }
 
-
-def relative_link(target: Path, base: Path) -> str:
-    """``target`` relative to the folder ``base``, with forward slashes (a URL path)."""
-    return target.relative_to(base).as_posix()

@@ -33,8 +33,10 @@ from mtsum.digest.render import DEFAULT_FORMATS, FORMATS, model_labels, page_lin
 from mtsum.digest.report import DigestReport, Failure
 from mtsum.digest.state import Article, State, default_state_path, now_iso
 from mtsum.digest.stories import Links, build_stories
-from mtsum.errors import ConfigError, InputError, Interrupted, MtsumError
-from mtsum.runs.signals import deferred, stop_on_signals
+from mtsum.errors import ConfigError, MtsumError
+from mtsum.io.names import unique_stems
+from mtsum.io.signals import deferred, stop_on_signals
+from mtsum.runs.attempt import attempt
 
 if TYPE_CHECKING:
     from mtsum.pipeline.core import Pipeline
@@ -119,23 +121,7 @@ class _Run:
     def process(self, paths: list[Path], *, rebuild: bool, progress: bool) -> None:
         self.state.start_run()
         self.names = translation_names(paths)
-        todo: list[_Pending] = []
-        for path in paths:
-            key = str(path.resolve())
-            try:
-                _, digest, mtime = read_article(path, decode=False)
-            except InputError as exc:
-                self._fail(path, str(exc))
-                continue
-            row = None if rebuild else self.state.get(key)
-            # A touched file (new mtime) is processed again even with the same bytes: a
-            # scraper re-saving an article is asking for it; the translation cache makes
-            # the repeat cheap.
-            if row is not None and row.content_hash == digest and row.mtime == mtime and \
-                    row.signature == self._signature(row.languages):
-                self.done[key] = row
-            else:
-                todo.append(_Pending(path, key))
+        todo = self._changed(paths, rebuild)
         self.unchanged = len(self.done)
         log.info("%d article(s): %d unchanged, %d to process", len(paths), self.unchanged, len(todo))
         hint = conversion_hint(self.pipeline, self.summarizer) if todo else None
@@ -150,14 +136,33 @@ class _Run:
             bar.close()
             self.bar = None
 
+    def _changed(self, paths: list[Path], rebuild: bool) -> list[_Pending]:
+        """The articles to process; the unchanged ones go to ``self.done`` from the state."""
+        todo: list[_Pending] = []
+        for path in paths:
+            key = str(path.resolve())
+            read = attempt(lambda path=path: read_article(path, decode=False), whole_run_errors=False)
+            if isinstance(read, Exception):
+                self._fail(path, str(read))
+                continue
+            _, digest, mtime = read
+            row = None if rebuild else self.state.get(key)
+            # A touched file (new mtime) is processed again even with the same bytes: a
+            # scraper re-saving an article is asking for it; the translation cache makes
+            # the repeat cheap.
+            if row is not None and row.content_hash == digest and row.mtime == mtime and \
+                    row.signature == self._signature(row.languages):
+                self.done[key] = row
+            else:
+                todo.append(_Pending(path, key))
+        return todo
+
     def _one(self, p: _Pending, k: int, total: int, bar: Progress) -> None:
-        try:
-            doc, digest, mtime = read_article(p.path)
-        except Interrupted:  # a stop signal while reading is the run's, not this file's failure
-            raise
-        except MtsumError as exc:
-            self._fail(p.path, str(exc))
+        read = attempt(lambda: read_article(p.path), whole_run_errors=False)
+        if isinstance(read, Exception):
+            self._fail(p.path, str(read))
             return
+        doc, digest, mtime = read
         assert doc is not None
         for _, result in process_documents(self.pipeline, [doc], self.summarizer):
             if isinstance(result, MtsumError):
@@ -218,19 +223,12 @@ class _Run:
 
 
 def translation_names(paths: list[Path]) -> dict[Path, str]:
-    """Each input's translation file stem: its own, or ``x-2`` where another input had ``x``.
+    """Each input's translation file stem: its own, or ``x-2`` where another input had ``x``
+    (:func:`~mtsum.io.names.unique_stems`).
 
     Given every collected input in order (not only this run's successes), so an article
     keeps its file name from one run to the next."""
-    taken: set[str] = set()
-    names: dict[Path, str] = {}
-    for path in paths:
-        stem, n = path.stem, 2
-        while stem.lower() in taken:  # a/x.txt and b/x.txt must not share a file
-            stem, n = f"{path.stem}-{n}", n + 1
-        taken.add(stem.lower())
-        names[path] = stem
-    return names
+    return dict(zip(paths, unique_stems(path.stem for path in paths)))
 
 
 def _mtime(path: Path) -> float:

@@ -3,9 +3,9 @@
 SQLite in WAL mode with ``synchronous=FULL``: every article is its own committed
 transaction, so a run killed at any moment (even SIGKILL or a power loss) keeps every
 article it finished and never leaves a half-written row. One digest at a time owns a
-state: an exclusive lock file beside the database (``filelock``, an OS lock the kernel
-drops when the process dies, so a killed run never leaves a stale lock) makes a second
-run wait or stop with a clear message instead of working on the same rows.
+state: an exclusive lock file beside the database (:class:`~mtsum.io.lock.RunLock`, an OS
+lock the kernel drops when the process dies, so a killed run never leaves a stale lock)
+makes a second run wait or stop with a clear message instead of working on the same rows.
 
 Every way the database can be unusable is one line and exit 2 (``StateError``), found
 when it is opened where possible, before any article is read: a path that is not a
@@ -22,7 +22,6 @@ import json
 import logging
 import os
 import sqlite3
-import tempfile
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timezone
@@ -30,13 +29,13 @@ from pathlib import Path
 from typing import Any
 
 from mtsum.digest.names import db_key, from_db_key, one_line
-from mtsum.errors import OutputError, StateError, StateLockedError
-from mtsum.io.atomic import check_replaceable
+from mtsum.errors import OutputError, StateError
+from mtsum.io.atomic import check_replaceable, probe
+from mtsum.io.lock import RunLock
 
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
-STATE_ENV = "MTSUM_STATE"
 # A reader (e.g. a test or `sqlite3` on the command line) may hold the database for a
 # moment; waiting beats failing a nightly run.
 BUSY_TIMEOUT_S = 30.0
@@ -92,12 +91,9 @@ class Article:
 
 def default_state_path() -> Path:
     """``MTSUM_STATE``, else ``digest.sqlite3`` in the user data directory (resolved now)."""
-    env = os.environ.get(STATE_ENV)
-    if env:
-        return Path(env).expanduser()
-    from platformdirs import user_data_path
+    from mtsum.settings import state_path
 
-    return user_data_path("mtsum", appauthor=False) / "digest.sqlite3"
+    return state_path()
 
 
 def now_iso(precise: bool = False) -> str:
@@ -126,14 +122,11 @@ class State:
     def __init__(self, path: str | os.PathLike[str] | None = None, wait: float = 0.0) -> None:
         self.path = Path(path) if path else default_state_path()
         self.wait = wait
-        self._lock: Any = None
+        self._lock: RunLock | None = None
         self._db: sqlite3.Connection | None = None
         self.run_id: int | None = None
 
     def __enter__(self) -> State:
-        from filelock import FileLock, Timeout
-
-        shown = one_line(str(self.path))
         try:
             check_replaceable(self.path, "the digest state")
         except OutputError as exc:
@@ -143,31 +136,7 @@ class State:
         except OSError as exc:
             raise StateError(_problem(f"cannot create the state folder {one_line(str(self.path.parent))}", exc)
                              + " (choose another with --state or MTSUM_STATE)") from None
-        self._lock = FileLock(f"{self.path}.lock")
-        try:
-            try:
-                self._lock.acquire(timeout=0)
-            except Timeout:
-                if self.wait == 0:
-                    raise
-                log.info("another digest is using the state %s; waiting%s", shown,
-                         " until it ends" if self.wait < 0 else f" up to {self.wait:g} s")
-                # filelock: a negative timeout waits for ever.
-                self._lock.acquire(timeout=self.wait, poll_interval=0.2)
-        except Timeout:
-            self._lock = None
-            raise StateLockedError(
-                f"another mtsum digest is using the state {shown} (lock {shown}.lock); "
-                "wait for it to finish, pass --wait SECONDS to queue behind it, "
-                "or use a different --state"
-            ) from None
-        except OSError as exc:
-            self._lock = None
-            if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-                raise StateError(f"state {shown}: its folder is read-only (cannot create the lock file "
-                                 f"{shown}.lock: {exc.strerror}); make it writable or choose another --state") from None
-            raise StateError(_problem(f"state {shown}: cannot create its lock file {shown}.lock", exc)
-                             + " (choose another --state)") from None
+        self._acquire()
         try:
             self._check_writable()
             self._db = self._connect()
@@ -175,6 +144,20 @@ class State:
             self.close()
             raise
         return self
+
+    def _acquire(self) -> None:
+        shown = one_line(str(self.path))
+        lock = RunLock(f"{self.path}.lock", wait=self.wait, waiting=f"another digest is using the state {shown}",
+                       held=f"another mtsum digest is using the state {shown} (lock {shown}.lock); "
+                            "wait for it to finish, pass --wait SECONDS to queue behind it, or use a different --state")
+        try:
+            self._lock = lock.acquire()
+        except OSError as exc:
+            if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+                raise StateError(f"state {shown}: its folder is read-only (cannot create the lock file "
+                                 f"{shown}.lock: {exc.strerror}); make it writable or choose another --state") from None
+            raise StateError(_problem(f"state {shown}: cannot create its lock file {shown}.lock", exc)
+                             + " (choose another --state)") from None
 
     def _check_writable(self) -> None:
         """A read-only or immutable file or folder, or a full disk: say so before any work."""
@@ -184,13 +167,7 @@ class State:
                 raise StateError(f"state {shown}: {what} is read-only (or immutable); mtsum must write "
                                  "it: make it writable or choose another --state")
         try:
-            fd, name = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
-            try:
-                os.write(fd, b"\0" * 4096)
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-                os.unlink(name)
+            probe(self.path.parent)
         except OSError as exc:
             raise StateError(_problem(f"state {shown}: cannot write in its folder", exc)) from None
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +10,7 @@ from mtsum.digest.names import href, shown
 from mtsum.digest.report import Entry, Source, Story
 from mtsum.digest.state import Article, parse_iso
 from mtsum.digest.titles import entry_title
+from mtsum.signature import content_hash
 
 
 @dataclass
@@ -40,7 +40,7 @@ def build_stories(included: list[tuple[Path, Article]], links: list[Links], thre
         newest = max(members, key=lambda a: parse_iso(a.processed_at))
         stories.append(Story(
             id="", title=next((e.title for e in built if e.title), None), entries=built,
-            key=hashlib.sha256(first.path.encode("utf-8", "surrogateescape")).hexdigest()[:32],
+            key=content_hash(first.path.encode("utf-8", "surrogateescape"), 32).removeprefix("sha256:"),
             published=_seconds(first.first_seen), updated=_seconds(newest.processed_at)))
     # Like a front page: the stories most outlets covered first.
     stories.sort(key=lambda s: -s.source_count)

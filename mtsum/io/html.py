@@ -6,7 +6,7 @@ only the cleaning steps that pay for themselves on held-out pages run after it
 (:mod:`mtsum.clean.extracted`). Before extraction the lines of one block are joined
 (:func:`join_soft_breaks`), so a ``<br>`` inside a paragraph does not split it.
 With *flatten*, :func:`extract_page` also gives the page whole, one line per block
-element (html-text), for :mod:`mtsum.clean.restore` and the training scripts.
+element (html-text), for scripts/html_restore.py and the training scripts.
 """
 
 from __future__ import annotations

@@ -19,12 +19,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mtsum.backends import create_backend, ctranslate2_installed
+from mtsum.backends.convert import AGREEMENT_FILE, find_conversion, list_conversions, recorded
 from mtsum.config import ModelSpec
 from mtsum.errors import ConfigError, MtsumError
+from mtsum.io.atomic import write_atomic
+from mtsum.models.hub import locate
+
+__all__ = ["AGREEMENT_FILE", "MIN_CHRF", "PROBES", "Agreement", "agreement", "compare", "recorded"]
 
 log = logging.getLogger(__name__)
 
-AGREEMENT_FILE = "mtsum-agreement.json"
 # A conversion with rounding (int8, float16) must stay this close to float32 (chrF, 0-100).
 MIN_CHRF = 80.0
 # Marian outputs are capped so a probe stays quick even on a model that loops.
@@ -84,8 +89,6 @@ def agreement(spec: ModelSpec, device: str | None = "cpu", *, offline: bool | No
     Raises:
         MtsumError: a backend fails to load or run (verify reports it as a failure).
     """
-    from mtsum.backends import create_backend
-
     task = "translation" if spec.name.startswith("translation.") else "summarization"
     lang = spec.name.split(".", 1)[1] if task == "translation" else "en"
     texts = PROBES.get(lang, PROBES["en"])
@@ -103,7 +106,7 @@ def agreement(spec: ModelSpec, device: str | None = "cpu", *, offline: bool | No
     for backend in runs:
         settings = backend.generation_settings()
         if task == "translation":
-            settings = {**settings, "max_new_tokens": _MAX_NEW_TOKENS}  # wins over max_length on both
+            settings = settings.replace(max_new_tokens=_MAX_NEW_TOKENS)  # wins over max_length on both
         outputs[(backend.name, backend.compute_type)] = backend.generate(texts, settings)
     reference_key = next(iter(outputs))
     reference = outputs[reference_key]
@@ -116,10 +119,6 @@ def agreement(spec: ModelSpec, device: str | None = "cpu", *, offline: bool | No
 
 def _candidates(spec: ModelSpec) -> list[tuple[str, str | None]]:
     """(backend, compute type) pairs that can run here, the float32 reference first."""
-    from mtsum.backends import ctranslate2_installed
-    from mtsum.backends.convert import list_conversions
-    from mtsum.models.hub import locate
-
     pairs: list[tuple[str, str | None]] = []
     try:
         path, _ = locate(spec, download=False)
@@ -128,8 +127,6 @@ def _candidates(spec: ModelSpec) -> list[tuple[str, str | None]]:
     except MtsumError:
         pass
     if ctranslate2_installed():
-        from mtsum.backends.convert import find_conversion
-
         stored = sorted({str(m.get("compute_type")) for m in list_conversions(spec)},
                         key=lambda ct: ct != "float32")  # a float32 conversion can be the reference
         for ct in stored:
@@ -161,9 +158,6 @@ def compare(key: tuple[str, str], outputs: list[str], ref_key: tuple[str, str], 
 
 def _record(spec: ModelSpec, item: Agreement) -> None:
     """Keep the agreement beside its conversion, for `models list` and `auto` to read."""
-    from mtsum.backends.convert import find_conversion
-    from mtsum.io.atomic import write_atomic
-
     meta = find_conversion(spec, item.compute_type)
     if meta is None:
         return
@@ -171,12 +165,3 @@ def _record(spec: ModelSpec, item: Agreement) -> None:
         write_atomic(Path(meta["path"]) / AGREEMENT_FILE, json.dumps(item.to_dict(), indent=2) + "\n")
     except OSError as exc:  # a read-only cache: the report still stands
         log.warning("could not record the agreement of %s in %s: %s", spec.name, meta["path"], exc)
-
-
-def recorded(folder: str | Path) -> dict[str, Any] | None:
-    """The agreement last measured for the conversion in ``folder``, if any."""
-    try:
-        data = json.loads((Path(folder) / AGREEMENT_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import urlparse
 
+from mtsum import settings
 from mtsum.config import ModelSpec
 from mtsum.errors import ModelUnavailableError
 
@@ -25,13 +26,9 @@ _PROBE_TIMEOUT_S = 3.0
 
 
 def offline_mode(offline: bool | None = None) -> bool:
-    """``--offline`` flag > HF_HUB_OFFLINE / TRANSFORMERS_OFFLINE > online."""
-    if offline is not None:
-        return offline
-    return any(
-        os.environ.get(var, "").strip().lower() in {"1", "true", "yes", "on"}
-        for var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
-    )
+    """``--offline`` flag > HF_HUB_OFFLINE / TRANSFORMERS_OFFLINE > online
+    (:func:`mtsum.settings.hub_offline`; kept here for the callers that import it)."""
+    return settings.hub_offline(offline)
 
 
 def hub_cache_folder(model: str) -> Path:

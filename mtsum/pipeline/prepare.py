@@ -1,21 +1,21 @@
-"""A document prepared for translation: read, split, detected and segmented once.
+"""A document prepared for translation: read, split, detected, cleaned and segmented once.
 
 :func:`read_source` is the first stage (split, detect, and with cleaning clean),
-which needs no model: ``mtsum clean`` stops there. Everything downstream
-(segmentation, translation, assembly, summarizing) reads what it made; nothing splits
-or detects again.
+which needs no model: ``mtsum clean`` stops there (:func:`clean_document`).
+:func:`prepare_source` cuts what it read into the segments that go to a model, each
+with its token count. Everything downstream (translation, assembly, summarizing) reads
+what they made; nothing splits, detects, cleans, de-duplicates or counts again.
 """
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import os
+import dataclasses
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from mtsum.detect import SUPPORTED, detect_paragraphs
+from mtsum.detect import SUPPORTED, detect_paragraphs, paragraph_language
 from mtsum.errors import UnsupportedLanguageError
 from mtsum.text.segment import split_paragraphs
 
@@ -23,7 +23,9 @@ if TYPE_CHECKING:
     from mtsum.clean import CleanResult
     from mtsum.detect import Detection
     from mtsum.io.inputs import Document
-    from mtsum.results import CleaningResult
+
+# Cuts a paragraph in a language into (segment, its token count) pairs.
+Segmenter = Callable[[str, str], list[tuple[str, int]]]
 
 
 @dataclass
@@ -70,20 +72,18 @@ def read_source(doc: Document, source: str = "auto", clean: bool = False) -> Sou
     return SourceDocument(doc, language, confidence, paras, found, cleaned)
 
 
-def clean_document(doc: Document, source: str = "auto") -> CleaningResult:
-    """Split, detect and clean *doc*, untranslated: what ``--clean`` would translate.
+def clean_document(doc: Document, source: str = "auto") -> CleanResult:
+    """Split, detect and clean *doc*, untranslated: what ``--clean`` would translate,
+    with its input, language and the settings that decided.
 
     Raises:
         UnsupportedLanguageError: the detected language is not sv, de or en.
         ConfigError: a rules file is unreadable or malformed.
     """
-    from mtsum.results import CleaningResult
-
     read = read_source(doc, source, clean=True)
-    cleaned = read.cleaned
-    assert cleaned is not None  # read_source cleans when asked
-    return CleaningResult(
-        input=doc.name, source_language=read.language, language_confidence=read.confidence, cleaned=cleaned,
+    assert read.cleaned is not None  # read_source cleans when asked
+    return dataclasses.replace(
+        read.cleaned, input=doc.name, language_confidence=read.confidence,
         settings={"source": source, "input_format": doc.format, **cleaning_settings(read.language)},
     )
 
@@ -91,7 +91,8 @@ def clean_document(doc: Document, source: str = "auto") -> CleaningResult:
 def cleaning_settings(language: str) -> dict[str, Any]:
     """What decides the cleaning of *language*: the line model (its file's fingerprint
     and decision threshold) and a user's rules folder."""
-    from mtsum.clean import RULES_DIR_ENV, line_model
+    from mtsum import settings
+    from mtsum.clean import line_model
 
     model = line_model.current()
     return {
@@ -100,43 +101,99 @@ def cleaning_settings(language: str) -> dict[str, Any]:
         # Lines are no longer restored from HTML pages (it cost more precision than it
         # gained on held-out pages); the key stays, null, so the JSON keeps its shape.
         "restore_threshold": None,
-        "rules_dir": os.environ.get(RULES_DIR_ENV) or None,
+        "rules_dir": settings.env(settings.RULES_DIR) or None,
     }
 
 
-@functools.lru_cache(maxsize=4)
+_fingerprints: dict[str, str] = {}
+
+
 def _fingerprint(path: str) -> str:
-    with open(path, "rb") as f:
-        return "sha256:" + hashlib.sha256(f.read()).hexdigest()[:16]
+    # The packaged model file does not change while mtsum runs: hashed once per process.
+    if path not in _fingerprints:
+        from mtsum.signature import file_hash
+
+        _fingerprints[path] = file_hash(path, 16)
+    return _fingerprints[path]
+
+
+@dataclass
+class PreparedParagraph:
+    """One paragraph to translate: input position ``index``, translated from
+    ``language`` as ``segments`` (empty for English), ``token_counts[k]`` the model's
+    tokens in ``segments[k]``; ``duplicate_of`` an earlier identical paragraph's index."""
+
+    index: int
+    text: str
+    language: str
+    segments: list[str]
+    token_counts: list[int]
+    duplicate_of: int | None = None
 
 
 @dataclass
 class PreparedDocument:
     """One input on its way through the pipeline.
 
-    ``paragraphs[i]`` (input position ``indices[i]``) is translated from
-    ``languages[i]`` as the segments ``segments[i]`` (empty for English). With
-    cleaning, ``cleaned`` holds what was removed and the title is ``paragraphs[0]``
-    when ``has_title``.
+    ``paragraphs`` are the body paragraphs in order; with cleaning, ``title`` is the
+    headline (apart from the body) and ``cleaned`` the cleaning's result: what was
+    removed and why, and its stats.
     """
 
     doc: Document
     language: str
     confidence: float | None  # None when the language was forced
-    paragraphs: list[str]
-    indices: list[int]
-    languages: list[str]
-    duplicate_of: list[int | None]
-    segments: list[list[str]]
+    paragraphs: list[PreparedParagraph]
     total_paragraphs: int
+    title: PreparedParagraph | None = None
     cleaned: CleanResult | None = None
-    has_title: bool = False
     started: float = field(default_factory=time.perf_counter)
+
+    def translated(self) -> list[PreparedParagraph]:
+        """The paragraphs that are translated, in order: the title first."""
+        return ([self.title] if self.title is not None else []) + self.paragraphs
+
+    def counted_segments(self) -> list[tuple[str, str, int]]:
+        """``(language, segment, tokens)`` for every segment that goes to a model, in order."""
+        return [(p.language, seg, n) for p in self.translated()
+                for seg, n in zip(p.segments, p.token_counts) if needs_model(seg)]
 
     def model_segments(self) -> list[tuple[str, str]]:
         """``(language, segment)`` for every segment that goes to a model, in order."""
-        return [(lang, seg) for lang, segs in zip(self.languages, self.segments)
-                for seg in segs if needs_model(seg)]
+        return [(lang, seg) for lang, seg, _ in self.counted_segments()]
+
+
+def prepare_source(source: SourceDocument, segment: Segmenter, *, all_english: bool = False,
+                   started: float | None = None) -> PreparedDocument:
+    """Cut what :func:`read_source` made into segments: each paragraph's language, its
+    segments and their token counts (*segment*); *all_english* (``--source en``) passes
+    every paragraph through. Duplicates are the cleaning's where it cleaned.
+
+    Raises what *segment* raises (the translation model of a paragraph's language).
+    """
+    from mtsum.clean import normalize_paragraph
+    from mtsum.clean.duplicates import repeats
+
+    def paragraph(i: int, text: str, duplicate_of: int | None) -> PreparedParagraph:
+        # --source en means "all English"; otherwise a German quote in an English
+        # article is still translated.
+        lang = "en" if all_english else paragraph_language(source.found[i], source.language)
+        pieces = [] if lang == "en" else segment(text, lang)
+        return PreparedParagraph(i, text, lang, [p for p, _ in pieces], [n for _, n in pieces], duplicate_of)
+
+    cleaned = source.cleaned
+    title = None
+    if cleaned is None:
+        indices = list(range(len(source.paragraphs)))
+        body = zip(indices, source.paragraphs, repeats(source.paragraphs, indices, normalize_paragraph))
+    else:
+        if cleaned.title is not None and cleaned.title_index is not None:
+            title = paragraph(cleaned.title_index, cleaned.title, None)
+        body = zip(cleaned.kept_indices, cleaned.paragraphs, cleaned.repeat_of or [None] * len(cleaned.paragraphs))
+    return PreparedDocument(
+        doc=source.doc, language=source.language, confidence=source.confidence,
+        paragraphs=[paragraph(i, text, dup) for i, text, dup in body], total_paragraphs=len(source.paragraphs),
+        title=title, cleaned=cleaned, started=time.perf_counter() if started is None else started)
 
 
 def needs_model(segment: str) -> bool:

@@ -19,7 +19,8 @@ from typing import Any
 
 from mtsum.errors import MtsumError
 from mtsum.io.inputs import Document, read_input
-from mtsum.runs.signals import stop_on_signals
+from mtsum.io.signals import stop_on_signals
+from mtsum.runs.attempt import attempt
 from mtsum.runs.sinks import Sink
 
 log = logging.getLogger(__name__)
@@ -68,12 +69,9 @@ def run_inputs(paths: Sequence[str], process: Process, sink: Sink, render: Rende
             docs: list[Document] = []
             index: dict[int, int] = {}
             for i, path in enumerate(paths):
-                try:
-                    doc = read_input(path, input_format)
-                except MtsumError as exc:
-                    if not exc.per_input:
-                        raise
-                    failed(path, exc)
+                doc = attempt(lambda path=path: read_input(path, input_format))
+                if isinstance(doc, MtsumError):
+                    failed(path, doc)
                     continue
                 index[id(doc)] = i
                 docs.append(doc)
@@ -107,14 +105,7 @@ def per_document(work: Callable[[Document], Any]) -> Process:
 
     def process(docs: list[Document]) -> Iterator[tuple[Document, Outcome]]:
         for doc in docs:
-            try:
-                result = work(doc)
-            except MtsumError as exc:
-                if not exc.per_input:
-                    raise
-                yield doc, exc
-                continue
-            yield doc, result
+            yield doc, attempt(lambda doc=doc: work(doc))
 
     return process
 

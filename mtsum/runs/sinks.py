@@ -8,19 +8,20 @@ checked before any input is read; an output that is one of the inputs is refused
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import logging
 import os
 import sys
-import tempfile
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
 from mtsum.errors import OutputError
-from mtsum.io.atomic import file_mode, fsync_dir
-from mtsum.runs.signals import deferred
+from mtsum.io.atomic import AtomicFile
+from mtsum.io.names import unique_stems
+from mtsum.io.signals import deferred
 
 log = logging.getLogger(__name__)
 
@@ -117,19 +118,19 @@ class DirSink(Sink):
 
 
 class _TempFile:
-    """A temporary file beside ``target`` that becomes ``target`` on commit."""
+    """An :class:`~mtsum.io.atomic.AtomicFile` for ``target``, its errors said as OutputError.
+
+    A target that exists and is not a regular file (``-o /dev/stdout``, a FIFO) is written
+    in place instead: renaming over it would replace the device node."""
 
     def __init__(self, target: Path) -> None:
         self.target = target
+        self.file: AtomicFile | None = None
         if target.exists() and not target.is_file():
-            # /dev/stdout, a FIFO: renaming over it would replace the device node.
-            self.path = None
             self.fh = _guard(target, lambda: open(target, "w", encoding="utf-8"))
             return
-        fd, name = _guard(target, lambda: tempfile.mkstemp(
-            dir=target.parent, prefix=f".{target.name}.", suffix=".mtsum-part"))
-        self.path = Path(name)
-        self.fh = os.fdopen(fd, "w", encoding="utf-8")
+        self.file = _guard(target, lambda: AtomicFile(target))
+        self.fh = self.file.fh
 
     def write(self, text: str) -> None:
         try:
@@ -139,32 +140,26 @@ class _TempFile:
             raise
 
     def commit(self) -> None:
-        with deferred():  # a signal now waits until the file is whole and in place
+        if self.file is not None:
+            _guard(self.target, self.file.commit)
+            return
+        with deferred():
             try:
-                _guard(self.target, self._commit)
+                _guard(self.target, self._close_special)
             except BaseException:
                 self.discard()
                 raise
 
-    def _commit(self) -> None:
+    def _close_special(self) -> None:
         self.fh.flush()
-        if self.path is None:
-            self.fh.close()
-            return
-        os.fsync(self.fh.fileno())
         self.fh.close()
-        os.chmod(self.path, file_mode(self.target))
-        os.replace(self.path, self.target)
-        fsync_dir(self.target.parent)
 
     def discard(self) -> None:
-        with deferred():
-            try:
-                self.fh.close()
-            except OSError:
-                pass
-            if self.path is not None:
-                self.path.unlink(missing_ok=True)
+        if self.file is not None:
+            self.file.discard()
+            return
+        with deferred(), contextlib.suppress(OSError):
+            self.fh.close()
 
 
 def _guard(target: Path, action: Callable[[], T]) -> T:
@@ -209,15 +204,9 @@ def open_sink(output: str | None, inputs: Sequence[str], suffix: str, *, headers
 
 
 def output_names(folder: Path, inputs: Sequence[str], suffix: str) -> list[Path]:
-    """``folder/<stem><suffix>`` per input; a repeated stem gets ``-2``, ``-3``…"""
-    targets: list[Path] = []
-    for name in inputs:
-        stem = "stdin" if name in STDIN_NAMES else Path(name).stem
-        target, n = folder / f"{stem}{suffix}", 2
-        while target in targets:  # a/x.txt and b/x.txt must not overwrite each other
-            target, n = folder / f"{stem}-{n}{suffix}", n + 1
-        targets.append(target)
-    return targets
+    """``folder/<stem><suffix>`` per input; a repeated stem (in any case) gets ``-2``, ``-3``…"""
+    stems = unique_stems("stdin" if name in STDIN_NAMES else Path(name).stem for name in inputs)
+    return [folder / f"{stem}{suffix}" for stem in stems]
 
 
 def _make_folder(folder: Path, output: str) -> None:

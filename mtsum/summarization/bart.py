@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from mtsum.config import GenerationOptions
 from mtsum.errors import ConfigError, InputError, MtsumError
 from mtsum.translation.batching import DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_TOKENS, run_batched
 
@@ -72,24 +73,36 @@ def chunk_paragraphs(paragraphs: Sequence[str], count_tokens: Callable[[str], in
     sentence boundaries, a sentence over it at words, a word over it at characters;
     every character of every paragraph (whitespace aside) lands in exactly one chunk.
     """
+    return _chunks(paragraphs, count_tokens, limit, sep)[0]
+
+
+def _chunks(paragraphs: Sequence[str], count_tokens: Callable[[str], int], limit: int,
+            sep: str = PARAGRAPH_SEP) -> tuple[list[str], list[int]]:
+    """:func:`chunk_paragraphs`, and each chunk's token count (counted while packing, so
+    the batcher need not count the chunks again)."""
     if limit < 1:
         raise ValueError(f"token limit must be positive, got {limit}")
     pieces = [piece for para in paragraphs for piece in _split_to_fit(para, count_tokens, limit)]
     return _pack(pieces, sep, count_tokens, limit)
 
 
-def _pack(pieces: list[str], joiner: str, count: Callable[[str], int], limit: int) -> list[str]:
+def _pack(pieces: list[str], joiner: str, count: Callable[[str], int], limit: int) -> tuple[list[str], list[int]]:
     chunks: list[str] = []
+    counts: list[int] = []
     start = 0
     while start < len(pieces):
+        counted: dict[int, int] = {}
+
         # Count the joined text, not a sum of parts: tokenizers need not be additive.
-        def fits(n: int, start: int = start) -> bool:
-            return count(joiner.join(pieces[start:start + n])) <= limit
+        def fits(n: int, start: int = start, counted: dict[int, int] = counted) -> bool:
+            counted[n] = count(joiner.join(pieces[start:start + n]))
+            return counted[n] <= limit
 
         n = _longest(len(pieces) - start, fits)
         chunks.append(joiner.join(pieces[start:start + n]))
+        counts.append(counted[n] if n in counted else count(chunks[-1]))
         start += n
-    return chunks
+    return chunks, counts
 
 
 def _longest(n_max: int, fits: Callable[[int], bool]) -> int:
@@ -117,7 +130,7 @@ def _split_to_fit(text: str, count: Callable[[str], int], limit: int) -> list[st
     from mtsum.text.segment import split_long, split_sentences
 
     pieces = [piece for sentence in split_sentences(text, "en") for piece in split_long(sentence, count, limit)]
-    return _pack(pieces, " ", count, limit)
+    return _pack(pieces, " ", count, limit)[0]
 
 
 class BartSummarizer:
@@ -151,58 +164,69 @@ class BartSummarizer:
 
     def generation_settings(self, max_length: int | None = None,
                             min_length: int | None = None) -> dict[str, Any]:
-        """The effective decoding settings (None values left out).
+        """The effective decoding settings as results record them (None values left out).
+
+        Raises:
+            ConfigError: see :meth:`generation_options`.
+        """
+        return self.generation_options(max_length, min_length).recorded()
+
+    def generation_options(self, max_length: int | None = None,
+                           min_length: int | None = None) -> GenerationOptions:
+        """The decoding settings one call runs with: the backend's, explicit lengths on top.
+
+        An explicit length unsets the model's ``*_new_tokens`` (transformers would prefer them).
 
         Raises:
             ConfigError: a length is not a positive integer, or more than one
                 summary per input is asked for.
         """
-        settings: dict[str, Any] = self.backend.generation_settings()
-        # An explicit length must win; transformers would prefer *_new_tokens.
+        options = self.backend.generation_settings()
         if max_length is not None:
-            settings.update(max_length=max_length, max_new_tokens=None)
+            options = options.replace(max_length=max_length, max_new_tokens=None)
         if min_length is not None:
-            settings.update(min_length=min_length, min_new_tokens=None)
+            options = options.replace(min_length=min_length, min_new_tokens=None)
         for key in ("max_length", "min_length", "max_new_tokens", "min_new_tokens"):
-            value = settings.get(key)
+            value = options.get(key)
             if value is not None and (not isinstance(value, int) or value < 0 or
                                       (key.startswith("max") and value < 1)):
                 raise ConfigError(f"{self.spec.name}: {key} must be a positive integer, got {value!r}")
-        if settings.get("num_return_sequences") not in (None, 1):
+        if options.get("num_return_sequences") not in (None, 1):
             raise ConfigError(f"{self.spec.name}: num_return_sequences must be 1 for summaries")
-        max_len, min_len = settings.get("max_length"), settings.get("min_length")
+        max_len, min_len = options.get("max_length"), options.get("min_length")
         if max_len is not None and min_len is not None and min_len > max_len:
             # e.g. --max-length 30 against bart-large-cnn's min_length 56.
             log.info("min_length %d exceeds max_length %d; lowering it", min_len, max_len)
-            settings["min_length"] = max_len
-        return {key: value for key, value in settings.items() if value is not None}
+            options = options.replace(min_length=max_len)
+        return options
 
     def summarize_batch(self, texts: list[str], max_length: int | None = None,
-                        min_length: int | None = None) -> list[str]:
+                        min_length: int | None = None, *, token_counts: list[int] | None = None,
+                        options: GenerationOptions | None = None) -> list[str]:
         """Summarize each text (each must fit the model input), batched by token budget.
+
+        ``token_counts`` (each text's :meth:`count_tokens`) and ``options`` (from
+        :meth:`generation_options`, which then replace the lengths) are for callers that
+        have them already: map-reduce rounds resolve the settings once and count while chunking.
 
         Raises:
             InputError: a text is longer than ``max_input_tokens``; use
                 ``summarize_paragraphs`` to chunk it.
-            ConfigError: see ``generation_settings``.
+            ConfigError: see ``generation_options``.
         """
         if not texts:
             return []
-        settings = self.generation_settings(max_length, min_length)
-        # The backend must not fall back on the model's *_new_tokens when a length was given.
-        if max_length is not None:
-            settings["max_new_tokens"] = None
-        if min_length is not None:
-            settings["min_new_tokens"] = None
+        if options is None:
+            options = self.generation_options(max_length, min_length)
         limit = self.max_input_tokens
-        lengths = [self.count_tokens(text) for text in texts]
+        lengths = token_counts if token_counts is not None else [self.count_tokens(text) for text in texts]
         for i, n in enumerate(lengths):
             if n > limit:
                 raise InputError(
                     f"text {i} is {n} tokens, over the summarizer's {limit}-token input limit "
                     "(summarize_paragraphs splits long text into chunks)"
                 )
-        return run_batched(texts, lengths, lambda batch: self.backend.generate(batch, settings),
+        return run_batched(texts, lengths, lambda batch: self.backend.generate(batch, options),
                            max_tokens=self.max_batch_tokens, max_items=self.batch_size,
                            workers=self.backend.parallel_batches,
                            progress="summarizing" if self.progress else None)
@@ -250,41 +274,41 @@ def summarize_documents(documents: list[list[str]], summarizer: BartSummarizer,
         ConfigError: bad decoding settings (they concern every document).
         ModelUnavailableError, ModelLoadError: the model cannot be loaded.
     """
-    settings = summarizer.generation_settings(max_length, min_length)
+    options = summarizer.generation_options(max_length, min_length)  # once, for every round
+    settings = {"summarizer": "bart", **options.recorded(), "max_input_tokens": summarizer.max_input_tokens}
     limit = summarizer.max_input_tokens
     count = summarizer.count_tokens
     outcomes: list[SummaryOutput | MtsumError | None] = [None] * len(documents)
-    current: dict[int, list[str]] = {}  # document -> texts to summarize in this round
+    current: dict[int, tuple[list[str], list[int]]] = {}  # document -> texts of this round, their tokens
     first_chunks: dict[int, int] = {}
     for i, paragraphs in enumerate(documents):
         texts = [p.strip() for p in paragraphs if p and p.strip()]
         if not texts:
             outcomes[i] = InputError("nothing to summarize: the text has no paragraphs left")
             continue
-        current[i] = chunk_paragraphs(texts, count, limit)
-        first_chunks[i] = len(current[i])
+        current[i] = _chunks(texts, count, limit)
+        first_chunks[i] = len(current[i][0])
         log.info("summarizing %d paragraph(s) in %d chunk(s) of at most %d tokens",
-                 len(texts), len(current[i]), limit)
+                 len(texts), first_chunks[i], limit)
     rounds = 0
     while current:
-        flat = [text for texts in current.values() for text in texts]
-        summaries = iter(summarizer.summarize_batch(flat, max_length, min_length))
-        done = {i: [next(summaries) for _ in texts] for i, texts in current.items()}
+        flat = [text for texts, _ in current.values() for text in texts]
+        counts = [n for _, ns in current.values() for n in ns]
+        summaries = iter(summarizer.summarize_batch(flat, token_counts=counts, options=options))
+        done = {i: [next(summaries) for _ in texts] for i, (texts, _) in current.items()}
         current = {}
         for i, summary_list in done.items():
             if len(summary_list) == 1:
-                outcomes[i] = SummaryOutput(
-                    summary=summary_list[0], chunks=first_chunks[i], rounds=rounds,
-                    settings={"summarizer": "bart", **settings, "max_input_tokens": limit},
-                    model=summarizer.describe())
+                outcomes[i] = SummaryOutput(summary=summary_list[0], chunks=first_chunks[i], rounds=rounds,
+                                            settings=dict(settings), model=summarizer.describe())
                 continue
-            groups = chunk_paragraphs([s for s in summary_list if s] or [""], count, limit)
-            if len(groups) >= len(summary_list):
+            groups = _chunks([s for s in summary_list if s] or [""], count, limit)
+            if len(groups[0]) >= len(summary_list):
                 outcomes[i] = ConfigError(
                     f"{len(summary_list)} chunk summaries do not fit fewer {limit}-token inputs, "
                     "so they cannot be reduced to one; lower max_length")
                 continue
-            log.info("reduce round %d: %d summaries -> %d", rounds + 1, len(summary_list), len(groups))
+            log.info("reduce round %d: %d summaries -> %d", rounds + 1, len(summary_list), len(groups[0]))
             current[i] = groups
         rounds += 1
     return outcomes  # type: ignore[return-value]

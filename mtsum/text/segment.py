@@ -107,6 +107,20 @@ def split_long(text: str, count_tokens: Callable[[str], int], limit: int) -> lis
     # finds "it all fits" by itself, so only ordinary sentences take this shortcut.
     if len(text) < _WHOLE_COUNT_MAX_CHARS and count_tokens(text) <= limit:
         return [text]
+    return _cut(text, count_tokens, limit)
+
+
+def split_counted(text: str, count_tokens: Callable[[str], int], limit: int) -> list[tuple[str, int]]:
+    """:func:`split_long`'s pieces with their token counts: a sentence that fits is
+    counted once, here, and its count goes on with it to batching."""
+    if len(text) < _WHOLE_COUNT_MAX_CHARS:
+        tokens = count_tokens(text)
+        if tokens <= limit:
+            return [(text, tokens)]
+    return [(piece, count_tokens(piece)) for piece in _cut(text, count_tokens, limit)]
+
+
+def _cut(text: str, count_tokens: Callable[[str], int], limit: int) -> list[str]:
     words = text.split()
     pieces: list[str] = []
     i, guess = 0, 2

@@ -33,8 +33,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
 
+from mtsum import settings
 from mtsum.errors import ConfigError, OutputError
-from mtsum.translation.translator import Translation, Translator, TranslatorWrapper
+from mtsum.io.atomic import check_replaceable
+from mtsum.translation.translator import Translation, Translator, TranslatorWrapper, counted
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -66,9 +68,7 @@ class CacheUnavailable(OutputError):
 
 
 def default_cache_path() -> Path:
-    from mtsum.settings import cache_dir
-
-    return cache_dir() / "translations.sqlite3"
+    return settings.cache_dir() / "translations.sqlite3"
 
 
 def resolve_cache_path(cache: str | os.PathLike[str] | bool | None = None) -> Path | None:
@@ -80,7 +80,7 @@ def resolve_cache_path(cache: str | os.PathLike[str] | bool | None = None) -> Pa
         return None
     if cache not in (None, True):
         return Path(cache).expanduser()  # type: ignore[arg-type]
-    env = os.environ.get("MTSUM_CACHE", "").strip()
+    env = settings.env(settings.CACHE)
     if env.lower() in _OFF and env:
         return None
     return Path(env).expanduser() if env else default_cache_path()
@@ -88,7 +88,7 @@ def resolve_cache_path(cache: str | os.PathLike[str] | bool | None = None) -> Pa
 
 def max_cache_bytes() -> int:
     """``MTSUM_CACHE_MAX_MB`` (megabytes, a finite positive number) > 512 MB."""
-    env = os.environ.get("MTSUM_CACHE_MAX_MB", "").strip()
+    env = settings.env(settings.CACHE_MAX_MB)
     if not env:
         return DEFAULT_MAX_BYTES
     try:
@@ -106,8 +106,6 @@ def check_cache_path(path: str | os.PathLike[str]) -> None:
     Raises:
         OutputError: a device, FIFO, socket or folder; mtsum never renames or opens it.
     """
-    from mtsum.io.atomic import check_replaceable
-
     for suffix in _SIDECARS:
         name = f"{os.fspath(path)}{suffix}"
         try:
@@ -157,7 +155,7 @@ class TranslationStore:
                                    f"{exc.strerror or exc}") from None
         db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         try:
-            db.execute("PRAGMA journal_mode=WAL")
+            _wal(db)
             db.execute("PRAGMA synchronous=NORMAL")
             db.executescript(_SCHEMA)
             db.execute("SELECT count(*) FROM translations LIMIT 1").fetchone()
@@ -328,6 +326,20 @@ class TranslationStore:
         return self._use(run)
 
 
+def _wal(db: sqlite3.Connection, patience: float = 30.0) -> None:
+    """Switch to WAL. Two processes opening a new cache at once both try to; SQLite answers
+    the loser "database is locked" at once, without its busy timeout, so it tries again."""
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 class CachedTranslator(TranslatorWrapper):
     """Serves what the store has; sends the rest to the inner translator and stores each
     batch of it as soon as the batch is final (a killed run keeps every finished batch)."""
@@ -336,19 +348,23 @@ class CachedTranslator(TranslatorWrapper):
         super().__init__(inner)
         self.store = store
 
-    def translate(self, segments: list[str], **overrides: Any) -> list[Translation]:
+    def translate(self, segments: list[str], token_counts: list[int] | None = None,
+                  **overrides: Any) -> list[Translation]:
         if overrides or not segments:  # non-default decoding is never cached
-            return self.inner.translate(segments, **overrides)
+            return self.inner.translate(segments, **counted(token_counts), **overrides)
         key = self.cache_key()
         found = self.store.get_many(key, list(dict.fromkeys(segments)))
         misses = list(dict.fromkeys(s for s in segments if s not in found))
+        counts = None if token_counts is None else dict(zip(segments, token_counts, strict=True))
+        miss_counts = None if counts is None else [counts[s] for s in misses]
         stored: set[str] = set()
 
         def store(sources: list[str], outputs: list[Translation]) -> None:
             self.store.put_many(key, [(s, t.text, t.flag) for s, t in zip(sources, outputs, strict=True)])
             stored.update(sources)
 
-        fresh = dict(zip(misses, self.inner.translate_streaming(misses, store), strict=True)) if misses else {}
+        fresh = (dict(zip(misses, self.inner.translate_streaming(misses, store, **counted(miss_counts)),
+                          strict=True)) if misses else {})
         # A translator that reports less than it returns still gets everything stored.
         self.store.put_many(key, [(s, t.text, t.flag) for s, t in fresh.items() if s not in stored])
         return [fresh[s] if s in fresh else Translation(found[s][0], flag=found[s][1], cached=True)

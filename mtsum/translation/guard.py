@@ -10,15 +10,17 @@ clause; if it is still flagged it is kept (never dropped) and marked.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict
 from typing import Any
 
-from mtsum.translation.translator import OnBatch, Translation, Translator, TranslatorWrapper
+from mtsum.config import GuardThresholds
+from mtsum.signature import json_key
+from mtsum.translation.translator import OnBatch, Translation, Translator, TranslatorWrapper, counted
+
+__all__ = ["REASONS", "RETRY_SETTINGS", "GuardThresholds", "GuardedTranslator", "check"]
 
 REASONS = ("repetition", "wrong_script", "length_ratio")
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -28,34 +30,6 @@ _CLAUSE = re.compile(r"(?<=[,;:])\s+")
 # Decoding for the second try: no repeated trigram. (No repetition_penalty: in beam search
 # transformers and CTranslate2 apply it at different points, and the backends must agree.)
 RETRY_SETTINGS = {"no_repeat_ngram_size": 3}
-
-
-@dataclass(frozen=True)
-class GuardThresholds:
-    """When an output counts as degenerate; defaults suit Marian sv/de→en sentences."""
-
-    # An n-gram of up to this many words repeated back to back...
-    max_ngram: int = 4
-    # ...this many times or more (and more often than in the source) is a loop.
-    min_repeats: int = 4
-    # Inside one word, a piece of up to this many letters repeated back to back...
-    max_char_period: int = 6
-    # ...this many times or more (and more often than in the source) is a loop too:
-    # real words stop well below ("Schifffahrt" 3, "hahaha" 3, "Mississippi" 2).
-    min_char_repeats: int = 5
-    # Output/source length in characters outside [min, max] is suspicious...
-    min_length_ratio: float = 0.3
-    max_length_ratio: float = 3.0
-    # ...but only for sources at least this long: short segments vary too much.
-    min_source_chars: int = 20
-    # Below this share of letters in the target script the output is in the wrong
-    # script (judged only with at least ``min_letters`` letters).
-    min_script_share: float = 0.5
-    min_letters: int = 10
-
-    @classmethod
-    def field_names(cls) -> tuple[str, ...]:
-        return tuple(f.name for f in fields(cls))
 
 
 def check(source: str, output: str, target_script: str = "Latin",
@@ -131,36 +105,40 @@ class GuardedTranslator(TranslatorWrapper):
         return check(source, output, self.target_script, self.thresholds)
 
     def cache_key(self) -> str:
-        blob = json.dumps([self.inner.cache_key(), asdict(self.thresholds), RETRY_SETTINGS], sort_keys=True)
-        return hashlib.sha256(blob.encode()).hexdigest()[:32]
+        # Every part is ASCII (a hex key, numbers), so this is the key earlier versions
+        # wrote: translation caches on disk stay valid.
+        return json_key([self.inner.cache_key(), asdict(self.thresholds), RETRY_SETTINGS])
 
     def describe(self) -> dict[str, Any]:
         return {**self.inner.describe(), "guard": asdict(self.thresholds)}
 
-    def translate(self, segments: list[str], **overrides: Any) -> list[Translation]:
-        return self._translate(segments, overrides, None)
+    def translate(self, segments: list[str], token_counts: list[int] | None = None,
+                  **overrides: Any) -> list[Translation]:
+        return self._translate(segments, token_counts, overrides, None)
 
-    def translate_streaming(self, segments: list[str], on_batch: OnBatch) -> list[Translation]:
+    def translate_streaming(self, segments: list[str], on_batch: OnBatch,
+                            token_counts: list[int] | None = None) -> list[Translation]:
         """Reports each inner batch's trusted outputs at once, the retried ones at the end."""
-        return self._translate(segments, {}, on_batch)
+        return self._translate(segments, token_counts, {}, on_batch)
 
-    def _translate(self, segments: list[str], overrides: dict[str, Any], on_batch: OnBatch | None
-                   ) -> list[Translation]:
+    def _translate(self, segments: list[str], token_counts: list[int] | None, overrides: dict[str, Any],
+                   on_batch: OnBatch | None) -> list[Translation]:
         if on_batch is None:
-            outputs = self.inner.translate(segments, **overrides)
+            outputs = self.inner.translate(segments, **counted(token_counts), **overrides)
         else:
             def trusted(sources: list[str], done: list[Translation]) -> None:
                 good = [(s, o) for s, o in zip(sources, done) if not self._check(s, o.text)]
                 if good:
                     on_batch([s for s, _ in good], [o for _, o in good])
 
-            outputs = self.inner.translate_streaming(segments, trusted)
+            outputs = self.inner.translate_streaming(segments, trusted, **counted(token_counts))
         bad = [i for i, (s, o) in enumerate(zip(segments, outputs)) if self._check(s, o.text)]
         if not bad:
             return outputs
         safer = {**overrides, **RETRY_SETTINGS}
         result = list(outputs)
-        for i, out in zip(bad, self.inner.translate([segments[i] for i in bad], **safer)):
+        retry_counts = None if token_counts is None else [token_counts[i] for i in bad]
+        for i, out in zip(bad, self.inner.translate([segments[i] for i in bad], **counted(retry_counts), **safer)):
             result[i] = Translation(out.text, retried=True)
             if self._check(segments[i], out.text):
                 result[i] = self._in_pieces(segments[i], out, safer)

@@ -33,19 +33,29 @@ class Translation:
 OnBatch = Callable[[list[str], list["Translation"]], None]
 
 
+def counted(token_counts: list[int] | None) -> dict[str, Any]:
+    """``token_counts`` as keyword arguments for an inner translator: none when unknown, so
+    a translator written before the parameter existed is called as it always was."""
+    return {} if token_counts is None else {"token_counts": token_counts}
+
+
 class Translator(ABC):
     """Translates segments from one language to English."""
 
     source: str
 
     @abstractmethod
-    def translate(self, segments: list[str], **overrides: Any) -> list[Translation]:
+    def translate(self, segments: list[str], token_counts: list[int] | None = None,
+                  **overrides: Any) -> list[Translation]:
         """Translate ``segments`` (each within :attr:`max_input_tokens`), same order.
 
-        ``overrides`` are decoding settings to use instead of the configured ones.
+        ``token_counts``: each segment's :meth:`count_tokens`, where the caller has counted
+        already (segmentation does), so they are not counted again. ``overrides`` are
+        decoding settings to use instead of the configured ones.
         """
 
-    def translate_streaming(self, segments: list[str], on_batch: OnBatch) -> list[Translation]:
+    def translate_streaming(self, segments: list[str], on_batch: OnBatch,
+                            token_counts: list[int] | None = None) -> list[Translation]:
         """:meth:`translate` with the configured decoding, calling ``on_batch(sources,
         translations)`` for each part as soon as its translations are final, so that a
         caller (the persistent cache) can keep finished work before the call returns.
@@ -54,7 +64,7 @@ class Translator(ABC):
         end; the model translator reports each model batch, and a wrapper that changes
         outputs must either keep this default or report only what it will return.
         """
-        outputs = self.translate(segments)
+        outputs = self.translate(segments, **counted(token_counts))
         if segments:
             on_batch(list(segments), outputs)
         return outputs
@@ -81,7 +91,8 @@ class IdentityTranslator(Translator):
     def __init__(self, source: str = "en") -> None:
         self.source = source
 
-    def translate(self, segments: list[str], **overrides: Any) -> list[Translation]:
+    def translate(self, segments: list[str], token_counts: list[int] | None = None,
+                  **overrides: Any) -> list[Translation]:
         return [Translation(s) for s in segments]
 
 
@@ -96,18 +107,23 @@ class ModelTranslator(Translator):
         self.batch_size = batch_size
         self.progress = progress
 
-    def translate(self, segments: list[str], **overrides: Any) -> list[Translation]:
-        return self._run(segments, overrides, None)
+    def translate(self, segments: list[str], token_counts: list[int] | None = None,
+                  **overrides: Any) -> list[Translation]:
+        return self._run(segments, token_counts, overrides, None)
 
-    def translate_streaming(self, segments: list[str], on_batch: OnBatch) -> list[Translation]:
+    def translate_streaming(self, segments: list[str], on_batch: OnBatch,
+                            token_counts: list[int] | None = None) -> list[Translation]:
         """Reports each model batch as soon as it is decoded."""
-        return self._run(segments, {}, on_batch)
+        return self._run(segments, token_counts, {}, on_batch)
 
-    def _run(self, segments: list[str], overrides: dict[str, Any], on_batch: OnBatch | None) -> list[Translation]:
+    def _run(self, segments: list[str], token_counts: list[int] | None, overrides: dict[str, Any],
+             on_batch: OnBatch | None) -> list[Translation]:
         if not segments:
             return []
-        settings = {**self.backend.generation_settings(), **overrides}
-        lengths = [self.backend.count_tokens(s) for s in segments]
+        if token_counts is not None and len(token_counts) != len(segments):
+            raise ValueError(f"{len(token_counts)} token counts for {len(segments)} segments")
+        settings = self.backend.generation_settings().replace(**overrides)
+        lengths = token_counts if token_counts is not None else [self.backend.count_tokens(s) for s in segments]
 
         def generate(batch: list[str]) -> list[Translation]:
             done = [Translation(t) for t in self.backend.generate(batch, settings)]

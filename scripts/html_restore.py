@@ -13,9 +13,9 @@ paragraphs as usual, so the rules still have their say over a restored line.
 
 Not part of mtsum's HTML path any more (:mod:`mtsum.clean.extracted`): on held-out
 pages the lines it put back were more often menus and teasers than article text
-(token precision 0.900 to 0.830 on the article-extraction pages, 0.866 to 0.838 on
-the German fundus pages; ``scripts/eval_html.py --steps``). It stays for
-scripts/train_clean.py, which fits its thresholds, until that goes too.
+(``scripts/eval_html.py --steps``). It lives here, beside the scripts that use it:
+scripts/train_clean.py fits its thresholds (kept in the line model file), and
+scripts/eval_clean.py and scripts/eval_html.py score the old HTML path with it.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from mtsum.clean.cleaner import line_scores, normalize_paragraph
+from mtsum.clean import line_scores, normalize_paragraph
 
 __all__ = ["Restored", "restore_article_lines", "restore_below", "scoring_window", "window_scores"]
 

@@ -4,6 +4,9 @@ Python turns SIGINT into KeyboardInterrupt wherever the program happens to be, a
 SIGTERM kills it outright. During a run both raise :class:`~mtsum.errors.Interrupted`
 instead (exit 130/143), except inside a :func:`deferred` section: a file being
 committed is finished first, and the stop comes right after it.
+
+It sits in ``io`` because committing a file (:mod:`mtsum.io.atomic`) is what a stop
+must wait for; the run loops (``runs``, ``digest``, ``batch``) install the handlers.
 """
 
 from __future__ import annotations
