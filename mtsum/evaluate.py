@@ -179,9 +179,10 @@ def translate_lines(lines: Sequence[str], source: str, models_config: Any = None
     Blank lines stay blank (the pipeline drops empty paragraphs, so they are not sent).
 
     Raises:
-        whatever ``mtsum.translate_text`` raises (InputError, ModelUnavailableError, ...).
+        whatever ``Pipeline.translate_document`` raises (InputError, ModelUnavailableError, ...).
     """
-    from mtsum import translate_text  # the pipeline, and torch with it, only when needed
+    from mtsum.io.inputs import text_document  # the pipeline, and torch with it, only when needed
+    from mtsum.pipeline.core import Pipeline, Settings
 
     # A line's newline inside a segment would split it into two paragraphs.
     todo = [(i, " ".join(line.split())) for i, line in enumerate(lines)]
@@ -189,9 +190,9 @@ def translate_lines(lines: Sequence[str], source: str, models_config: Any = None
     out = [""] * len(lines)
     if not todo:
         return out
-    result = translate_text("\n".join(line for _, line in todo), source=source,
-                            models=models_config, device=device, batch_size=batch_size,
-                            offline=offline)
+    doc = text_document("\n".join(line for _, line in todo), "<text>", "auto")
+    pipeline = Pipeline(models_config, Settings(source=source, device=device, batch_size=batch_size, offline=offline))
+    result = pipeline.translate_document(doc)
     paragraphs = list(result.paragraphs)
     if len(paragraphs) != len(todo):
         raise InputError(

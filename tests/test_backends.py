@@ -109,7 +109,7 @@ def test_backend_names_are_the_settings_list() -> None:
 def test_auto_locates_the_model_once(ct2_cache: Path, tiny_models: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """--backend auto finds the conversion (locating the source model); the backend it makes
     reuses that, so counting tokens and the input limit do not locate the model again."""
-    from mtsum.models import hub
+    from mtsum.backends import hub
 
     calls: list[str] = []
     real = hub.locate

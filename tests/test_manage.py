@@ -14,10 +14,10 @@ import yaml
 from click.testing import CliRunner
 from stand_in_hub import StandInHub, point_huggingface_hub_at
 
+from mtsum.backends import hub as models
 from mtsum.cli import main
 from mtsum.config import ModelSpec, load_models_config
 from mtsum.errors import ConfigError, ModelUnavailableError
-from mtsum.models import hub as models
 from mtsum.models import manage, pull
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -105,7 +105,7 @@ def recorded(folder: str | Path) -> dict[str, Any] | None:
 
 def _source_revision(spec: ModelSpec, offline: bool | None = True) -> str | None:
     """The source model's revision, if the model is on disk (never downloads)."""
-    from mtsum.models.hub import locate, revision_of
+    from mtsum.backends.hub import locate, revision_of
 
     try:
         path, commit = locate(spec, offline=offline, download=False)
@@ -183,7 +183,7 @@ def convert_model(spec: ModelSpec, compute_type: str = "int8", *, offline: bool 
         ModelUnavailableError: the source model is not on disk and cannot be fetched.
         ModelLoadError: the converter failed on the model's files.
     """
-    from mtsum.models.hub import locate, revision_of
+    from mtsum.backends.hub import locate, revision_of
 
     check_compute_type(compute_type)
     try:

@@ -42,7 +42,7 @@ def load(spec: ModelSpec, task: str, device: str, *, offline: bool | None = None
         ModelUnavailableError: the model cannot be found or fetched.
         ModelLoadError: the files exist but transformers cannot load them.
     """
-    from mtsum.models.hub import locate, revision_of
+    from mtsum.backends.hub import locate, revision_of
 
     path, commit = locate(spec, offline=offline)
     return load_located(spec, task, device, path, revision_of(path, commit))
@@ -119,7 +119,7 @@ class TransformersBackend(Backend):
     def located(self) -> tuple[Path, str | None]:
         """The model's folder and revision, found once (cache, local folder or hub)."""
         if self._located is None:
-            from mtsum.models.hub import locate, revision_of
+            from mtsum.backends.hub import locate, revision_of
 
             path, commit = locate(self.spec, offline=self.offline)
             self._located = (path, revision_of(path, commit))

@@ -21,10 +21,10 @@ from typing import Any
 
 from mtsum.backends import create_backend, ctranslate2_installed
 from mtsum.backends.convert import AGREEMENT_FILE, find_conversion, list_conversions, recorded
+from mtsum.backends.hub import locate
 from mtsum.config import ModelSpec
 from mtsum.errors import ConfigError, MtsumError
 from mtsum.io.atomic import write_atomic
-from mtsum.models.hub import locate
 
 __all__ = ["AGREEMENT_FILE", "MIN_CHRF", "PROBES", "Agreement", "agreement", "compare", "recorded"]
 

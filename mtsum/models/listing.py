@@ -2,7 +2,7 @@
 
 Reads local files only: no network, and never torch or ctranslate2, so it answers in
 well under a second on a machine with an empty cache. "Available" means exactly "the
-backend translate/summarize would choose will load it" (:mod:`mtsum.models.hub`,
+backend translate/summarize would choose will load it" (:mod:`mtsum.backends.hub`,
 :func:`mtsum.backends.backend_choice`).
 """
 
@@ -17,8 +17,8 @@ from typing import Any
 
 from mtsum.backends import backend_choice, ctranslate2_installed
 from mtsum.backends.convert import COMPUTE_TYPES, family, list_conversions
+from mtsum.backends.hub import cached_snapshot, hub_cache_folder, missing_files, revision_of
 from mtsum.config import ModelsConfig, ModelSpec
-from mtsum.models.hub import cached_snapshot, hub_cache_folder, missing_files, revision_of
 
 _COMMIT_RE = re.compile(r"[0-9a-f]{40}")
 

@@ -5,7 +5,7 @@
 - :mod:`mtsum.models.verify`: loading and running each once, converting (``models verify|convert``);
 - :mod:`mtsum.models.select`: models chosen by name.
 
-Everything goes through :mod:`mtsum.models.hub` and :mod:`mtsum.backends`, so "available"
+Everything goes through :mod:`mtsum.backends.hub` and :mod:`mtsum.backends`, so "available"
 means exactly "the backend translate/summarize would choose will load it".
 """
 

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from mtsum.backends import ctranslate2_installed
+from mtsum.backends.hub import cached_snapshot, download_snapshot, hub_reachable, locate, offline_mode
 from mtsum.config import ModelsConfig, ModelSpec
 from mtsum.errors import ConfigError, ModelUnavailableError
-from mtsum.models.hub import cached_snapshot, download_snapshot, hub_reachable, locate, offline_mode
 from mtsum.models.listing import dir_size
 from mtsum.models.select import select_specs
 

@@ -12,9 +12,9 @@ from typing import Any
 from mtsum.backends import backend_class, create_backend
 from mtsum.backends.convert import check_compute_type, convert_model, list_conversions, read_metadata
 from mtsum.backends.devices import requested_device
+from mtsum.backends.hub import locate
 from mtsum.config import ModelsConfig
 from mtsum.errors import MtsumError
-from mtsum.models.hub import locate
 from mtsum.models.listing import dir_size
 from mtsum.models.select import select_specs
 
