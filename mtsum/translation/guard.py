@@ -18,7 +18,14 @@ from typing import Any
 
 from mtsum.config import GuardThresholds
 from mtsum.signature import json_key
-from mtsum.translation.translator import OnBatch, Translation, Translator, TranslatorWrapper, counted
+from mtsum.translation.translator import (
+    BatchReporting,
+    OnBatch,
+    Translation,
+    Translator,
+    TranslatorWrapper,
+    counted,
+)
 
 __all__ = ["REASONS", "RETRY_SETTINGS", "GuardThresholds", "GuardedTranslator", "check"]
 
@@ -92,7 +99,7 @@ def _script_share(text: str, script: str, min_letters: int) -> float | None:
     return sum(unicodedata.name(ch, "").startswith(prefix) for ch in letters) / len(letters)
 
 
-class GuardedTranslator(TranslatorWrapper):
+class GuardedTranslator(BatchReporting, TranslatorWrapper):
     """Checks the inner translator's outputs; retries flagged ones with safer decoding."""
 
     def __init__(self, inner: Translator, thresholds: GuardThresholds | None = None,
@@ -112,17 +119,9 @@ class GuardedTranslator(TranslatorWrapper):
     def describe(self) -> dict[str, Any]:
         return {**self.inner.describe(), "guard": asdict(self.thresholds)}
 
-    def translate(self, segments: list[str], token_counts: list[int] | None = None,
-                  **overrides: Any) -> list[Translation]:
-        return self._translate(segments, token_counts, overrides, None)
-
-    def translate_streaming(self, segments: list[str], on_batch: OnBatch,
-                            token_counts: list[int] | None = None) -> list[Translation]:
-        """Reports each inner batch's trusted outputs at once, the retried ones at the end."""
-        return self._translate(segments, token_counts, {}, on_batch)
-
-    def _translate(self, segments: list[str], token_counts: list[int] | None, overrides: dict[str, Any],
-                   on_batch: OnBatch | None) -> list[Translation]:
+    def _run(self, segments: list[str], token_counts: list[int] | None, overrides: dict[str, Any],
+             on_batch: OnBatch | None) -> list[Translation]:
+        # each inner batch's trusted outputs are reported at once, the retried ones at the end
         if on_batch is None:
             outputs = self.inner.translate(segments, **counted(token_counts), **overrides)
         else:

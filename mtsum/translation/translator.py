@@ -96,7 +96,25 @@ class IdentityTranslator(Translator):
         return [Translation(s) for s in segments]
 
 
-class ModelTranslator(Translator):
+class BatchReporting(Translator):
+    """A translator that reports each part as soon as it is final: :meth:`translate` and
+    :meth:`translate_streaming` are one method, :meth:`_run`, without and with ``on_batch``."""
+
+    def translate(self, segments: list[str], token_counts: list[int] | None = None,
+                  **overrides: Any) -> list[Translation]:
+        return self._run(segments, token_counts, overrides, None)
+
+    def translate_streaming(self, segments: list[str], on_batch: OnBatch,
+                            token_counts: list[int] | None = None) -> list[Translation]:
+        return self._run(segments, token_counts, {}, on_batch)
+
+    @abstractmethod
+    def _run(self, segments: list[str], token_counts: list[int] | None, overrides: dict[str, Any],
+             on_batch: OnBatch | None) -> list[Translation]:
+        """Translate; with ``on_batch``, report each part once, as soon as it is final."""
+
+
+class ModelTranslator(BatchReporting):
     """A MarianMT model behind any backend; batches by token budget."""
 
     def __init__(self, backend: Backend, source: str, *, max_batch_tokens: int = DEFAULT_MAX_BATCH_TOKENS,
@@ -107,17 +125,9 @@ class ModelTranslator(Translator):
         self.batch_size = batch_size
         self.progress = progress
 
-    def translate(self, segments: list[str], token_counts: list[int] | None = None,
-                  **overrides: Any) -> list[Translation]:
-        return self._run(segments, token_counts, overrides, None)
-
-    def translate_streaming(self, segments: list[str], on_batch: OnBatch,
-                            token_counts: list[int] | None = None) -> list[Translation]:
-        """Reports each model batch as soon as it is decoded."""
-        return self._run(segments, token_counts, {}, on_batch)
-
     def _run(self, segments: list[str], token_counts: list[int] | None, overrides: dict[str, Any],
              on_batch: OnBatch | None) -> list[Translation]:
+        # each model batch is reported as soon as it is decoded
         if not segments:
             return []
         if token_counts is not None and len(token_counts) != len(segments):
