@@ -68,13 +68,18 @@ class TranslationResult:
         """Paragraphs to show: all of them, or without repeats when ``dedupe``."""
         return [p for p in self.paragraphs if not (dedupe and p.duplicate_of is not None)]
 
-    @property
-    def text(self) -> str:
-        """The English text, paragraphs separated by blank lines (as configured)."""
+    def text_parts(self) -> list[str]:
+        """The title and the paragraphs to show, in order: :attr:`text` before it is joined
+        (a renderer streams them without building the whole text)."""
         dedupe = bool(self.settings.get("dedupe"))
         parts = [self.title] if self.title else []
         parts += [p.translation for p in self.output_paragraphs(dedupe)]
-        return "\n\n".join(parts)
+        return parts
+
+    @property
+    def text(self) -> str:
+        """The English text, paragraphs separated by blank lines (as configured)."""
+        return "\n\n".join(self.text_parts())
 
     def to_dict(self) -> dict[str, Any]:
         d = {

@@ -37,19 +37,21 @@ def test_json_document_is_indented_without_final_newline() -> None:
 
 # --- documents ---------------------------------------------------------------------------
 
-PARAGRAPH_TEXTS = ["", "One.", "One.\n\nTwo.", "a\n\n\nb", "\n\n", "x\n\n\n\ny\n\n"]
+PARAGRAPH_PARTS = [[], [""], ["One."], ["One.", "Two."], ["a", "\nb"], ["x\n\n", "y"]]
 
 
-@pytest.mark.parametrize("text", PARAGRAPH_TEXTS)
-def test_by_paragraph_chunks_join_to_the_text(text: str) -> None:
-    assert "".join(documents.by_paragraph(text)) == text
+@pytest.mark.parametrize("parts", PARAGRAPH_PARTS)
+def test_by_paragraph_chunks_join_to_the_text(parts: list[str]) -> None:
+    chunks = list(documents.by_paragraph(parts))
+    assert "".join(chunks) == "\n\n".join(parts) and len(chunks) == len(parts)
 
 
 def _translation(**over: object) -> NS:
     fields = dict(input="a.txt", source_language="de", language_confidence=0.987, title="Title",
                   models={"de": {"model": "opus-de"}}, text="Title\n\nOne.\n\nTwo.",
                   to_dict=lambda: {"input": "a.txt", "paragraphs": []})
-    return NS(**{**fields, **over})
+    fields = {**fields, **over}
+    return NS(**fields, text_parts=lambda: str(fields["text"]).split("\n\n"))
 
 
 TRANSLATIONS = [

@@ -117,17 +117,19 @@ def _fingerprint(path: str) -> str:
     return _fingerprints[path]
 
 
-@dataclass
+@dataclass(slots=True)
 class PreparedParagraph:
     """One paragraph to translate: input position ``index``, translated from
     ``language`` as ``segments`` (empty for English), ``token_counts[k]`` the model's
-    tokens in ``segments[k]``; ``duplicate_of`` an earlier identical paragraph's index."""
+    tokens in ``segments[k]``; ``duplicate_of`` an earlier identical paragraph's index.
+
+    Slots and tuples: a 100 MB input has 400,000 of these alive at once."""
 
     index: int
     text: str
     language: str
-    segments: list[str]
-    token_counts: list[int]
+    segments: tuple[str, ...]
+    token_counts: tuple[int, ...]
     duplicate_of: int | None = None
 
 
@@ -148,15 +150,19 @@ class PreparedDocument:
     title: PreparedParagraph | None = None
     cleaned: CleanResult | None = None
     started: float = field(default_factory=time.perf_counter)
+    _counted: list[tuple[str, str, int]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def translated(self) -> list[PreparedParagraph]:
         """The paragraphs that are translated, in order: the title first."""
         return ([self.title] if self.title is not None else []) + self.paragraphs
 
     def counted_segments(self) -> list[tuple[str, str, int]]:
-        """``(language, segment, tokens)`` for every segment that goes to a model, in order."""
-        return [(p.language, seg, n) for p in self.translated()
-                for seg, n in zip(p.segments, p.token_counts) if needs_model(seg)]
+        """``(language, segment, tokens)`` for every segment that goes to a model, in order
+        (made once: the engine asks for them as it fills, translates and assembles a window)."""
+        if self._counted is None:
+            self._counted = [(p.language, seg, n) for p in self.translated()
+                             for seg, n in zip(p.segments, p.token_counts, strict=True) if needs_model(seg)]
+        return self._counted
 
     def model_segments(self) -> list[tuple[str, str]]:
         """``(language, segment)`` for every segment that goes to a model, in order."""
@@ -178,8 +184,11 @@ def prepare_source(source: SourceDocument, segment: Segmenter, *, all_english: b
         # --source en means "all English"; otherwise a German quote in an English
         # article is still translated.
         lang = "en" if all_english else paragraph_language(source.found[i], source.language)
-        pieces = [] if lang == "en" else segment(text, lang)
-        return PreparedParagraph(i, text, lang, [p for p, _ in pieces], [n for _, n in pieces], duplicate_of)
+        if lang == "en":
+            return PreparedParagraph(i, text, lang, (), (), duplicate_of)
+        pieces = segment(text, lang)
+        return PreparedParagraph(i, text, lang, tuple(p for p, _ in pieces), tuple(n for _, n in pieces),
+                                 duplicate_of)
 
     cleaned = source.cleaned
     title = None

@@ -23,9 +23,10 @@ SUFFIXES = {"text": ".txt", "json": ".json", "markdown": ".md"}
 CLEANING_SUFFIXES = {"text": ".clean.txt", "json": ".clean.json", "marked": ".clean.txt"}
 
 
-def by_paragraph(text: str) -> Iterator[str]:
-    """``text`` in chunks that end before each blank-line paragraph break."""
-    for i, part in enumerate(text.split("\n\n")):
+def by_paragraph(parts: list[str]) -> Iterator[str]:
+    """``parts`` joined by blank lines, a chunk per part (never the whole text at once:
+    a 100 MB translation would be held twice)."""
+    for i, part in enumerate(parts):
         yield ("\n\n" if i else "") + part
 
 
@@ -36,7 +37,7 @@ def translation(result: TranslationResult, fmt: str) -> Iterator[str]:
         return
     if fmt == "markdown":
         yield translation_header(result)
-    yield from by_paragraph(result.text)
+    yield from by_paragraph(result.text_parts())
 
 
 def translation_header(result: TranslationResult) -> str:
