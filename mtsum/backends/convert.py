@@ -186,18 +186,7 @@ def convert_model(spec: ModelSpec, compute_type: str = "int8", *, offline: bool 
     from mtsum.backends.hub import locate, revision_of
 
     check_compute_type(compute_type)
-    try:
-        import ctranslate2
-        import ctranslate2.converters  # needs torch and transformers too
-    except ImportError:
-        raise MissingDependencyError(
-            "converting needs CTranslate2: pip install 'mtsum[fast]' (or pip install ctranslate2)"
-        ) from None
-    import importlib.util
-
-    missing = [m for m in ("torch", "transformers") if importlib.util.find_spec(m) is None]
-    if missing:  # CTranslate2's converter loads the model with them (running it does not)
-        raise MissingDependencyError(f"converting needs {' and '.join(missing)}: pip install {' '.join(missing)}")
+    ct2_version = _converter_dependencies()
     source, commit = locate(spec, offline=offline)
     revision = revision_of(source, commit) or "unknown"
     kind = _model_kind(source, spec)
@@ -206,13 +195,7 @@ def convert_model(spec: ModelSpec, compute_type: str = "int8", *, offline: bool 
         log.info("%s: already converted (%s) in %s", spec.name, compute_type, dest)
         return dest
 
-    tmp = dest.parent / f".{compute_type}.tmp-{os.getpid()}"
-    try:  # a read-only or full cache folder fails here, before minutes of converting
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir()
-    except OSError as exc:
-        raise _unwritable(dest.parent, exc) from None
+    tmp = _scratch(dest, compute_type)
     log.info("%s: converting %s to CTranslate2 %s", spec.name, spec.model, compute_type)
     converter = _make_converter(str(source))
     try:
@@ -227,7 +210,7 @@ def convert_model(spec: ModelSpec, compute_type: str = "int8", *, offline: bool 
         raise ModelLoadError(f"converting {spec.name} ({spec.model}) to CTranslate2 failed: {detail}") from exc
     meta = {
         "model": spec.model, "revision": revision, "compute_type": compute_type, "task": _TASKS[kind],
-        "kind": kind, "ctranslate2": ctranslate2.__version__, "converted_at": time.time(),
+        "kind": kind, "ctranslate2": ct2_version, "converted_at": time.time(),
         "source_path": str(source), **converter.facts,
     }
     try:
@@ -237,6 +220,37 @@ def convert_model(spec: ModelSpec, compute_type: str = "int8", *, offline: bool 
         shutil.rmtree(tmp, ignore_errors=True)
         raise _unwritable(dest.parent, exc) from None
     return dest
+
+
+def _converter_dependencies() -> str:
+    """CTranslate2's version, once its converter and what it loads models with are known
+    to be installed. Raises MissingDependencyError naming what to install."""
+    try:
+        import ctranslate2
+        import ctranslate2.converters  # needs torch and transformers too
+    except ImportError:
+        raise MissingDependencyError(
+            "converting needs CTranslate2: pip install 'mtsum[fast]' (or pip install ctranslate2)"
+        ) from None
+    import importlib.util
+
+    missing = [m for m in ("torch", "transformers") if importlib.util.find_spec(m) is None]
+    if missing:  # CTranslate2's converter loads the model with them (running it does not)
+        raise MissingDependencyError(f"converting needs {' and '.join(missing)}: pip install {' '.join(missing)}")
+    return str(ctranslate2.__version__)
+
+
+def _scratch(dest: Path, compute_type: str) -> Path:
+    """An empty folder beside ``dest`` to convert into; a read-only or full cache folder
+    fails here, before minutes of converting."""
+    tmp = dest.parent / f".{compute_type}.tmp-{os.getpid()}"
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
+    except OSError as exc:
+        raise _unwritable(dest.parent, exc) from None
+    return tmp
 
 
 # A cache folder that cannot take the conversion: read-only, not ours to write, full.

@@ -121,24 +121,8 @@ class ExtractiveSummarizer:
         if max_sentences is None and max_words is None:
             max_sentences = self.default_sentences
 
-        scores = textrank_scores(sentences, damping=self.damping)
-        # Rounding makes equal scores (float noise aside) tie; ties go to the earlier sentence.
-        ranked = sorted(range(len(sentences)), key=lambda i: (-round(scores[i], 12), i))
-        chosen: list[int] = []
-        seen: set[str] = set()
-        words = 0
-        for i in ranked:
-            if max_sentences is not None and len(chosen) >= max_sentences and words >= min_words:
-                break
-            size = len(sentences[i].split())
-            if sentences[i] in seen or (max_words is not None and words + size > max_words):
-                continue
-            chosen.append(i)
-            seen.add(sentences[i])
-            words += size
-        if not chosen:
-            chosen = [ranked[0]]
-
+        chosen = _select(sentences, textrank_scores(sentences, damping=self.damping),
+                         max_sentences, max_words, min_words)
         return SummaryOutput(
             summary=" ".join(sentences[i] for i in sorted(chosen)),
             chunks=1,
@@ -156,3 +140,23 @@ class ExtractiveSummarizer:
             },
             model=self.describe(),
         )
+
+
+def _select(sentences: list[str], scores: list[float], max_sentences: int | None, max_words: int | None,
+            min_words: int) -> list[int]:
+    """Indices of the best-ranked distinct sentences within the limits; the top one at least."""
+    # Rounding makes equal scores (float noise aside) tie; ties go to the earlier sentence.
+    ranked = sorted(range(len(sentences)), key=lambda i: (-round(scores[i], 12), i))
+    chosen: list[int] = []
+    seen: set[str] = set()
+    words = 0
+    for i in ranked:
+        if max_sentences is not None and len(chosen) >= max_sentences and words >= min_words:
+            break
+        size = len(sentences[i].split())
+        if sentences[i] in seen or (max_words is not None and words + size > max_words):
+            continue
+        chosen.append(i)
+        seen.add(sentences[i])
+        words += size
+    return chosen or [ranked[0]]
