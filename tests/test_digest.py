@@ -213,7 +213,7 @@ def test_seeds_with_tiny_models(tiny_models: Path, seeds: dict, tmp_path: Path) 
     fresh = Pipeline(tiny_models)
     again = build_digest([str(folder)], tmp_path / "out", summarizer="extractive", state_path=tmp_path / "s.db",
                          pipeline=fresh)
-    assert again.summary_line == "0 new, 3 unchanged, 0 failed" and not fresh._translators
+    assert again.summary_line == "0 new, 3 unchanged, 0 failed" and not fresh.components.translators
 
     # A changed Swedish model re-processes the Swedish articles only.
     changed = tiny_models.with_name("models-sv-beams.yaml")

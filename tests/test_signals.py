@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from mtsum.errors import Interrupted
-from mtsum.runs import deferred, stop_on_signals
+from mtsum.io.signals import deferred, stop_on_signals
 
 ROOT = Path(__file__).resolve().parent.parent
 ENGLISH = "The council met on Monday.\n\nIt decided to keep the library open on Sundays.\n"

@@ -25,12 +25,6 @@ _SIDE_PATTERNS = ["*.json", "*.spm", "*.model", "merges.txt", "*.txt"]
 _PROBE_TIMEOUT_S = 3.0
 
 
-def offline_mode(offline: bool | None = None) -> bool:
-    """``--offline`` flag > HF_HUB_OFFLINE / TRANSFORMERS_OFFLINE > online
-    (:func:`mtsum.settings.hub_offline`; kept here for the callers that import it)."""
-    return settings.hub_offline(offline)
-
-
 def hub_cache_folder(model: str) -> Path:
     """Where huggingface_hub caches hub model ``model`` (``models--org--name``)."""
     from huggingface_hub import constants
@@ -151,7 +145,7 @@ def locate(spec: ModelSpec, *, offline: bool | None = None, download: bool = Tru
     )
     if not download:
         raise ModelUnavailableError(f"{fix}; {how}")
-    if offline_mode(offline):
+    if settings.hub_offline(offline):
         raise ModelUnavailableError(f"{fix} and offline mode is on (HF_HUB_OFFLINE/--offline); {how}")
     if not hub_reachable():
         raise ModelUnavailableError(f"{fix} and the Hugging Face hub is unreachable; {how}")

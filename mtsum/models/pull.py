@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mtsum import settings
 from mtsum.backends import ctranslate2_installed
-from mtsum.backends.hub import cached_snapshot, download_snapshot, hub_reachable, locate, offline_mode
+from mtsum.backends.hub import cached_snapshot, download_snapshot, hub_reachable, locate
 from mtsum.config import ModelsConfig, ModelSpec
 from mtsum.errors import ConfigError, ModelUnavailableError
 from mtsum.models.listing import dir_size
@@ -129,7 +130,7 @@ def _check_hub(need_hub: list[ModelSpec], offline: bool | None) -> None:
     if not need_hub:
         return
     which = ", ".join(f"{s.name} ({s.model})" for s in need_hub)
-    if offline_mode(offline):
+    if settings.hub_offline(offline):
         raise ModelUnavailableError(
             f"cannot pull {which}: offline mode is on (HF_HUB_OFFLINE or --offline); "
             "run `mtsum models pull --online` on a machine that can reach the hub"

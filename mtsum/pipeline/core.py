@@ -84,7 +84,6 @@ class Pipeline:
             self.config, backend=self.backend_name, device=self.device, offline=s.offline,
             compute_type=s.compute_type, batch_size=self.batch_size, max_batch_tokens=self.max_batch_tokens,
             progress=s.progress, store=self.store)
-        self._translators = self.components.translators  # the models built so far, by language
         self._engine = Engine(self.translator)
 
     def translator(self, language: str) -> Translator:

@@ -4,11 +4,10 @@ The CLI's ``translate``, ``summarize`` and ``detect`` (and later ``digest``/``ba
 all go through :func:`run_inputs`; see ``runner.py`` for the contract of ``process``.
 """
 
-from mtsum.io.signals import deferred, stop_on_signals
 from mtsum.runs.runner import OnError, Outcome, Process, Render, RunReport, per_document, run_inputs
 from mtsum.runs.sinks import DirSink, FileSink, Sink, StdoutSink, open_sink, output_names
 
 __all__ = [
     "DirSink", "FileSink", "OnError", "Outcome", "Process", "Render", "RunReport", "Sink", "StdoutSink",
-    "deferred", "open_sink", "output_names", "per_document", "run_inputs", "stop_on_signals",
+    "open_sink", "output_names", "per_document", "run_inputs",
 ]
