@@ -260,8 +260,22 @@ def methods_for(compare: bool, steps: bool) -> dict[str, Method]:
             "old path (tables off, soft breaks off, restore, all cleaning)": with_steps(
                 ("all",), restore=True, include_tables=False, soft_breaks=False),
         })
+    if compare:
+        methods["mtsum HTML path, no standfirst"] = without_standfirst
     methods[MTSUM] = mtsum_html
     return methods
+
+
+def without_standfirst(page: dict) -> str:
+    """mtsum's HTML path without the lead put back (mtsum.io.standfirst), for comparison."""
+    from mtsum.io import html
+
+    found = html.find_standfirst
+    html.find_standfirst = lambda *args: None
+    try:
+        return mtsum_html(page)
+    finally:
+        html.find_standfirst = found
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mtsum.errors import InputError, MissingDependencyError
+from mtsum.io.standfirst import find_standfirst
 
 __all__ = ["ExtractedPage", "extract_html", "extract_page", "join_soft_breaks"]
 
@@ -41,6 +42,7 @@ def extract_html(
     fallbacks: bool = True,
     include_tables: bool = True,
     soft_breaks: bool = True,
+    standfirst: bool = True,
 ) -> str:
     """Return the main text of *html*: paragraphs separated by blank lines.
 
@@ -53,7 +55,7 @@ def extract_html(
     """
     return extract_page(html, url, favor_recall=favor_recall, favor_precision=favor_precision,
                         fallbacks=fallbacks, include_tables=include_tables, soft_breaks=soft_breaks,
-                        flatten=False).text
+                        standfirst=standfirst, flatten=False).text
 
 
 def extract_page(
@@ -66,6 +68,7 @@ def extract_page(
     include_tables: bool = True,
     soft_breaks: bool = True,
     flatten: bool = True,
+    standfirst: bool = True,
 ) -> ExtractedPage:
     """:func:`extract_html`'s text, and with *flatten* the page's lines (html-text)."""
     try:
@@ -103,6 +106,10 @@ def extract_page(
     )
     text, title = _text_and_title(doc)
     paragraphs = _paragraphs(text)
+    if standfirst and paragraphs:
+        lead = find_standfirst(tree, _field(doc, "description"), paragraphs)
+        if lead:
+            paragraphs.insert(0, lead)
     if not paragraphs:
         # Last resort for fragments without any article structure.
         paragraphs = _paragraphs(trafilatura.html2txt(html))
@@ -222,6 +229,13 @@ def _fallback_option(trafilatura: Any, fallbacks: bool) -> dict[str, bool]:
     if "fast" in inspect.signature(trafilatura.bare_extraction).parameters:
         return {"fast": not fallbacks}
     return {"no_fallback": not fallbacks}
+
+
+def _field(doc: Any, name: str) -> str:
+    # trafilatura 1.x returns a dict, 2.x a Document object.
+    if doc is None:
+        return ""
+    return (doc.get(name) if isinstance(doc, dict) else getattr(doc, name, None)) or ""
 
 
 def _text_and_title(doc: Any) -> tuple[str, str]:
