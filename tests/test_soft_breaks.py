@@ -76,6 +76,9 @@ def test_preformatted_text_keeps_its_lines() -> None:
     ("<p><i>a</i><br>b</p>", "<p><i>a</i> b</p>"),
     ("<p>a\n  b</p>", "<p>a b</p>"),
     ("<pre>a\nb<br>c</pre>", "<pre>a\nb<br>c</pre>"),
+    # Indentation between blocks stays; after an inline element it is a space.
+    ("<div>\n  <p>a</p>\n  <p>b</p>\n</div>", "<div>\n  <p>a</p>\n  <p>b</p>\n</div>"),
+    ("<p><b>a</b>\n  <b>b</b></p>", "<p><b>a</b> <b>b</b></p>"),
 ])
 def test_join_soft_breaks_in_the_tree(html: str, expected: str) -> None:
     from lxml import html as lxml_html
@@ -85,3 +88,21 @@ def test_join_soft_breaks_in_the_tree(html: str, expected: str) -> None:
     tree = lxml_html.fragment_fromstring(html)
     join_soft_breaks(tree)
     assert lxml_html.tostring(tree, encoding="unicode") == expected
+
+
+def test_indentation_between_paragraphs_loses_no_paragraph() -> None:
+    """A held-out page (readability's salon.com test page) lost four paragraphs, 2,300
+    characters, when the whitespace between its indented blocks was collapsed."""
+    import gzip
+    import json
+    from pathlib import Path
+
+    from mtsum.io.html import extract_html
+
+    corpus = Path(__file__).resolve().parent.parent / "data" / "cleaning" / "readability.jsonl.gz"
+    with gzip.open(corpus, "rt", encoding="utf-8") as f:
+        page = next(p for p in map(json.loads, f) if p["site"] == "salon.com")
+    text = extract_html(page["html"])
+    for start in ("In the midst of the fear, Uber stepped in", "As Mashable reports,",
+                  "What can we learn from this incident?"):
+        assert start in text

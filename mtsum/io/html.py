@@ -138,10 +138,13 @@ def join_soft_breaks(tree: Any) -> None:
     """
     kept = {el for pre in tree.iter("pre", "textarea") for el in pre.iter()}
     for el in tree.iter():
+        # Whitespace alone is left as it is unless it follows an inline element ("<b>Seit</b>
+        # <b>die</b>"): between blocks it is the source's indentation, and trafilatura,
+        # given it collapsed, lost whole paragraphs of a page (salon.com, 2,300 characters).
         if el not in kept:
-            if isinstance(el.tag, str) and el.text and "\n" in el.text:
+            if isinstance(el.tag, str) and el.text and "\n" in el.text and not el.text.isspace():
                 el.text = _NEWLINES.sub(" ", el.text)
-            if el.tail and "\n" in el.tail:
+            if el.tail and "\n" in el.tail and (not el.tail.isspace() or _inline(el)):
                 el.tail = _NEWLINES.sub(" ", el.tail)
     for br in list(tree.iter("br")):
         if br.getparent() is None or br in kept:  # removed with a run before it; or in <pre>
@@ -161,6 +164,10 @@ def join_soft_breaks(tree: Any) -> None:
 
 
 _NEWLINES = re.compile(r"\s*[\r\n]\s*")
+
+
+def _inline(el: Any) -> bool:
+    return isinstance(el.tag, str) and el.tag.lower() in _INLINE
 
 
 def _remove_keeping_tail(el: Any, sep: str) -> None:
