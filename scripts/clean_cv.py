@@ -30,6 +30,8 @@ from mtsum.clean import line_model
 # (training pages, args) -> a LineModel
 Fit = Callable[[Sequence[PageData], argparse.Namespace], line_model.LineModel]
 REPORTED = ("de", "en", "sv")
+# The language whose threshold a language without pages enough for its own takes.
+NEAREST = {"sv": "de"}
 
 
 @dataclass
@@ -65,7 +67,8 @@ def probabilities(model: line_model.LineModel, d: PageData) -> np.ndarray:
 
 def choose_thresholds(held: Sequence[Held], keep: float, min_pages: int = 10) -> dict[str, float]:
     """Per language with *min_pages* pages or more, the lowest threshold (dropping the most)
-    whose keep share over *held* reaches *keep*; "*" (other languages): the highest of them.
+    whose keep share over *held* reaches *keep*; a language with fewer, its :data:`NEAREST`
+    language's; "*" (other languages): the highest of them.
 
     Keep grows with the threshold, so bisection finds it.
     """
@@ -88,6 +91,11 @@ def choose_thresholds(held: Sequence[Held], keep: float, min_pages: int = 10) ->
             mid = (low + high) / 2
             low, high = (low, mid) if enough(mid) else (mid, high)
         out[lang] = math.ceil(high * 1e4) / 1e4  # rounded up: rounding down could drop a line bisection kept
+    # A language with too few pages takes its nearest language's threshold: Swedish
+    # reads more like German than like English, and the features are the same.
+    for lang, near in NEAREST.items():
+        if lang not in out and near in out:
+            out[lang] = out[near]
     out["*"] = max(out.values(), default=1.0)
     return out
 

@@ -342,9 +342,11 @@ def arguments(description: str) -> argparse.ArgumentParser:
     parser.add_argument("--min-pages", type=int, default=3, help="pages an n-gram must be on to be learned")
     parser.add_argument("--min-lines", type=int, default=3, help="lines an n-gram must be on to be learned")
     parser.add_argument("--lines-per-page", type=int, default=40, help="labelled lines learned per page, at most")
-    parser.add_argument("--rule-sites", type=int, default=2, help="sites a rule must remove boilerplate on")
+    parser.add_argument("--rule-sites", type=int, default=2,
+                        help="sites a verdict must drop boilerplate on to be borne out, and a rule remove "
+                        "article text on to be left out")
     parser.add_argument("--rule-precision", type=float, default=0.9,
-                        help="share of a rule's labelled removals that must be boilerplate")
+                        help="share of a rule's or verdict's labelled removals that must be boilerplate")
     parser.add_argument("--language-pages", type=int, default=10,
                         help="pages a language needs for a threshold of its own")
     parser.add_argument("--seed", type=int, default=0, help="the first split's fold assignment")
@@ -375,15 +377,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     spec = fit(datas, args)
     thresholds = clean_cv.choose_thresholds(held, args.keep, args.language_pages)
     spec["threshold"] = thresholds.pop("*")
-    # A language with too few pages for a threshold of its own (Swedish, so far) is named
-    # with the most conservative one, and the file says so.
+    # A language with too few pages for a threshold of its own (Swedish, so far) takes its
+    # nearest language's (clean_cv.NEAREST), else the most conservative one; the file says which.
     languages = Counter(p["language"] for p in pages)
     spec["thresholds"] = {lang: thresholds.get(lang, spec["threshold"]) for lang in sorted({*languages, "sv"})}
-    spec["threshold_from"] = {
-        lang: f"{args.folds}-fold by site, {languages[lang]} pages" if lang in thresholds
-        else f"the most conservative of the others ({languages[lang]} pages, fewer than {args.language_pages})"
-        for lang in spec["thresholds"]
-    }
+
+    def source(lang: str) -> str:
+        few = f"{languages[lang]} pages, fewer than {args.language_pages}"
+        if lang not in thresholds:
+            return f"the most conservative of the others ({few})"
+        if languages[lang] < args.language_pages:
+            return f"the nearest language's, {clean_cv.NEAREST[lang]} ({few})"
+        return f"{args.folds}-fold by site, {languages[lang]} pages"
+
+    spec["threshold_from"] = {lang: source(lang) for lang in spec["thresholds"]}
     spec["strong_verdicts"] = sorted(strong)
     spec["rules_off"] = sorted(off)
     chosen = restore.choose(args.keep)

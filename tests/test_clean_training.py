@@ -48,6 +48,8 @@ def test_model_file_has_a_swedish_threshold_and_says_where_it_came_from(spec: di
     assert spec["threshold"] == max(spec["thresholds"].values())
     if "most conservative" in spec["threshold_from"]["sv"]:
         assert spec["thresholds"]["sv"] == spec["threshold"]
+    if "nearest language" in spec["threshold_from"]["sv"]:
+        assert spec["thresholds"]["sv"] == spec["thresholds"]["de"]
 
 
 @pytest.fixture(scope="module")
@@ -73,23 +75,45 @@ def clean_data():
         ({"r": (0, 0, 0)}, set()),  # never seen: nothing shows it helps
     ],
 )
-def test_a_rule_is_borne_out_by_several_sites_and_few_article_lines(clean_data, found, borne) -> None:
+def test_a_verdict_is_borne_out_by_several_sites_and_few_article_lines(clean_data, found, borne) -> None:
     assert clean_data.borne_out(found, sites=2, precision=0.9) == borne
 
 
-def _page(site: str, lines: list[str], with_: list[str], without: list[str]) -> dict:
-    return {"key": site, "id": site, "site": site, "dataset": "t", "language": "de", "url": f"https://{site}/a",
+@pytest.mark.parametrize(
+    ("found", "against"),
+    [
+        ({"r": (2, 10, 3, 2)}, {"r"}),  # article text on two sites, a sixth of its removals
+        ({"r": (2, 10, 3, 1)}, set()),  # one site's truth counting its author line as article
+        ({"r": (1, 9, 3, 2)}, set()),  # a tenth is article text: within bounds
+        ({"r": (0, 0, 0, 0)}, set()),  # never seen: nothing speaks against it
+    ],
+)
+def test_a_rule_is_left_out_only_when_several_sites_speak_against_it(clean_data, found, against) -> None:
+    assert clean_data.spoken_against(found, sites=2, precision=0.9) == against
+
+
+def _page(site: str, lines: list[str], with_: list[str], without: list[str], language: str = "de") -> dict:
+    return {"key": site, "id": site, "site": site, "dataset": "t", "language": language, "url": f"https://{site}/a",
             "lines": lines, "with": with_, "without": without}
 
 
-def test_choices_leave_out_a_rule_no_training_site_bears_out(clean_data) -> None:
-    pages = [_page(f"s{k}.de", ["Startseite", "Die Brücke wird erneuert", LEAD, "Impressum"],
-                   [LEAD[:40]], ["Startseite", "Impressum"]) for k in range(3)]
+SV_LEAD = ("Kommunfullmäktige beslutade på måndagskvällen att den gamla bron över älven ska rivas "
+           "nästa år och ersättas av en ny bro för gång, cykel och kollektivtrafik.")
+TEASER = "Läs också: Ny skola byggs i centrum"
+
+
+@pytest.mark.parametrize(("article_on", "off"), [
+    (0, set()),  # boilerplate wherever it fires: stays
+    (1, set()),  # one site counts the teaser as article text: not enough
+    (2, {"sv:read_more"}),  # two sites do: left out
+])
+def test_choices_leave_out_a_rule_only_on_several_sites_evidence(clean_data, article_on, off) -> None:
+    pages = [_page(f"s{k}.se", [TEASER, SV_LEAD, "Kontakta oss"],
+                   [SV_LEAD[:40], TEASER] if k < article_on else [SV_LEAD[:40]],
+                   [] if k < article_on else [TEASER], language="sv") for k in range(3)]
     datas = [clean_data.prepare(p) for p in pages]
-    off, _ = clean_data.choices(datas, ["de:navigation", "de:byline"], sites=2, precision=0.9)
-    assert off == {"de:byline"}  # navigation removed boilerplate on three sites; the byline rule nothing
-    alone, _ = clean_data.choices(datas[:1], ["de:navigation"], sites=2, precision=0.9)
-    assert alone == {"de:navigation"}  # one site is not enough
+    left_out, _ = clean_data.choices(datas, ["sv:read_more", "sv:byline"], sites=2, precision=0.9)
+    assert left_out == off  # sv:byline never fires: nothing speaks against it
 
 
 def _with_model(**changes) -> line_model.LineModel:

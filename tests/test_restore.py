@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
 import sys
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from mtsum.clean import line_scores
+from mtsum.clean import line_model, line_scores
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 import html_restore as restore
@@ -89,7 +90,14 @@ def test_the_span_grows_past_a_small_table_the_extraction_stopped_at(table_rows:
     table = [f"Haltestelle {k}: {k * 3} Minuten" for k in range(table_rows)]
     page = [TITLE, BODY[0], BODY[1], *table, BODY[2], BODY[3]]
     scores = {i: (0.6 if line in table else 0.05) for i, line in enumerate(page)}
-    merged = restore_article_lines([TITLE, BODY[0], BODY[1]], page, "de", scores=scores)
+    # The restore threshold pinned above the article's scores: what is tested is the span.
+    model = line_model.current()
+    assert model is not None
+    line_model.use_model(dataclasses.replace(model, restore_by_language={"de": 0.3}))
+    try:
+        merged = restore_article_lines([TITLE, BODY[0], BODY[1]], page, "de", scores=scores)
+    finally:
+        line_model.use_model(None)
     assert merged.paragraphs == ([TITLE, BODY[0], BODY[1], BODY[2], BODY[3]] if restored else [TITLE, BODY[0], BODY[1]])
 
 

@@ -57,7 +57,7 @@ STRUCTURE_FEATURES: tuple[str, ...] = (
     "rule_verdict", "above_headline", "related_list", "inside_text", "in_main_block", "log_run", "extracted_page",
     "position", "before_main", "after_main", "no_block", "repeated",
     *(f"{name}_w{k}" for k in _WINDOWS for name in ("good", "stop", "chars", "removed", "verdict")),
-    "page_good_share", "log_page_lines",
+    "page_good_share", "log_page_lines", "prose_above", "prose_below",
 )
 # Columns of :func:`lexical_columns`: the line's lexicon score and its neighbours' means.
 LEXICAL_FEATURES: tuple[str, ...] = ("lexical", *(f"lexical_w{k}" for k in _LEXICAL_WINDOWS))
@@ -320,9 +320,21 @@ def matrix(
         np.array([counts[texts[i]] > 1 for i in rows]),
         *context,  # blocks of five columns, one per window
         np.full(len(rows), float(good.sum() / len(rows))), np.full(len(rows), math.log1p(n)),
+        *_prose_mass(good[idx] * col["chars"]),
     ]
     out = np.column_stack(columns).astype(np.float64, copy=False)
     return rows, out, _guard(n, idx, col, prose, verdict_rows)
+
+
+def _prose_mass(mass: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per line, the share of the page's prose characters above it and below it: a soft
+    place in the article, where the main block's edges are hard and often run past it."""
+    total = mass.sum()
+    if not total:
+        zero = np.zeros(len(mass))
+        return zero, zero
+    through = np.cumsum(mass)
+    return (through - mass) / total, (total - through) / total
 
 
 def _context(n: int, idx: np.ndarray, classes: list[str], col: dict[str, np.ndarray], verdict_rows: np.ndarray
