@@ -815,9 +815,9 @@ def test_packaged_line_model_loads_and_matches_the_features() -> None:
 def test_prose_mass_places_a_line_in_the_article(mass: list[float], above: list[float], below: list[float]) -> None:
     import numpy as np
 
-    from mtsum.clean import line_model
+    from mtsum.clean import context
 
-    got_above, got_below = line_model._prose_mass(np.asarray(mass, dtype=float))
+    got_above, got_below = context.prose_mass(np.asarray(mass, dtype=float))
     assert got_above.tolist() == pytest.approx(above) and got_below.tolist() == pytest.approx(below)
 
 
@@ -985,9 +985,9 @@ def test_extracted_text_is_not_cut_by_the_structure_classifier() -> None:
 def test_short_lines_between_prose_are_guarded(guard: str, verdict: str, expected: str) -> None:
     import numpy as np
 
-    from mtsum.clean import line_model
+    from mtsum.clean import context
 
-    added = line_model._between_prose(np.array([c == "P" for c in guard]), np.array([c == "V" for c in verdict]))
+    added = context.between_prose(np.array([c == "P" for c in guard]), np.array([c == "V" for c in verdict]))
     assert "".join("P" if g == "P" else ("G" if a else ".") for g, a in zip(guard, added)) == expected
 
 
@@ -1079,11 +1079,11 @@ def test_window_sums_are_the_neighbours_sums(rows: int, k: int) -> None:
     it, itself excluded, cut at the page's edges."""
     import numpy as np
 
-    from mtsum.clean import line_model
+    from mtsum.clean import context
 
     values = np.arange(rows * 3, dtype=np.float64).reshape(rows, 3) ** 1.5
     expected = np.array([values[max(0, i - k) : i + k + 1].sum(axis=0) - values[i] for i in range(rows)])
-    got = line_model._window_sum(values, k)
+    got = context.window_sum(values, k)
     assert got.shape == (rows, 3)
     np.testing.assert_allclose(got, expected.reshape(rows, 3), rtol=1e-12, atol=1e-9)
 
@@ -1128,18 +1128,18 @@ def test_a_window_sum_depends_on_its_window_alone(k: int) -> None:
     above, and trees learned splits on that noise's sign."""
     import numpy as np
 
-    from mtsum.clean import line_model
+    from mtsum.clean import context
 
     rng = np.random.default_rng(k)
     values = rng.random((60, 2)) / 7
     row = 40
     values[row - k : row + k + 1] = 0.0  # neighbours without stopwords
     values[row] = 0.3  # around a line with them
-    base = line_model._window_sum(values, k)[row]
+    base = context.window_sum(values, k)[row]
     assert (base == 0.0).all()
     changed = values.copy()
     changed[: row - k] = rng.random((row - k, 2)) * 1e3  # everything before the window
-    assert (line_model._window_sum(changed, k)[row] == base).all()
+    assert (context.window_sum(changed, k)[row] == base).all()
 
 
 def test_the_photo_credit_lookahead_admits_every_credit_word() -> None:

@@ -34,8 +34,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from mtsum.clean.context import block_columns, prose_guard, prose_mass, window_sum
+
 if TYPE_CHECKING:
-    from mtsum.clean.features import Analysis, Block
+    from mtsum.clean.features import Analysis
 
 __all__ = ["FEATURES", "Lexicon", "LineModel", "Trees", "current", "grams", "lexical_columns", "matrix", "use_model"]
 
@@ -46,8 +48,6 @@ _LEXICAL_WINDOWS = (1, 3)
 # scripts/html_restore.py's threshold for a model file written before restore thresholds were
 # chosen with the model (last release's single value).
 _RESTORE_UNTRAINED = 0.3
-# Lines a short sentence may stand from guarded prose and still count as the article.
-_NEAR_PROSE = 2
 
 # Column names of :func:`matrix`, in order.
 STRUCTURE_FEATURES: tuple[str, ...] = (
@@ -243,12 +243,12 @@ def lexical_columns(lexicon: Lexicon, texts: Sequence[str], only: np.ndarray | N
         # unguarded line's window reaches. A row it skips lies in no window of a row in
         # *only*, so its 0 moves none of their means.
         reach = max(_LEXICAL_WINDOWS)
-        needed = _window_sum(only[:, None].astype(np.float64), reach)[:, 0] + only > 0
+        needed = window_sum(only[:, None].astype(np.float64), reach)[:, 0] + only > 0
         p = np.zeros(len(texts))
         p[needed] = lexicon.probability([texts[i] for i in np.flatnonzero(needed)])
     out = [p]
     for k in _LEXICAL_WINDOWS:
-        sums = _window_sum(np.column_stack((p, np.ones(len(p)))), k)
+        sums = window_sum(np.column_stack((p, np.ones(len(p)))), k)
         out.append(np.divide(sums[:, 0], sums[:, 1], out=np.full(len(p), 0.5), where=sums[:, 1] > 0))
     columns = np.column_stack(out)
     if only is not None:
@@ -306,7 +306,7 @@ def matrix(
     verdict_rows = np.fromiter((i in page.drops or i in above_headline for i in rows), dtype=np.float64,
                                count=len(rows))
     good, context = _context(n, idx, classes, col, verdict_rows)
-    in_main, before, after = _block_columns(page.block, idx)
+    in_main, before, after = block_columns(page.block, idx)
     counts = Counter(texts[i] for i in rows)
     words = col["words"]
     columns = [
@@ -320,21 +320,10 @@ def matrix(
         np.array([counts[texts[i]] > 1 for i in rows]),
         *context,  # blocks of five columns, one per window
         np.full(len(rows), float(good.sum() / len(rows))), np.full(len(rows), math.log1p(n)),
-        *_prose_mass(good[idx] * col["chars"]),
+        *prose_mass(good[idx] * col["chars"]),
     ]
     out = np.column_stack(columns).astype(np.float64, copy=False)
-    return rows, out, _guard(n, idx, col, prose, verdict_rows)
-
-
-def _prose_mass(mass: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per line, the share of the page's prose characters above it and below it: a soft
-    place in the article, where the main block's edges are hard and often run past it."""
-    total = mass.sum()
-    if not total:
-        zero = np.zeros(len(mass))
-        return zero, zero
-    through = np.cumsum(mass)
-    return (through - mass) / total, (total - through) / total
+    return rows, out, prose_guard(n, idx, col, prose, verdict_rows)
 
 
 def _context(n: int, idx: np.ndarray, classes: list[str], col: dict[str, np.ndarray], verdict_rows: np.ndarray
@@ -359,59 +348,9 @@ def _context(n: int, idx: np.ndarray, classes: list[str], col: dict[str, np.ndar
     counted = np.array([-2, -2, -2, -1, -2])  # per mean, its count column
     context = []
     for k in _WINDOWS:
-        sums = _window_sum(stacked, k)
+        sums = window_sum(stacked, k)
         count = sums[:, counted]
         context.append(np.divide(sums[:, :-2], count, out=np.zeros(count.shape), where=count > 0)[idx])
     return good, context
 
 
-def _block_columns(block: Block | None, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """In the main block, log distance before it, log distance after it."""
-    if block is None:
-        none = np.zeros(len(idx))
-        return none, none, none
-    in_main = (idx >= block.start) & (idx <= block.end)
-    return in_main, np.log1p(np.maximum(block.start - idx, 0)), np.log1p(np.maximum(idx - block.end, 0))
-
-
-def _guard(n: int, idx: np.ndarray, col: dict[str, np.ndarray], prose: np.ndarray, verdict_rows: np.ndarray
-           ) -> np.ndarray:
-    """The rows the model never drops: prose, short sentences beside it, and short runs between it."""
-    guard = prose & (col["furniture"] < 2)
-    # A short sentence next to guarded prose ("No one was injured.") is the article's too.
-    near = np.zeros(n)
-    near[idx[guard]] = 1.0
-    near = _window_sum(near[:, None], _NEAR_PROSE)[:, 0] > 0
-    words = col["words"]
-    sentence = (col["sentence_end"] > 0) & (col["stop_share"] >= 0.15) & (words >= 3) & (col["furniture"] == 0)
-    guard |= sentence & (col["teaser"] == 0) & near[idx] & (verdict_rows == 0)
-    guard |= _between_prose(guard, verdict_rows > 0)
-    return guard
-
-
-# A run of this many lines or fewer between two guarded prose lines is the article's
-# own (a sub-heading and its list, a fact line): menus and teaser lists stand around
-# the text, and the ones inside it have hand-written verdicts.
-_BETWEEN_PROSE = 8
-
-
-def _between_prose(guard: np.ndarray, verdict: np.ndarray) -> np.ndarray:
-    out = np.zeros(len(guard), dtype=bool)
-    anchors = np.flatnonzero(guard)
-    for a, b in itertools.pairwise(anchors):
-        if 1 < b - a <= _BETWEEN_PROSE + 1 and not verdict[a + 1 : b].any():
-            out[a + 1 : b] = True
-    return out
-
-
-def _window_sum(values: np.ndarray, k: int) -> np.ndarray:
-    """Per row, the column sums over the rows within *k* of it, the row itself excluded."""
-    # Shifted adds, not differences of cumulative sums: a row's sum then depends on its
-    # window's values alone, to the last bit, so the lexical columns of the lines
-    # cleaning weighs come out the same whether or not the lines no window of theirs
-    # reaches were scored (lexical_columns' *only*). 2k adds of a page's rows.
-    out = np.zeros(values.shape)
-    for d in range(1, min(k, len(values) - 1) + 1):
-        out[d:] += values[:-d]
-        out[:-d] += values[d:]
-    return out
