@@ -26,20 +26,21 @@ BODY = [
 
 
 def page(*, description: str | None = LEAD, header_lead: str | None = LEAD, body_lead: str | None = None,
-         extra_head: str = "") -> str:
+         extra_head: str = "", lang: str = "de") -> str:
     meta = f'<meta name="description" content="{description}">' if description is not None else ""
     shown = f'<p class="teaser">{header_lead}</p>' if header_lead is not None else ""
     first = f"<p>{body_lead}</p>" if body_lead is not None else ""
     paragraphs = "".join(f"<p>{p}</p>" for p in BODY)
-    return (f"<html><head><title>Elektrobusse für alle Linien</title>{meta}{extra_head}</head><body>"
+    return (f"<html lang='{lang}'><head><title>Elektrobusse für alle Linien</title>{meta}{extra_head}</head><body>"
             "<nav><a href='/'>Startseite</a> <a href='/lokales'>Lokales</a></nav>"
             f"<header><h1>Elektrobusse für alle Linien</h1>{shown}</header>"
             f"<article>{first}{paragraphs}</article>"
             "<footer>Impressum · Datenschutz</footer></body></html>")
 
 
-def test_a_shown_lead_that_extraction_misses_goes_between_title_and_body() -> None:
-    html = page()
+@pytest.mark.parametrize("lang", ["de", "sv", "de-AT", ""])
+def test_a_shown_lead_that_extraction_misses_goes_between_title_and_body(lang: str) -> None:
+    html = page(lang=lang)
     without = extract_html(html, standfirst=False).split("\n\n")
     assert LEAD not in without  # extraction alone misses it: what the step is for
     assert extract_html(html).split("\n\n") == ["Elektrobusse für alle Linien", LEAD, *BODY]
@@ -53,6 +54,8 @@ def test_a_shown_lead_that_extraction_misses_goes_between_title_and_body() -> No
     ("shown only in structured data", page(header_lead=None, extra_head=(
         '<script type="application/ld+json">{"description": "' + LEAD + '"}</script>'))),
     ("already extracted", page(header_lead=None, body_lead=LEAD)),
+    # An English page's standfirst is a subtitle, which English ground truths leave out.
+    ("a page declared English", page(lang="en-GB")),
 ])
 def test_nothing_is_added(case: str, html: str) -> None:
     assert extract_html(html) == extract_html(html, standfirst=False), case

@@ -34,7 +34,7 @@ def find_standfirst(tree: Any, description: str | None, paragraphs: Sequence[str
     """
     # A meta text cut short ends in an ellipsis the page does not show.
     want = _norm(description or "").rstrip(".… ")
-    if len(want.split()) < _MIN_WORDS or tree is None:
+    if len(want.split()) < _MIN_WORDS or tree is None or _declared_english(tree):
         return None
     extracted = _norm(" ".join(paragraphs))
     # A lead trafilatura did extract, whole or in part (its first words), is not added twice.
@@ -50,6 +50,14 @@ def find_standfirst(tree: Any, description: str | None, paragraphs: Sequence[str
         if (best is None or len(text) < len(best)) and not _hidden(el):
             best = text
     return best
+
+
+def _declared_english(tree: Any) -> bool:
+    # An English page's standfirst is a subtitle (the "dek"), which English ground truths
+    # leave out; a German Vorspann or a Swedish ingress is the article's first paragraph.
+    root = tree.getroottree().getroot()
+    lang = root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang") or ""
+    return lang.strip().lower().startswith("en")
 
 
 def _hidden(el: Any) -> bool:
