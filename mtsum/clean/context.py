@@ -51,8 +51,8 @@ def block_columns(block: Block | None, idx: np.ndarray) -> tuple[np.ndarray, np.
     return in_main, np.log1p(np.maximum(block.start - idx, 0)), np.log1p(np.maximum(idx - block.end, 0))
 
 
-def prose_guard(n: int, idx: np.ndarray, col: dict[str, np.ndarray], prose: np.ndarray, verdict_rows: np.ndarray
-           ) -> np.ndarray:
+def prose_guard(n: int, idx: np.ndarray, col: dict[str, np.ndarray], prose: np.ndarray,
+                verdict_rows: np.ndarray) -> np.ndarray:
     """The rows the model never drops: prose, short sentences beside it, and short runs between it."""
     guard = prose & (col["furniture"] < 2)
     # A short sentence next to guarded prose ("No one was injured.") is the article's too.

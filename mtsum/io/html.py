@@ -104,7 +104,7 @@ def extract_page(
         include_images=False,
         with_metadata=True,
     )
-    text, title = _text_and_title(doc)
+    text, title = _field(doc, "text"), _field(doc, "title")
     paragraphs = _paragraphs(text)
     if standfirst and paragraphs:
         lead = find_standfirst(tree, _field(doc, "description"), paragraphs)
@@ -243,15 +243,6 @@ def _field(doc: Any, name: str) -> str:
     if doc is None:
         return ""
     return (doc.get(name) if isinstance(doc, dict) else getattr(doc, name, None)) or ""
-
-
-def _text_and_title(doc: Any) -> tuple[str, str]:
-    # trafilatura 1.x returns a dict, 2.x a Document object.
-    if doc is None:
-        return "", ""
-    if isinstance(doc, dict):
-        return doc.get("text") or "", doc.get("title") or ""
-    return getattr(doc, "text", None) or "", getattr(doc, "title", None) or ""
 
 
 def _paragraphs(text: str | None) -> list[str]:

@@ -6,7 +6,8 @@ looks for the body, leaves it out on many of them. The page's own description (i
 ``description`` or ``og:description`` meta tag) is usually that very lead. So a lead
 is put back only where the page shows its description as a block of its own: that
 block's visible text, whole, goes before the body. A description the page does not
-show (a search snippet, a summary written for social media) adds nothing.
+show (a search snippet, a summary written for social media) adds nothing, and neither
+does an English page's, whose standfirst is a subtitle.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ def find_standfirst(tree: Any, description: str | None, paragraphs: Sequence[str
     """The visible text of the page's lead block when *paragraphs* (the extraction) lack it.
 
     *tree* is the parsed page (lxml), *description* the page's meta description. None when
-    the description is short, already among *paragraphs*, or not shown on the page.
+    the description is short, already among *paragraphs*, or not shown on the page, and
+    on a page declared English.
     """
     # A meta text cut short ends in an ellipsis the page does not show.
     want = _norm(description or "").rstrip(".… ")
