@@ -38,9 +38,9 @@ Rule = Callable[[PageData, np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 
 
 def tally(datas: Sequence[PageData], probs: Sequence[np.ndarray], edges: Sequence[tuple[np.ndarray, np.ndarray]],
-          thresholds: dict[str, float], rule: Rule) -> dict[str, Tally]:
+          thresholds: dict[str, float], rule: Rule, per_page: int | None = None) -> dict[str, Tally]:
     return tally_drops(datas, (rule(d, model_drops(d, p, thresholds), above, below)
-                               for d, p, (above, below) in zip(datas, probs, edges)))
+                               for d, p, (above, below) in zip(datas, probs, edges)), per_page)
 
 
 RULES: dict[str, Rule] = {
@@ -59,14 +59,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     splits, _ = train_clean.cross_validate(datas, args, {}, started)
     every_page = datas * args.splits
     every_held = [p for held in splits for p in held]
-    thresholds = train_clean.choose_thresholds(every_page, every_held, args.keep)
+    thresholds = train_clean.choose_thresholds(every_page, every_held, args.keep, args.per_page)
     edges = [article_edges(d) for d in datas] * args.splits  # every_page's order
     named = ", ".join(f"{lang} {t:.3f}" for lang, t in thresholds.items())
     print(f"held out ({args.folds}-fold by site, {args.splits} splits pooled), thresholds {named}\n")
     print("| plain text, held out | German: keeps | German: drops | English: keeps | English: drops |\n"
           "|---|---:|---:|---:|---:|")
     for title, rule in RULES.items():
-        print(figures(title, tally(every_page, every_held, edges, thresholds, rule)))
+        print(figures(title, tally(every_page, every_held, edges, thresholds, rule, args.per_page)))
     return 0
 
 

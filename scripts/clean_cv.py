@@ -9,6 +9,10 @@ pages only, and scored on the held-out pages:
   held-out pages reaches ``--keep``; by dataset, the same from a cross-validation by site
   run on the training datasets alone. A language the training pages lack gets the most
   conservative threshold of those they have.
+
+Shares are counted as the benchmark pages count them, at most ``--per-page`` snippets of
+each kind a page (eval_clean.Tally), and also with every labelled snippet counted once
+(the ``every snippet`` figures), which weighs pages by their length.
 """
 
 from __future__ import annotations
@@ -65,7 +69,8 @@ def probabilities(model: line_model.LineModel, d: PageData) -> np.ndarray:
     return model.probability(model.features(d.texts, d.x))
 
 
-def choose_thresholds(held: Sequence[Held], keep: float, min_pages: int = 10) -> dict[str, float]:
+def choose_thresholds(held: Sequence[Held], keep: float, min_pages: int = 10, per_page: int | None = None
+                      ) -> dict[str, float]:
     """Per language with *min_pages* pages or more, the lowest threshold (dropping the most)
     whose keep share over *held* reaches *keep*; a language with fewer, its :data:`NEAREST`
     language's; "*" (other languages): the highest of them.
@@ -81,7 +86,7 @@ def choose_thresholds(held: Sequence[Held], keep: float, min_pages: int = 10) ->
             continue
 
         def enough(t: float, mine: list[Held] = mine, lang: str = lang) -> bool:
-            tally = Tally()
+            tally = Tally(per_page=per_page)
             for h in mine:
                 h.add_to(tally, {lang: t, "*": t})
             return tally.keep >= keep or not tally.keep_total
@@ -135,18 +140,25 @@ def by_site(prep: Prepared, indices: Sequence[int], fit: Fit, args: argparse.Nam
     return out
 
 
-def fold_thresholds(held: Sequence[Held], fold: Sequence[int], keep: float) -> list[dict[str, float]]:
+def fold_thresholds(held: Sequence[Held], fold: Sequence[int], keep: float, per_page: int | None
+                    ) -> list[dict[str, float]]:
     """Per page, thresholds chosen on the held-out records of the other folds."""
-    chosen = {f: choose_thresholds([h for h, g in zip(held, fold) if g != f], keep) for f in set(fold)}
+    chosen = {f: choose_thresholds([h for h, g in zip(held, fold) if g != f], keep, per_page=per_page)
+              for f in set(fold)}
     return [chosen[f] for f in fold]
 
 
-def score(held: Iterable[Held], thresholds: Iterable[dict[str, float]]) -> dict[tuple[str, str], Tally]:
-    """Keep/drop tallies by (dataset, language), and by ("all", language)."""
-    out: dict[tuple[str, str], Tally] = defaultdict(Tally)
-    for h, t in zip(held, thresholds):
-        for dataset in (h.data.page["dataset"], "all"):
-            h.add_to(out[dataset, h.data.language], t)
+def score(held: Sequence[Held], thresholds: Sequence[dict[str, float]], per_page: int | None
+          ) -> dict[str, dict[tuple[str, str], Tally]]:
+    """Keep/drop tallies by (dataset, language), and by ("all", language), under each
+    scoring: "benchmark" (at most *per_page* snippets of a kind a page) and "every_snippet"."""
+    out: dict[str, dict[tuple[str, str], Tally]] = {}
+    for scoring, k in (("benchmark", per_page), ("every_snippet", None)):
+        tallies: dict[tuple[str, str], Tally] = defaultdict(lambda k=k: Tally(per_page=k))
+        for h, t in zip(held, thresholds):
+            for dataset in (h.data.page["dataset"], "all"):
+                h.add_to(tallies[dataset, h.data.language], t)
+        out[scoring] = tallies
     return out
 
 
@@ -163,15 +175,16 @@ def merge(tallies: Iterable[dict[tuple[str, str], Tally]]) -> dict[tuple[str, st
 
 def site_figures(prep: Prepared, fit: Fit, args: argparse.Namespace, candidates: Sequence[str],
                  on_fold: Callable[..., None] | None = None) -> tuple[dict, list[Held]]:
-    """Held-out tallies by site (thresholds from the other folds), all splits pooled, and
-    every held-out record (for the shipped thresholds)."""
+    """Held-out tallies by site (thresholds from the other folds), all splits pooled, per
+    scoring, and every held-out record (for the shipped thresholds)."""
     every = list(range(len(prep.full)))
     splits = by_site(prep, every, fit, args, candidates, args.splits, args.folds, on_fold)
     tallies = []
     for split, held in enumerate(splits):
         fold = folds([h.data.site for h in held], args.folds, args.seed + split)
-        tallies.append(score(held, fold_thresholds(held, fold, args.keep)))
-    return merge(tallies), [h for held in splits for h in held]
+        tallies.append(score(held, fold_thresholds(held, fold, args.keep, args.per_page), args.per_page))
+    merged = {scoring: merge(t[scoring] for t in tallies) for scoring in tallies[0]}
+    return merged, [h for held in splits for h in held]
 
 
 def dataset_figures(prep: Prepared, fit: Fit, args: argparse.Namespace, candidates: Sequence[str],
@@ -183,7 +196,7 @@ def dataset_figures(prep: Prepared, fit: Fit, args: argparse.Namespace, candidat
     alone choose it, but the models that scored them had seen the held-out dataset (a
     third of the fits)."""
     names = sorted({p["dataset"] for p in prep.pages})
-    out: dict[tuple[str, str], Tally] = {}
+    out: dict[str, dict[tuple[str, str], Tally]] = {"benchmark": {}, "every_snippet": {}}
     if len(names) < 2:
         return out
     for name in names:
@@ -194,11 +207,10 @@ def dataset_figures(prep: Prepared, fit: Fit, args: argparse.Namespace, candidat
             inner = by_site(prep, train, fit, args, candidates, 1, args.inner_folds)[0]
         else:
             inner = [h for h in by_site_held if h.data.page["dataset"] != name]
-        thresholds = choose_thresholds(inner, args.keep)
+        thresholds = choose_thresholds(inner, args.keep, per_page=args.per_page)
         _, held = fold_model(prep, train, test, fit, args, candidates)
-        for key, t in score(held, [thresholds] * len(held)).items():
-            if key[0] != "all":
-                out[key] = t
+        for scoring, tallies in score(held, [thresholds] * len(held), args.per_page).items():
+            out[scoring].update((key, t) for key, t in tallies.items() if key[0] != "all")
         print(f"  by dataset: {name} held out ({len(test)} pages) in {time.time() - started:.0f} s",
               file=sys.stderr)
     return out

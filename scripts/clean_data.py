@@ -310,9 +310,11 @@ def model_drops(data: PageData, p: np.ndarray, thresholds: dict[str, float]) -> 
     return ((p >= t) & ~data.guard) | forced
 
 
-def tally_drops(datas: Sequence[PageData], drops: Iterable[np.ndarray]) -> dict[str, Tally]:
-    """The eval's keep/drop shares by language when each page loses the rows *drops* marks."""
-    out: dict[str, Tally] = defaultdict(Tally)
+def tally_drops(datas: Sequence[PageData], drops: Iterable[np.ndarray], per_page: int | None = None
+                ) -> dict[str, Tally]:
+    """The eval's keep/drop shares by language when each page loses the rows *drops* marks
+    (at most *per_page* snippets of a kind a page: eval_clean.Tally)."""
+    out: dict[str, Tally] = defaultdict(lambda: Tally(per_page=per_page))
     for data, drop in zip(datas, drops):
         out[data.language].add(data.page, cleaned(data, drop), 0.0)
     return out

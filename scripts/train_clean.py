@@ -278,13 +278,13 @@ class Restore:
                 line_model.use_model(None)
             self.texts.append((page, texts))
 
-    def choose(self, keep: float) -> dict[str, float]:
+    def choose(self, keep: float, per_page: int | None = None) -> dict[str, float]:
         """Per language, the lowest restore threshold whose held-out HTML keep share reaches
         *keep* (the highest swept where none does): the higher, the more menus come back."""
         out = {}
         for lang in sorted({p["language"] for p, _ in self.texts}):
             for below in RESTORE_SWEEP:
-                tally = Tally()
+                tally = Tally(per_page=per_page)
                 for page, texts in self.texts:
                     if page["language"] == lang:
                         tally.add(page, texts[below], 0.0)
@@ -297,9 +297,9 @@ class Restore:
 # --- the shipped model ------------------------------------------------------------------
 
 
-def in_sample(model: line_model.LineModel, datas: Sequence[PageData]) -> dict:
+def in_sample(model: line_model.LineModel, datas: Sequence[PageData], per_page: int | None) -> dict:
     held = [Held(d, probabilities(model, d), d.forced) for d in datas]
-    out: dict[tuple[str, str], Tally] = defaultdict(Tally)
+    out: dict[tuple[str, str], Tally] = defaultdict(lambda: Tally(per_page=per_page))
     for h in held:
         h.add_to(out[h.data.page["dataset"], h.data.language], model.thresholds | {"*": model.threshold})
     return as_figures(out)
@@ -352,6 +352,9 @@ def arguments(description: str) -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=0, help="the first split's fold assignment")
     parser.add_argument("--splits", type=int, default=1, help="fold assignments by site pooled")
     parser.add_argument("--keep", type=float, default=0.97, help="held-out keep share to reach")
+    parser.add_argument("--per-page", type=int, default=3,
+                        help="snippets of each kind a page counts for at most, as on the benchmark pages "
+                        "(cleaning-dev's median); 0: every labelled snippet counts once")
     return parser
 
 
@@ -375,7 +378,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     datas = [prep.get(j, off) for j in range(len(pages))]
     set_strong(datas, strong)
     spec = fit(datas, args)
-    thresholds = clean_cv.choose_thresholds(held, args.keep, args.language_pages)
+    thresholds = clean_cv.choose_thresholds(held, args.keep, args.language_pages, args.per_page)
     spec["threshold"] = thresholds.pop("*")
     # A language with too few pages for a threshold of its own (Swedish, so far) takes its
     # nearest language's (clean_cv.NEAREST), else the most conservative one; the file says which.
@@ -393,24 +396,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     spec["threshold_from"] = {lang: source(lang) for lang in spec["thresholds"]}
     spec["strong_verdicts"] = sorted(strong)
     spec["rules_off"] = sorted(off)
-    chosen = restore.choose(args.keep)
+    chosen = restore.choose(args.keep, args.per_page)
     if chosen:
         spec["restore_thresholds"], spec["restore_threshold"] = chosen, max(chosen.values())
     elif args.out.is_file():  # no HTML pages at hand: the last choice stands
         old = json.loads(args.out.read_text(encoding="utf-8"))
         spec.update({k: old[k] for k in ("restore_thresholds", "restore_threshold") if k in old})
     model = line_model.LineModel.from_dict(spec)
-    sample = in_sample(model, datas)
-    figures = {"by_site": as_figures(by_site), "by_dataset": as_figures(by_dataset)}
+    sample = {scoring: in_sample(model, datas, k) for scoring, k in (("benchmark", args.per_page),
+                                                                      ("every_snippet", None))}
+    figures = {f"{kind}{suffix}": as_figures(tallies[scoring])
+               for kind, tallies in (("by_site", by_site), ("by_dataset", by_dataset))
+               for scoring, suffix in (("benchmark", ""), ("every_snippet", "_every_snippet"))}
     print(f"\nthresholds: {spec['threshold_from']} -> {spec['thresholds']}; verdicts: {', '.join(sorted(strong))}")
     print(f"packaged rules left out ({len(off)} of {len(candidates)}): {', '.join(sorted(off))}\n")
-    print(table(f"held out, {args.folds}-fold by site, {args.splits} splits pooled", figures["by_site"]) + "\n")
-    if figures["by_dataset"]:
-        print(table("held out by dataset (trained on the others)", figures["by_dataset"]) + "\n")
-    print(table("in-sample: shipped model on its training pages", sample) + "\n")
+    scorings = (("", f"at most {args.per_page} snippets of a kind a page"), ("_every_snippet", "every snippet"))
+    for suffix, how in scorings:
+        print(f"## scored with {how}\n")
+        print(table(f"held out, {args.folds}-fold by site, {args.splits} splits pooled", figures["by_site" + suffix])
+              + "\n")
+        if figures["by_dataset" + suffix]:
+            print(table("held out by dataset (trained on the others)", figures["by_dataset" + suffix]) + "\n")
+        print(table("in-sample: shipped model on its training pages", sample[suffix.strip("_") or "benchmark"])
+              + "\n")
     print(own_pages_report(model))
     spec["held_out"] = {**figures, "folds": args.folds, "splits": args.splits, "keep_target": args.keep,
-                        "in_sample": sample}
+                        "per_page": args.per_page, "in_sample": sample["benchmark"],
+                        "in_sample_every_snippet": sample["every_snippet"]}
     spec["trained_on"] = {
         "datasets": dict(sorted(counts.items())),
         "languages": dict(sorted(languages.items())),
@@ -451,8 +463,9 @@ def cross_validate(datas: Sequence[PageData], args: argparse.Namespace, html: An
     return [[h.p for h in held] for held in splits], []
 
 
-def choose_thresholds(datas: Sequence[PageData], probs: Sequence[np.ndarray], keep: float) -> dict[str, float]:
-    return clean_cv.choose_thresholds([Held(d, p, d.forced) for d, p in zip(datas, probs)], keep)
+def choose_thresholds(datas: Sequence[PageData], probs: Sequence[np.ndarray], keep: float,
+                      per_page: int | None = None) -> dict[str, float]:
+    return clean_cv.choose_thresholds([Held(d, p, d.forced) for d, p in zip(datas, probs)], keep, per_page=per_page)
 
 
 if __name__ == "__main__":

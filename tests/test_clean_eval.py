@@ -47,6 +47,37 @@ def test_keep_and_drop_shares(eval_clean, cleaned: str, keep: float, drop: float
     assert (tally.keep, tally.drop) == (keep, drop)
 
 
+LONG_PAGE = {
+    "id": "long",
+    "language": "de",
+    "lines": [f"Absatz Nummer {k} des Artikels." for k in range(12)] + ["Impressum", "Kontakt"],
+    "with": [f"Absatz Nummer {k} des Artikels." for k in range(12)],
+    "without": ["Impressum", "Kontakt"],
+}
+
+
+@pytest.mark.parametrize(
+    ("per_page", "keep_total", "keep", "drop"),
+    [
+        # Every snippet once: the long page's twelve article snippets outweigh the short page's two.
+        (None, 14, 8 / 14, 0.5),
+        # At most three a kind a page: the long page counts as three article snippets,
+        # of which it kept half; each page weighs about alike.
+        (3, 5, (3 * 6 / 12 + 2) / 5, 0.5),
+        # A cap above every page's count changes nothing.
+        (20, 14, 8 / 14, 0.5),
+    ],
+)
+def test_snippets_per_page_weigh_pages_alike(eval_clean, per_page, keep_total, keep, drop) -> None:
+    tally = eval_clean.Tally(per_page=per_page)
+    tally.add(PAGE, "Der Rat hat am Dienstag beschlossen. Lösung gefunden. Impressum", 0.0)
+    half = " ".join(f"Absatz Nummer {k} des Artikels." for k in range(6))
+    tally.add(LONG_PAGE, half + " Impressum", 0.0)
+    assert tally.keep_total == pytest.approx(keep_total)
+    assert (tally.keep, tally.drop) == (pytest.approx(keep), pytest.approx(drop))
+    assert tally.pages == 2
+
+
 def test_mtsum_cleans_the_page(eval_clean) -> None:
     text, _ = eval_clean.mtsum_plain(PAGE, Path("."))
     assert "Der Rat hat" in text and "Startseite" not in text

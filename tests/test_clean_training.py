@@ -27,7 +27,9 @@ def spec() -> dict:
 
 def test_model_file_records_its_held_out_figures(spec: dict) -> None:
     held = spec["held_out"]
-    for kind in ("by_site", "by_dataset"):
+    # Scored as the benchmark pages are (a few snippets a page) and with every snippet once.
+    assert held["per_page"] >= 1
+    for kind in ("by_site", "by_dataset", "by_site_every_snippet", "by_dataset_every_snippet"):
         for dataset, languages in held[kind].items():
             for lang, figures in languages.items():
                 assert 0.0 <= figures["keep"] <= 1.0 and 0.0 <= figures["drop"] <= 1.0, (kind, dataset, lang)
