@@ -148,8 +148,8 @@ def render(rows: list[Row], dataset: str, language: str, held_out: bool) -> str:
     first = rows[0].tally(dataset, language)
     label = "held-out" if held_out else "in-sample"
     lines = [
-        f"### {dataset}, {language}: {first.pages} pages ({label}; {first.keep_total} with / "
-        f"{first.drop_total} without snippets, {first.truths} with ground truth)",
+        f"### {dataset}, {language}: {first.pages} pages ({label}; {first.keep_total:.0f} with / "
+        f"{first.drop_total:.0f} without snippets, {first.truths} with ground truth)",
         "",
         "| method | keep | drop | precision | recall | F1 | CPU ms/page |",
         "|---|---:|---:|---:|---:|---:|---:|",
