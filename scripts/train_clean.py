@@ -16,7 +16,10 @@ product reads the exported JSON with numpy):
 Everything chosen rather than fitted is chosen on training folds only (scripts/clean_cv.py):
 the packaged YAML rules and hand-written verdicts that plain-text cleaning uses (those
 the training pages bear out, scripts/clean_data.py), and each language's threshold
-(the lowest whose keep share on held-out pages reaches ``--keep``). Held-out figures:
+(the lowest whose keep share on held-out pages reaches ``--keep``). Shares count each
+page's snippets of a kind as at most ``--per-page`` (3), as the benchmark pages carry a
+few each while the public corpus labels every line (eval_clean.Tally); the figures are
+also recorded with every snippet counted once (``*_every_snippet``). Held-out figures:
 
 - by site: ``--folds``-fold cross-validation grouped by site, ``--splits`` assignments
   of sites to folds pooled; a fold's thresholds come from the other folds' held-out pages;
