@@ -821,6 +821,47 @@ def test_prose_mass_places_a_line_in_the_article(mass: list[float], above: list[
     assert got_above.tolist() == pytest.approx(above) and got_below.tolist() == pytest.approx(below)
 
 
+_PROSE = "Die Stadt baut neue Radwege entlang der Bahnhofstraße und verbreitert die Gehwege am Marktplatz."
+
+
+@pytest.mark.parametrize(
+    ("line", "share", "words"),
+    [
+        # The article's own sub-heading and a caption speak of what its prose speaks of.
+        ("Radwege an der Bahnhofstraße", 1.0, 2),
+        ("Gehwege am Marktplatz werden breiter", 2 / 3, 2),
+        # Inflected: the first six letters are compared.
+        ("Radweg und Gehweg", 1.0, 2),
+        # Navigation and another story's teaser do not.
+        ("Zurück zur Übersicht", 0.0, 0),
+        ("Tyson Fury gewinnt gegen Whyte", 0.0, 0),
+        # Function words and short words are no topic at all.
+        ("und der die", -1.0, 0),
+        ("", -1.0, 0),
+    ],
+)
+def test_topic_overlap_with_the_article_prose(line: str, share: float, words: int) -> None:
+    import math
+
+    import numpy as np
+
+    from mtsum.clean import context
+
+    got_share, got_words = context.topic_overlap([_PROSE, line], np.array([True, False]))
+    assert got_share[1] == pytest.approx(share) and got_words[1] == pytest.approx(math.log1p(words))
+
+
+def test_topic_overlap_does_not_count_a_prose_line_with_itself() -> None:
+    import numpy as np
+
+    from mtsum.clean import context
+
+    other = "Der Gemeinderat beschloss am Dienstag den Haushalt für das kommende Jahr einstimmig."
+    share, _ = context.topic_overlap([_PROSE, other, _PROSE], np.array([True, True, False]))
+    # The first prose line's words are on no other anchor line; the copy below it is matched in full.
+    assert share[0] == 0.0 and share[1] == 0.0 and share[2] == 1.0
+
+
 def _stump(feature: str, split: float, low: float, high: float) -> dict:
     """A one-split tree: *low* where the feature is <= *split*, else *high*."""
     from mtsum.clean import line_model

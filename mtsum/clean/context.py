@@ -4,7 +4,12 @@ line's neighbours, its place in the page's prose and main block, and the prose g
 
 from __future__ import annotations
 
+import functools
 import itertools
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -12,7 +17,7 @@ import numpy as np
 if TYPE_CHECKING:
     from mtsum.clean.features import Block
 
-__all__ = ["between_prose", "block_columns", "prose_guard", "prose_mass", "window_sum"]
+__all__ = ["between_prose", "block_columns", "prose_guard", "prose_mass", "topic_overlap", "window_sum"]
 
 # Lines a short sentence may stand from guarded prose and still count as the article.
 _NEAR_PROSE = 2
@@ -79,3 +84,37 @@ def between_prose(guard: np.ndarray, verdict: np.ndarray) -> np.ndarray:
         if 1 < b - a <= _BETWEEN_PROSE + 1 and not verdict[a + 1 : b].any():
             out[a + 1 : b] = True
     return out
+
+
+# Content words: four letters or more, cut to their first six (a crude stem that makes
+# "Dankbarkeit"/"dankbar" or "Ikigai"/"Ikigais" one word), function words left out.
+_CONTENT = re.compile(r"[^\W\d_]{4,}")
+_STEM = 6
+
+
+@functools.lru_cache(maxsize=1)
+def _function_words() -> frozenset[str]:
+    from mtsum.clean.words import stopwords
+
+    return stopwords("de") | stopwords("en") | stopwords("sv")
+
+
+def topic_overlap(texts: Sequence[str], anchor: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per line, the share of its content words that the page's *anchor* lines (its guarded
+    prose) use elsewhere, and the log count of them; -1 share for a line without any.
+
+    An article's own sub-heading, caption or list item speaks of what its prose speaks
+    of; a menu, a share bar or the teaser of another story does not."""
+    skip = _function_words()
+    words = [[w[:_STEM] for w in map(str.lower, _CONTENT.findall(t)) if w not in skip] for t in texts]
+    vocabulary: Counter[str] = Counter()
+    for k in np.flatnonzero(anchor):
+        vocabulary.update(set(words[k]))
+    share, found = np.full(len(texts), -1.0), np.zeros(len(texts))
+    for k, mine in enumerate(words):
+        if not mine:
+            continue
+        own = set(mine) if anchor[k] else set()
+        hits = sum(vocabulary[w] > (w in own) for w in mine)
+        share[k], found[k] = hits / len(mine), math.log1p(hits)
+    return share, found

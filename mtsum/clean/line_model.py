@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from mtsum.clean.context import block_columns, prose_guard, prose_mass, window_sum
+from mtsum.clean.context import block_columns, prose_guard, prose_mass, topic_overlap, window_sum
 
 if TYPE_CHECKING:
     from mtsum.clean.features import Analysis
@@ -57,7 +57,7 @@ STRUCTURE_FEATURES: tuple[str, ...] = (
     "rule_verdict", "above_headline", "related_list", "inside_text", "in_main_block", "log_run", "extracted_page",
     "position", "before_main", "after_main", "no_block", "repeated",
     *(f"{name}_w{k}" for k in _WINDOWS for name in ("good", "stop", "chars", "removed", "verdict")),
-    "page_good_share", "log_page_lines", "prose_above", "prose_below",
+    "page_good_share", "log_page_lines", "prose_above", "prose_below", "topic_share", "topic_words",
 )
 # Columns of :func:`lexical_columns`: the line's lexicon score and its neighbours' means.
 LEXICAL_FEATURES: tuple[str, ...] = ("lexical", *(f"lexical_w{k}" for k in _LEXICAL_WINDOWS))
@@ -322,8 +322,10 @@ def matrix(
         np.full(len(rows), float(good.sum() / len(rows))), np.full(len(rows), math.log1p(n)),
         *prose_mass(good[idx] * col["chars"]),
     ]
+    guard = prose_guard(n, idx, col, prose, verdict_rows)
+    columns.extend(topic_overlap([texts[i] for i in rows], prose & (col["furniture"] < 2)))
     out = np.column_stack(columns).astype(np.float64, copy=False)
-    return rows, out, prose_guard(n, idx, col, prose, verdict_rows)
+    return rows, out, guard
 
 
 def _context(n: int, idx: np.ndarray, classes: list[str], col: dict[str, np.ndarray], verdict_rows: np.ndarray
