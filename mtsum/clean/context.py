@@ -1,6 +1,6 @@
 """Per-line context for the line model (:mod:`mtsum.clean.line_model`): sums over a
-line's neighbours, its place in the page's prose and main block, and the prose guard
-(the lines the model never drops)."""
+line's neighbours, its place in the page's prose and main block, how much it shares the
+prose's topic, and the prose guard (the lines the model never drops)."""
 
 from __future__ import annotations
 
@@ -100,8 +100,9 @@ def _function_words() -> frozenset[str]:
 
 
 def topic_overlap(texts: Sequence[str], anchor: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per line, the share of its content words that the page's *anchor* lines (its guarded
-    prose) use elsewhere, and the log count of them; -1 share for a line without any.
+    """Per line, the share of its content words that the page's *anchor* lines (its prose,
+    site vocabulary aside) use elsewhere, and the log count of them; -1 share for a line
+    without any.
 
     An article's own sub-heading, caption or list item speaks of what its prose speaks
     of; a menu, a share bar or the teaser of another story does not."""

@@ -322,10 +322,9 @@ def matrix(
         np.full(len(rows), float(good.sum() / len(rows))), np.full(len(rows), math.log1p(n)),
         *prose_mass(good[idx] * col["chars"]),
     ]
-    guard = prose_guard(n, idx, col, prose, verdict_rows)
     columns.extend(topic_overlap([texts[i] for i in rows], prose & (col["furniture"] < 2)))
     out = np.column_stack(columns).astype(np.float64, copy=False)
-    return rows, out, guard
+    return rows, out, prose_guard(n, idx, col, prose, verdict_rows)
 
 
 def _context(n: int, idx: np.ndarray, classes: list[str], col: dict[str, np.ndarray], verdict_rows: np.ndarray
