@@ -82,7 +82,8 @@ def choose_thresholds(held: Sequence[Held], keep: float, min_pages: int = 10, pe
         by_language[h.data.language].append(h)
     out = {}
     for lang, mine in sorted(by_language.items()):
-        if len(mine) < min_pages:
+        # Pages, not records: with several splits pooled each page is held out once a split.
+        if len({h.data.page["key"] for h in mine}) < min_pages:
             continue
 
         def enough(t: float, mine: list[Held] = mine, lang: str = lang) -> bool:
@@ -169,7 +170,7 @@ def merge(tallies: Iterable[dict[tuple[str, str], Tally]]) -> dict[tuple[str, st
             mine = out[key]
             mine.kept, mine.keep_total = mine.kept + t.kept, mine.keep_total + t.keep_total
             mine.dropped, mine.drop_total = mine.dropped + t.dropped, mine.drop_total + t.drop_total
-            mine.pages += t.pages
+            mine.pages = max(mine.pages, t.pages)  # the splits score the same pages
     return out
 
 

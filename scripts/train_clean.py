@@ -353,7 +353,8 @@ def arguments(description: str) -> argparse.ArgumentParser:
     parser.add_argument("--language-pages", type=int, default=10,
                         help="pages a language needs for a threshold of its own")
     parser.add_argument("--seed", type=int, default=0, help="the first split's fold assignment")
-    parser.add_argument("--splits", type=int, default=1, help="fold assignments by site pooled")
+    parser.add_argument("--splits", type=int, default=3,
+                        help="fold assignments by site pooled (more held-out records for the thresholds)")
     parser.add_argument("--keep", type=float, default=0.97, help="held-out keep share to reach")
     parser.add_argument("--per-page", type=int, default=3,
                         help="snippets of each kind a page counts for at most, as on the benchmark pages "

@@ -61,7 +61,7 @@ def clean_data():
         yield clean_data
     finally:
         sys.path.remove(str(SCRIPTS))
-        for name in ("clean_data", "eval_clean"):
+        for name in ("clean_data", "eval_clean", "clean_cv"):
             sys.modules.pop(name, None)
 
 
@@ -166,3 +166,28 @@ def test_verdicts_drop_whatever_the_model_says_only_where_chosen(strong, gone) -
     finally:
         line_model.use_model(None)
     assert (LINKS not in result.paragraphs) == gone
+
+
+def _held(clean_cv, language: str, key: str, p: float):
+    """A held-out record of a one-line article page whose line the model scores *p*."""
+    import numpy as np
+    from clean_data import PageData
+
+    line = "Der Rat hat am Dienstag beschlossen, die alte Brücke im kommenden Jahr zu erneuern."
+    page = {"key": key, "language": language, "lines": [line], "with": [line], "without": []}
+    data = PageData(page, [0], np.zeros((1, 1)), np.zeros(1, bool), np.zeros(1, int), None, [(0, line)], [""],
+                    np.zeros(1, bool))
+    return clean_cv.Held(data, np.array([p]), np.zeros(1, bool))
+
+
+@pytest.mark.parametrize(("swedish_pages", "splits", "own"), [(6, 1, False), (6, 3, False), (12, 1, True)])
+def test_a_language_needs_pages_not_records_for_a_threshold_of_its_own(clean_data, swedish_pages, splits, own):
+    """Pooled splits hold each page out once a split: 6 pages held out 3 times are still 6."""
+    import clean_cv  # scripts/, on the path while clean_data is in use
+
+    german = [_held(clean_cv, "de", f"de/{k}", 0.5) for k in range(12)]
+    # Swedish article lines score 0.9: a threshold of their own would be higher than German's.
+    swedish = [_held(clean_cv, "sv", f"sv/{k}", 0.9) for k in range(swedish_pages)]
+    chosen = clean_cv.choose_thresholds((german + swedish) * splits, keep=0.97, min_pages=10)
+    assert chosen["de"] <= 0.51
+    assert (chosen["sv"] > 0.9) is own and (chosen["sv"] == chosen["de"]) is not own
