@@ -36,6 +36,13 @@ Fit = Callable[[Sequence[PageData], argparse.Namespace], line_model.LineModel]
 REPORTED = ("de", "en", "sv")
 # The language whose threshold a language without pages enough for its own takes.
 NEAREST = {"sv": "de"}
+# The scorings figures are given under, and the suffix of their keys in the model file:
+# "benchmark" counts at most ``--per-page`` snippets of a kind a page, "every_snippet" all.
+SCORINGS = {"benchmark": "", "every_snippet": "_every_snippet"}
+
+
+def scoring_per_page(scoring: str, per_page: int | None) -> int | None:
+    return per_page if scoring == "benchmark" else None
 
 
 @dataclass
@@ -154,7 +161,8 @@ def score(held: Sequence[Held], thresholds: Sequence[dict[str, float]], per_page
     """Keep/drop tallies by (dataset, language), and by ("all", language), under each
     scoring: "benchmark" (at most *per_page* snippets of a kind a page) and "every_snippet"."""
     out: dict[str, dict[tuple[str, str], Tally]] = {}
-    for scoring, k in (("benchmark", per_page), ("every_snippet", None)):
+    for scoring in SCORINGS:
+        k = scoring_per_page(scoring, per_page)
         tallies: dict[tuple[str, str], Tally] = defaultdict(lambda k=k: Tally(per_page=k))
         for h, t in zip(held, thresholds):
             for dataset in (h.data.page["dataset"], "all"):
@@ -197,7 +205,7 @@ def dataset_figures(prep: Prepared, fit: Fit, args: argparse.Namespace, candidat
     alone choose it, but the models that scored them had seen the held-out dataset (a
     third of the fits)."""
     names = sorted({p["dataset"] for p in prep.pages})
-    out: dict[str, dict[tuple[str, str], Tally]] = {"benchmark": {}, "every_snippet": {}}
+    out: dict[str, dict[tuple[str, str], Tally]] = {scoring: {} for scoring in SCORINGS}
     if len(names) < 2:
         return out
     for name in names:

@@ -407,26 +407,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         old = json.loads(args.out.read_text(encoding="utf-8"))
         spec.update({k: old[k] for k in ("restore_thresholds", "restore_threshold") if k in old})
     model = line_model.LineModel.from_dict(spec)
-    sample = {scoring: in_sample(model, datas, k) for scoring, k in (("benchmark", args.per_page),
-                                                                      ("every_snippet", None))}
     figures = {f"{kind}{suffix}": as_figures(tallies[scoring])
                for kind, tallies in (("by_site", by_site), ("by_dataset", by_dataset))
-               for scoring, suffix in (("benchmark", ""), ("every_snippet", "_every_snippet"))}
+               for scoring, suffix in clean_cv.SCORINGS.items()}
+    figures.update({f"in_sample{suffix}": in_sample(model, datas, clean_cv.scoring_per_page(scoring, args.per_page))
+                    for scoring, suffix in clean_cv.SCORINGS.items()})
     print(f"\nthresholds: {spec['threshold_from']} -> {spec['thresholds']}; verdicts: {', '.join(sorted(strong))}")
     print(f"packaged rules left out ({len(off)} of {len(candidates)}): {', '.join(sorted(off))}\n")
-    scorings = (("", f"at most {args.per_page} snippets of a kind a page"), ("_every_snippet", "every snippet"))
-    for suffix, how in scorings:
+    for scoring, suffix in clean_cv.SCORINGS.items():
+        how = f"at most {args.per_page} snippets of a kind a page" if scoring == "benchmark" else "every snippet"
         print(f"## scored with {how}\n")
         print(table(f"held out, {args.folds}-fold by site, {args.splits} splits pooled", figures["by_site" + suffix])
               + "\n")
         if figures["by_dataset" + suffix]:
             print(table("held out by dataset (trained on the others)", figures["by_dataset" + suffix]) + "\n")
-        print(table("in-sample: shipped model on its training pages", sample[suffix.strip("_") or "benchmark"])
-              + "\n")
+        print(table("in-sample: shipped model on its training pages", figures["in_sample" + suffix]) + "\n")
     print(own_pages_report(model))
     spec["held_out"] = {**figures, "folds": args.folds, "splits": args.splits, "keep_target": args.keep,
-                        "per_page": args.per_page, "in_sample": sample["benchmark"],
-                        "in_sample_every_snippet": sample["every_snippet"]}
+                        "per_page": args.per_page}
     spec["trained_on"] = {
         "datasets": dict(sorted(counts.items())),
         "languages": dict(sorted(languages.items())),
