@@ -5,6 +5,13 @@ is accurate on short text. Restricting it to a candidate set makes it faster and
 more accurate, but a set of only sv/de/en would label Danish or Norwegian as
 Swedish and Dutch as German: the neighbours are candidates so they are recognised
 and reported as unsupported instead of mistranslated.
+
+Two more things keep a text from being read as a language it is not written in. A word
+with a letter no candidate writes (Dvořák, Erdoğan, Đoković) is left out of every
+reading: one such name made lingua read an English sentence as Swedish with confidence
+1.0. And a text with such a word, or one the candidates call unsupported, is read once
+more against every language lingua knows: the candidates alone read Turkish as Swedish
+(0.98), and it would have been translated with the Swedish model.
 """
 
 from __future__ import annotations
@@ -18,6 +25,14 @@ from mtsum.settings import SOURCE_LANGUAGES
 # The languages mtsum reads: those with a translation model, and English.
 SUPPORTED = (*SOURCE_LANGUAGES, "en")
 CANDIDATES = (*SUPPORTED, "da", "nb", "nn", "nl", "fr", "es", "it", "pt", "pl", "fi", "is", "ru")
+# The letters the candidates write besides a-z (and Cyrillic, for Russian).
+_CANDIDATE_LETTERS = "åäöüßéæøóòôëïèáíúàâçêîœùûÿñìãõąćęłńśźżšžðýþ"
+# The reading against every language lingua knows must give another language than the
+# candidates more than this share (more than all the others together) to overrule them.
+BEYOND_CONFIDENCE = 0.5
+# The letters of a document's long paragraphs that reading looks at: its cost grows with
+# the text, and a few paragraphs settle it.
+_BEYOND_LETTERS = 2000
 # Below this many letters a paragraph's own detection is not trusted (headlines,
 # bylines, "Annons"): it inherits the document's language.
 MIN_LETTERS_FOR_PARAGRAPH = 40
@@ -28,6 +43,9 @@ _URL_PREFIXES = ("http://", "https://", "ftp://", "www.")
 _CODE_CHARS = frozenset("_{}<>[]\\|=#$^*~`@")
 _CAMEL = re.compile(r"[a-zäöüåæøéß][A-ZÄÖÜÅÆØÉ]")
 _TOKEN = re.compile(r"\S+")
+_FOREIGN_LETTER = re.compile(
+    "[^\\W\\d_a-zA-Zа-яА-ЯёЁ" + _CANDIDATE_LETTERS + _CANDIDATE_LETTERS.upper() + "]"
+)
 
 
 @dataclass(frozen=True)
@@ -51,13 +69,24 @@ class Detection:
 TRIGRAM_LETTERS = 120
 
 
-@functools.lru_cache(maxsize=2)
-def _detector(accurate: bool = True):
+@functools.lru_cache(maxsize=4)
+def _detector(accurate: bool = True, extra: str | None = None):
+    """lingua over the candidates (and *extra*, a language beyond them to weigh as well)."""
     from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
 
-    languages = [Language.from_iso_code_639_1(getattr(IsoCode639_1, c.upper())) for c in CANDIDATES]
+    codes = (*CANDIDATES, extra) if extra else CANDIDATES
+    languages = [Language.from_iso_code_639_1(getattr(IsoCode639_1, c.upper())) for c in codes]
     builder = LanguageDetectorBuilder.from_languages(*languages)
     return (builder if accurate else builder.with_low_accuracy_mode()).build()
+
+
+@functools.lru_cache(maxsize=1)
+def _every_language_detector():
+    from lingua import LanguageDetectorBuilder
+
+    # Trigram models only: lingua shares its models between detectors and loads them on
+    # first use; those of every language take 0.2-0.3 s to load, full models seconds.
+    return LanguageDetectorBuilder.from_all_languages().with_low_accuracy_mode().build()
 
 
 def detect_language(text: str) -> Detection:
@@ -98,7 +127,9 @@ def detect_paragraphs(paragraphs: list[str]) -> tuple[Detection, list[Detection 
     voters = [i for i, d in enumerate(found) if d is not None]
     if len(voters) < 2:
         whole = "\n".join(paragraphs)
-        return (_detect_one(whole) if any(ch.isalpha() for ch in whole) else Detection("und", 0.0)), found
+        if not any(ch.isalpha() for ch in whole):
+            return Detection("und", 0.0), found
+        return _beyond_candidates(_detect_one(whole), whole), found
     best = _vote(found, letters, voters).language
     quick = {i for i in voters if letters[i] < TRIGRAM_LETTERS}  # read with trigrams only: provisional
     # A short paragraph read as another language than the document's is read again in
@@ -109,7 +140,47 @@ def detect_paragraphs(paragraphs: list[str]) -> tuple[Detection, list[Detection 
     if not _settled(found, letters, voters, quick, best):
         for i in quick:
             found[i] = _detect_one(paragraphs[i])
-    return _vote(found, letters, voters), found
+    sample, total = [], 0
+    for i in sorted(voters, key=lambda i: -letters[i]):
+        sample.append(paragraphs[i])
+        total += letters[i]
+        if total >= _BEYOND_LETTERS:
+            break
+    return _beyond_candidates(_vote(found, letters, voters), "\n".join(sample)), found
+
+
+def _beyond_candidates(document: Detection, text: str) -> Detection:
+    """*document*, or the language lingua finds in *text* among every language it knows
+    where that is none of the candidates and wins more than :data:`BEYOND_CONFIDENCE`,
+    both there and against the candidates with lingua's full models.
+
+    A text read as a supported language is read again only where it has a letter no
+    candidate writes: the trigram models of every language take 0.2-0.3 s to load. The
+    languages lingua knows that use the candidates' letters alone (Indonesian, Swahili,
+    Latin ...) are read as candidates mtsum does not translate, and read again.
+    """
+    if document.language in SUPPORTED and not _FOREIGN_LETTER.search(text):
+        return document
+    reading = _beyond_reading(text)
+    return document if reading is None else reading
+
+
+@functools.lru_cache(maxsize=256)
+def _beyond_reading(text: str) -> Detection | None:
+    # Without the words no candidate writes where others are left (names spoil a reading).
+    blanked = linguistic_text(text)
+    text = blanked if any(ch.isalpha() for ch in blanked) else linguistic_text(text, foreign=True)
+    if not any(ch.isalpha() for ch in text):
+        return None
+    reading = _read(_every_language_detector(), text)
+    if reading.language in CANDIDATES or reading.confidence <= BEYOND_CONFIDENCE:
+        return None
+    # Trigrams alone misread short text (an English sentence with "Antonín" as Yoruba,
+    # 0.78): the full models must agree, weighing that language against the candidates.
+    confirmed = _read(_detector(True, reading.language), text)
+    if confirmed.language != reading.language or confirmed.confidence <= BEYOND_CONFIDENCE:
+        return None
+    return confirmed
 
 
 def _vote(found: list[Detection | None], letters: list[int], voters: list[int]) -> Detection:
@@ -138,19 +209,26 @@ def _settled(found: list[Detection | None], letters: list[int], voters: list[int
     return sure.get(best, 0) > rival + unsure
 
 
-def linguistic_text(text: str) -> str:
+def linguistic_text(text: str, foreign: bool = False) -> str:
     """``text`` with the tokens that are not language blanked out: over-long runs
     (base64, hashes), URLs, e-mail addresses, numbers, code-like tokens and camelCase
-    identifiers. Whitespace and line breaks are kept, so paragraphs stay paragraphs."""
-    return _TOKEN.sub(_blank_non_linguistic, text)
+    identifiers, and, unless *foreign*, words with a letter no candidate writes (the
+    candidates' models cannot weigh them). Whitespace and line breaks are kept, so
+    paragraphs stay paragraphs."""
+    return _TOKEN.sub(_keep_foreign if foreign else _blank_non_linguistic, text)
 
 
-def _blank_non_linguistic(match: re.Match[str]) -> str:
+def _keep_foreign(match: re.Match[str]) -> str:
     token = match.group()
     if (len(token) >= _LONGEST_WORD or token.lower().startswith(_URL_PREFIXES)
             or any(ch.isdigit() or ch in _CODE_CHARS for ch in token) or _CAMEL.search(token)):
         return " "
     return token
+
+
+def _blank_non_linguistic(match: re.Match[str]) -> str:
+    token = _keep_foreign(match)
+    return " " if _FOREIGN_LETTER.search(token) else token
 
 
 @functools.lru_cache(maxsize=4096)
@@ -162,7 +240,11 @@ def _detect_one(text: str, accurate: bool = True) -> Detection:
     letters = sum(ch.isalpha() for ch in text)
     if not letters:
         return Detection("und", 0.0)
-    values = _detector(accurate and letters < TRIGRAM_LETTERS).compute_language_confidence_values(text)
+    return _read(_detector(accurate and letters < TRIGRAM_LETTERS), text)
+
+
+def _read(detector, text: str) -> Detection:
+    values = detector.compute_language_confidence_values(text)
     ranked = {v.language.iso_code_639_1.name.lower(): float(v.value) for v in values[:3]}
     best = values[0]
     return Detection(best.language.iso_code_639_1.name.lower(), float(best.value), ranked)

@@ -260,3 +260,54 @@ def test_an_article_whose_short_paragraphs_agree_needs_no_full_models(monkeypatc
     detect._detect_one.cache_clear()
     detect_paragraphs([*_DE, "Die Frau wurde nach dem Unfall ins Krankenhaus gebracht.", _DE[0] + " Ja."])
     assert built and True not in built
+
+
+BEYOND = [
+    ("tr", "Hükümet pazartesi günü öğretmen maaşlarını gelecek yıldan itibaren yüzde on artıracak yasa "
+           "tasarısını onayladı."),
+    ("hr", "Vlada je u ponedjeljak odobrila prijedlog zakona kojim će se plaće učitelja od sljedeće godine "
+           "povećati za deset posto."),
+    ("cs", "Vláda v pondělí schválila návrh zákona, který má od příštího roku zvýšit platy učitelů o deset "
+           "procent."),
+    ("vi", "Chính phủ hôm thứ Hai đã thông qua dự luật tăng lương cho giáo viên thêm mười phần trăm từ năm tới."),
+    ("hu", "A kormány hétfőn jóváhagyta azt a törvényjavaslatot, amely jövőre tíz százalékkal emeli a tanárok "
+           "fizetését."),
+    ("uk", "Уряд у понеділок схвалив законопроект про підвищення зарплат вчителям на десять відсотків."),
+    ("zh", "这是一个关于政府的新闻报道，政府在周一批准了新的预算法案，涉及许多领域。"),
+]
+
+
+@pytest.mark.parametrize(("lang", "text"), BEYOND, ids=[lang for lang, _ in BEYOND])
+def test_a_language_beyond_the_candidates_is_named_not_taken_for_a_neighbour(lang: str, text: str) -> None:
+    # The candidates alone call the Turkish and Croatian sentences Swedish (0.98, 0.72):
+    # they would have been translated with the Swedish model.
+    found = detect_language(text)
+    assert found.language == lang
+    assert found.language not in SUPPORTED
+    # A document of several paragraphs is read again the same way.
+    assert detect_paragraphs([text, text.replace(" ", "  ")])[0].language == lang
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("sv", "Turkiets president Recep Tayyip Erdoğan besökte i dag Stockholm, där han träffade "
+               "statsministern för samtal om Nato."),
+        ("de", "Der Tennisprofi Novak Đoković gewann am Sonntag in Melbourne zum zehnten Mal das Turnier."),
+        ("en", "Czech composer Antonín Dvořák wrote the symphony in New York in 1893."),
+    ],
+)
+def test_a_foreign_name_does_not_change_the_language(lang: str, text: str) -> None:
+    assert detect_language(text).language == lang
+
+
+def test_plain_sv_de_en_text_is_not_read_against_every_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Loading every language's trigram models costs 0.2-0.3 s: only a letter outside the
+    # three alphabets calls for it.
+    import mtsum.detect as detect
+
+    read: list[str] = []
+    monkeypatch.setattr(detect, "_beyond_reading", lambda text: read.append(text) or Detection("tr", 1.0))
+    for _, text in CLEAR[:9]:
+        assert detect_language(text).language in SUPPORTED
+    assert read == []
