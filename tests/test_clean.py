@@ -445,6 +445,19 @@ LINES = [
     ("de", "Die Themen der Sitzung waren Energie und Verkehr.", None),
     ("sv", "Stödet till bönderna ökar med en miljard kronor.", None),
     ("sv", "Bli inte förvånad om priset stiger, sade hon.", None),
+    # author boxes: a name with a journalist's role; other roles and press reviews are news
+    ("de", "Max Muster ist Redakteur im Ressort Politik.", "boilerplate"),
+    ("de", "Erika Mustermann schreibt für die Wirtschaftsredaktion.", "boilerplate"),
+    ("de", "Freier Autor in Berlin", "boilerplate"),
+    ("en", "Jane Doe is a senior reporter for The Daily Journal. Email: jdoe@example.com", "boilerplate"),
+    ("en", "John Roe covers politics and faith for the Los Angeles Times.", "boilerplate"),
+    ("sv", "Anna Svensson är reporter på Nyhetsdesken och bevakar Skåne.", "boilerplate"),
+    ("de", "Anna Muster ist Ärztin in Berlin und leitet eine Praxis.", None),
+    ("de", "Die Zeit schreibt über den Fall, ohne Quellen zu nennen.", None),
+    ("en", "Jane Doe is a nurse at the county hospital.", None),
+    ("en", "The Washington Post covers the hearing live.", None),
+    ("sv", "Anna Svensson är läkare i Malmö sedan tio år.", None),
+    ("sv", "Dagens Nyheter skriver om fallet i dag.", None),
 ]
 
 
