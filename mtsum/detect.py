@@ -90,7 +90,8 @@ def _every_language_detector():
 
 
 def detect_language(text: str) -> Detection:
-    """Detect the language of ``text`` among :data:`CANDIDATES`.
+    """Detect the language of ``text`` among :data:`CANDIDATES`, or another language
+    lingua knows where the text calls for it (see the module's docstring).
 
     A text of several paragraphs is judged paragraph by paragraph, weighted by
     length (see :func:`detect_paragraphs`). Returns ``Detection("und", 0.0)`` for text
@@ -215,10 +216,10 @@ def linguistic_text(text: str, foreign: bool = False) -> str:
     identifiers, and, unless *foreign*, words with a letter no candidate writes (the
     candidates' models cannot weigh them). Whitespace and line breaks are kept, so
     paragraphs stay paragraphs."""
-    return _TOKEN.sub(_keep_foreign if foreign else _blank_non_linguistic, text)
+    return _TOKEN.sub(_blank_non_language if foreign else _blank_non_language_or_foreign, text)
 
 
-def _keep_foreign(match: re.Match[str]) -> str:
+def _blank_non_language(match: re.Match[str]) -> str:
     token = match.group()
     if (len(token) >= _LONGEST_WORD or token.lower().startswith(_URL_PREFIXES)
             or any(ch.isdigit() or ch in _CODE_CHARS for ch in token) or _CAMEL.search(token)):
@@ -226,8 +227,8 @@ def _keep_foreign(match: re.Match[str]) -> str:
     return token
 
 
-def _blank_non_linguistic(match: re.Match[str]) -> str:
-    token = _keep_foreign(match)
+def _blank_non_language_or_foreign(match: re.Match[str]) -> str:
+    token = _blank_non_language(match)
     return " " if _FOREIGN_LETTER.search(token) else token
 
 
