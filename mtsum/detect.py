@@ -9,9 +9,9 @@ and reported as unsupported instead of mistranslated.
 Two more things keep a text from being read as a language it is not written in. A word
 with a letter no candidate writes (Dvořák, Erdoğan, Đoković) is left out of every
 reading: one such name made lingua read an English sentence as Swedish with confidence
-1.0. And a text with such a word, or one the candidates call unsupported, is read once
-more against every language lingua knows: the candidates alone read Turkish as Swedish
-(0.98), and it would have been translated with the Swedish model.
+1.0. And a text with such a word, or one the candidates read as unsupported or are
+unsure of, is read once more against every language lingua knows: the candidates alone
+read Turkish as Swedish (0.98), and it would have been translated with the Swedish model.
 """
 
 from __future__ import annotations
@@ -30,6 +30,9 @@ _CANDIDATE_LETTERS = "åäöüßéæøóòôëïèáíúàâçêîœùûÿñìã
 # The reading against every language lingua knows must give another language than the
 # candidates more than this share (more than all the others together) to overrule them.
 BEYOND_CONFIDENCE = 0.5
+# A document the candidates read as a supported language with less confidence than this
+# is read against every language lingua knows too.
+UNSURE = 0.5
 # The letters of a document's long paragraphs that reading looks at: its cost grows with
 # the text, and a few paragraphs settle it.
 _BEYOND_LETTERS = 2000
@@ -156,11 +159,11 @@ def _beyond_candidates(document: Detection, text: str) -> Detection:
     both there and against the candidates with lingua's full models.
 
     A text read as a supported language is read again only where it has a letter no
-    candidate writes: the trigram models of every language take 0.2-0.3 s to load. The
-    languages lingua knows that use the candidates' letters alone (Indonesian, Swahili,
-    Latin ...) are read as candidates mtsum does not translate, and read again.
+    candidate writes, or where that reading is unsure (:data:`UNSURE`; Welsh read as
+    English, Zulu as German): the trigram models of every language take 0.2-0.3 s to
+    load. A text read as another candidate is always read again.
     """
-    if document.language in SUPPORTED and not _FOREIGN_LETTER.search(text):
+    if document.language in SUPPORTED and document.confidence >= UNSURE and not _FOREIGN_LETTER.search(text):
         return document
     reading = _beyond_reading(text)
     return document if reading is None else reading

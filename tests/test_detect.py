@@ -274,6 +274,10 @@ BEYOND = [
            "fizetését."),
     ("uk", "Уряд у понеділок схвалив законопроект про підвищення зарплат вчителям на десять відсотків."),
     ("zh", "这是一个关于政府的新闻报道，政府在周一批准了新的预算法案，涉及许多领域。"),
+    # Written in the candidates' letters alone: read again because the candidates are unsure.
+    ("cy", "Mae'r llywodraeth wedi cymeradwyo'r gyllideb newydd ddydd Llun, a fydd yn effeithio ar lawer o "
+           "feysydd yng Nghymru."),
+    ("zu", "Uhulumeni uvume isabelomali esisha ngoMsombuluko, esizothinta izindawo eziningi ezweni lonke."),
 ]
 
 
