@@ -306,8 +306,8 @@ def test_a_foreign_name_does_not_change_the_language(lang: str, text: str) -> No
 
 
 def test_plain_sv_de_en_text_is_not_read_against_every_language(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Loading every language's trigram models costs 0.2-0.3 s: only a letter outside the
-    # three alphabets calls for it.
+    # Loading every language's trigram models costs 0.2-0.3 s: only a letter no candidate
+    # writes, or a reading the candidates are unsure of, calls for it.
     import mtsum.detect as detect
 
     read: list[str] = []
