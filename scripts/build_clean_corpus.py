@@ -26,12 +26,14 @@ fundus              github.com/flairNLP/fundus              tests/resources/pars
                                                             (every test page in the history)
 article-extraction  github.com/AndyTheFactory/              articles.json (hand-cleaned)
                     article-extraction-dataset
-swe-benchmark       github.com/spraakbanken/                raw-html/*.txt (not built yet:
-                    swe-article-extraction-benchmark        no mirror could be had here)
+swe-benchmark       github.com/spraakbanken/                raw-html/*.txt (no clone could be
+                    swe-article-extraction-benchmark        had here: built from a copy, see
+                                                            data/cleaning/SOURCES.md)
 ==================  ======================================  ==================================
 
 Get the mirrors with ``git clone --mirror https://github.com/<owner>/<name>`` (or any
-clone holding the pinned commit), then::
+clone holding the pinned commit; for swe-benchmark, a plain folder holding a copy of
+its ``raw-html/`` also serves), then::
 
     python scripts/build_clean_corpus.py --readability R --fundus F \\
         --article-extraction A [--swe-benchmark S] [--out data/cleaning]
@@ -248,6 +250,8 @@ def language_of(lines: Iterable[str], hint: str = "") -> str:
     (*hint*, when it has one) and the share of the language's commonest words."""
     lines = list(lines)
     long = [line for line in lines if sum(ch.isalpha() for ch in line) >= 40]
+    if not long and sum(ch.isalpha() for line in lines for ch in line) >= 40:
+        long = [" ".join(lines)]  # text set in short lines (8 Sidor's easy Swedish)
     if not long:
         return "und"
     found = detect_language("\n\n".join(long)).language
@@ -389,21 +393,37 @@ def article_extraction_pages(repo: Path) -> Iterator[Raw]:
         yield {"url": art["url"], "site": host(art["url"]), "html": html, "truth": truth, "hint": ""}
 
 
+# Saved pages whose ground truth was taken from another version of the page: labelled
+# from it, the saved article's own paragraphs would be boilerplate.
+SWE_OTHER_VERSION = {
+    "svt.html": "the truth is a later version of the article: 11 of its 12 paragraphs are not on the page",
+}
+
+
 def swe_benchmark_pages(repo: Path) -> Iterator[Raw]:
     """raw-html/files.jsonl's pages with their ``.txt`` ground truth (its familjeliv entry
     names the page itself as ground truth; the ``.txt`` beside it is used)."""
-    commit = PINS["swe-benchmark"]
-    for line in show(repo, commit, "raw-html/files.jsonl").decode().splitlines():
+    read = _files(repo, PINS["swe-benchmark"])
+    for line in (read("raw-html/files.jsonl") or b"").decode().splitlines():
         if not line.strip():
             continue
         entry = json.loads(line)
         truths = [f"raw-html/{entry['file'].removesuffix('.html')}.txt", f"raw-html/{entry['groundtruth']}"]
-        truth_path = next((t for t in truths if t.endswith(".txt") and ls(repo, commit, t)), None)
-        if truth_path is None or not ls(repo, commit, f"raw-html/{entry['file']}"):
+        truth = next((data for t in truths if t.endswith(".txt") and (data := read(t)) is not None), None)
+        html = read(f"raw-html/{entry['file']}")
+        if truth is None or html is None or entry["file"] in SWE_OTHER_VERSION:
             continue
         yield {"url": entry["url"], "site": host(entry["url"]), "hint": "",
-               "html": decode(show(repo, commit, f"raw-html/{entry['file']}")),
-               "truth": decode(show(repo, commit, truth_path))}
+               "html": decode(html), "truth": decode(truth)}
+
+
+def _files(repo: Path, commit: str) -> Callable[[str], bytes | None]:
+    """A file's bytes at *commit* of the git repository *repo* (None where it has none), or,
+    where *repo* is not a git repository, from a plain copy of the repository's files: the
+    swe-benchmark pages could only be copied here, not cloned (SOURCES.md says how)."""
+    if (repo / ".git").exists() or (repo / "HEAD").is_file():
+        return lambda path: show(repo, commit, path) if ls(repo, commit, path) else None
+    return lambda path: (repo / path).read_bytes() if (repo / path).is_file() else None
 
 
 SOURCES: dict[str, Callable[[Path], Iterator[Raw]]] = {

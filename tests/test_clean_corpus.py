@@ -168,21 +168,28 @@ def test_write_is_byte_identical(tmp_path: Path) -> None:
     assert _read(tmp_path / "a.jsonl.gz") == pages
 
 
-def test_swe_benchmark_source(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Read from a git repository laid out as spraakbanken's (not mirrored here)."""
+@pytest.mark.parametrize("as_git", [True, False], ids=["git", "copy"])
+def test_swe_benchmark_source(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, as_git: bool) -> None:
+    """Read from a git repository laid out as spraakbanken's, or from a plain copy of its
+    files (how the committed pages were had: it cannot be cloned here)."""
     raw = tmp_path / "raw-html"
     raw.mkdir()
     entries = [{"file": "a.html", "url": "https://www.example.se/a", "groundtruth": "a.html"},
-               {"file": "b.html", "url": "https://example.se/b", "groundtruth": "b.txt"}]
+               {"file": "b.html", "url": "https://example.se/b", "groundtruth": "b.txt"},
+               {"file": "c.html", "url": "https://example.se/c", "groundtruth": "c.txt"},
+               {"file": "svt.html", "url": "https://www.svt.se/x", "groundtruth": "svt.txt"}]
     (raw / "files.jsonl").write_text("".join(json.dumps(e) + "\n" for e in entries), encoding="utf-8")
-    for name in ("a", "b"):
+    for name in ("a", "b", "svt"):  # svt's truth is of another version of the page: left out
         (raw / f"{name}.html").write_text(f"<html><body><p>Text {name}</p></body></html>", encoding="utf-8")
         (raw / f"{name}.txt").write_text(f"Text {name}", encoding="utf-8")
-    run = ["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@t"]
-    subprocess.run([*run, "init", "-q"], check=True)
-    subprocess.run([*run, "add", "."], check=True)
-    subprocess.run([*run, "commit", "-qm", "x"], check=True)
-    head = subprocess.run([*run, "rev-parse", "HEAD"], check=True, capture_output=True, text=True).stdout.strip()
-    monkeypatch.setitem(build.PINS, "swe-benchmark", head)
+    (raw / "c.html").write_text("<p>No truth beside it</p>", encoding="utf-8")
+    if as_git:
+        run = ["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@t"]
+        subprocess.run([*run, "init", "-q"], check=True)
+        subprocess.run([*run, "add", "."], check=True)
+        subprocess.run([*run, "commit", "-qm", "x"], check=True)
+        head = subprocess.run([*run, "rev-parse", "HEAD"], check=True, capture_output=True, text=True).stdout.strip()
+        monkeypatch.setitem(build.PINS, "swe-benchmark", head)
+        (raw / "b.txt").write_text("Not at the pinned commit", encoding="utf-8")
     pages = list(build.swe_benchmark_pages(tmp_path))
     assert [(p["site"], p["truth"]) for p in pages] == [("example.se", "Text a"), ("example.se", "Text b")]
