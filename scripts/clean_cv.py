@@ -76,18 +76,20 @@ def probabilities(model: line_model.LineModel, d: PageData) -> np.ndarray:
     return model.probability(model.features(d.texts, d.x))
 
 
-def choose_thresholds(held: Sequence[Held], keep: float, min_pages: int = 10, per_page: int | None = None
-                      ) -> dict[str, float]:
+def choose_thresholds(held: Sequence[Held], keep: float, min_pages: int = 10, per_page: int | None = None,
+                      borrowed: dict[str, str] | None = None) -> dict[str, float]:
     """Per language with *min_pages* pages or more, the lowest threshold (dropping the most)
-    whose keep share over *held* reaches *keep*; a language with fewer, its :data:`NEAREST`
-    language's; "*" (other languages): the highest of them.
+    whose keep share over *held* reaches *keep*; a language with fewer, or whose keep share
+    stays under *keep* even at a threshold that drops nothing, its :data:`NEAREST`
+    language's (*borrowed*, when given, is told which and why); "*" (other languages): the highest of them.
 
     Keep grows with the threshold, so bisection finds it.
     """
     by_language: dict[str, list[Held]] = defaultdict(list)
     for h in held:
         by_language[h.data.language].append(h)
-    out = {}
+    out: dict[str, float] = {}
+    unreachable: set[str] = set()  # languages whose keep target no threshold reaches
     for lang, mine in sorted(by_language.items()):
         # Pages, not records: with several splits pooled each page is held out once a split.
         if len({h.data.page["key"] for h in mine}) < min_pages:
@@ -99,6 +101,12 @@ def choose_thresholds(held: Sequence[Held], keep: float, min_pages: int = 10, pe
                 h.add_to(tally, {lang: t, "*": t})
             return tally.keep >= keep or not tally.keep_total
 
+        if not enough(1.0):
+            # Short of *keep* even where the model drops nothing: the lines are lost to
+            # rules, duplicates or the headline, and no threshold of the model's can buy
+            # them back (bisection would end at 1.0, a model that never drops).
+            unreachable.add(lang)
+            continue
         low, high = 0.0, 1.0
         for _ in range(14):
             mid = (low + high) / 2
@@ -109,6 +117,8 @@ def choose_thresholds(held: Sequence[Held], keep: float, min_pages: int = 10, pe
     for lang, near in NEAREST.items():
         if lang not in out and near in out:
             out[lang] = out[near]
+            if borrowed is not None:
+                borrowed[lang] = "keep target out of the model's reach" if lang in unreachable else "too few pages"
     out["*"] = max(out.values(), default=1.0)
     return out
 

@@ -382,10 +382,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     datas = [prep.get(j, off) for j in range(len(pages))]
     set_strong(datas, strong)
     spec = fit(datas, args)
-    thresholds = clean_cv.choose_thresholds(held, args.keep, args.language_pages, args.per_page)
+    borrowed: dict[str, str] = {}
+    thresholds = clean_cv.choose_thresholds(held, args.keep, args.language_pages, args.per_page, borrowed)
     spec["threshold"] = thresholds.pop("*")
-    # A language with too few pages for a threshold of its own (Swedish, so far) takes its
-    # nearest language's (clean_cv.NEAREST), else the most conservative one; the file says which.
+    # A language with too few pages for a threshold of its own, or whose keep target the
+    # model cannot reach (Swedish, so far), takes its nearest language's (clean_cv.NEAREST),
+    # else the most conservative one; the file says which.
     languages = Counter(p["language"] for p in pages)
     spec["thresholds"] = {lang: thresholds.get(lang, spec["threshold"]) for lang in sorted({*languages, "sv"})}
 
@@ -395,6 +397,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return f"the most conservative of the others ({few})"
         if languages[lang] < args.language_pages:
             return f"the nearest language's, {clean_cv.NEAREST[lang]} ({few})"
+        if lang in borrowed:
+            return (f"the nearest language's, {clean_cv.NEAREST[lang]} ({languages[lang]} pages, held-out keeps "
+                    f"under {args.keep} even where the model drops nothing)")
         return f"{args.folds}-fold by site, {languages[lang]} pages"
 
     spec["threshold_from"] = {lang: source(lang) for lang in spec["thresholds"]}

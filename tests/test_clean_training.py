@@ -191,3 +191,18 @@ def test_a_language_needs_pages_not_records_for_a_threshold_of_its_own(clean_dat
     chosen = clean_cv.choose_thresholds((german + swedish) * splits, keep=0.97, min_pages=10)
     assert chosen["de"] <= 0.51
     assert (chosen["sv"] > 0.9) is own and (chosen["sv"] == chosen["de"]) is not own
+
+
+def test_a_language_the_model_cannot_bring_to_the_keep_target_takes_its_nearest_threshold(clean_data):
+    """Swedish article lines lost to a verdict whatever the model says: no threshold of
+    Swedish's own reaches the target, so it is not set at 1.0 (a model that never drops)."""
+    import clean_cv  # scripts/, on the path while clean_data is in use
+
+    german = [_held(clean_cv, "de", f"de/{k}", 0.5) for k in range(12)]
+    swedish = [_held(clean_cv, "sv", f"sv/{k}", 0.9) for k in range(12)]
+    for h in swedish[:6]:
+        h.forced[:] = True
+    borrowed: dict[str, str] = {}
+    chosen = clean_cv.choose_thresholds(german + swedish, keep=0.97, min_pages=10, borrowed=borrowed)
+    assert chosen["sv"] == chosen["de"] <= 0.51
+    assert borrowed == {"sv": "keep target out of the model's reach"}
