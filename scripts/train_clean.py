@@ -392,14 +392,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     spec["thresholds"] = {lang: thresholds.get(lang, spec["threshold"]) for lang in sorted({*languages, "sv"})}
 
     def source(lang: str) -> str:
-        few = f"{languages[lang]} pages, fewer than {args.language_pages}"
+        why = (f"{languages[lang]} pages, fewer than {args.language_pages}" if languages[lang] < args.language_pages
+               else f"{languages[lang]} pages, held-out keeps under {args.keep} even where the model drops nothing")
         if lang not in thresholds:
-            return f"the most conservative of the others ({few})"
-        if languages[lang] < args.language_pages:
-            return f"the nearest language's, {clean_cv.NEAREST[lang]} ({few})"
-        if lang in borrowed:
-            return (f"the nearest language's, {clean_cv.NEAREST[lang]} ({languages[lang]} pages, held-out keeps "
-                    f"under {args.keep} even where the model drops nothing)")
+            return f"the most conservative of the others ({why})"
+        if languages[lang] < args.language_pages or lang in borrowed:
+            return f"the nearest language's, {clean_cv.NEAREST[lang]} ({why})"
         return f"{args.folds}-fold by site, {languages[lang]} pages"
 
     spec["threshold_from"] = {lang: source(lang) for lang in spec["thresholds"]}
