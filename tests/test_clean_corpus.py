@@ -138,6 +138,9 @@ FLATTEN = [
     ("<html><body><p>Zeile eins\n  Zeile zwei</p></body></html>", ["Zeile eins", "Zeile zwei"]),
     ("<html><body><ul><li>A</li><li>B</li></ul><script>x()</script></body></html>", ["A", "B"]),
     ("<div><p>ein Fragment</p></div>", ["ein Fragment"]),
+    # the <head> (its <title>) is no block a reader sees, as in cleaning-dev's pages
+    ("<html><head><title>Titel | Site</title></head><body><h1>Titel</h1><p>Text</p></body></html>",
+     ["Titel", "Text"]),
 ]
 
 

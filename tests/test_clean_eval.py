@@ -107,3 +107,21 @@ def test_headline_figures_count_pages_whose_headline_names_the_address(eval_clea
     short = {**page, "url": "https://example.de/p/123"}  # too few words to count
     figures = eval_clean.headline_figures([page, untitled, short])
     assert "of the 2 pages" in figures and "2 have a line" in figures and "on 1 the headline" in figures
+
+
+def test_title_figures_count_headlines_that_are_the_truths_title(eval_clean) -> None:
+    body = ("Die Stadt Bergheim hat am Dienstag beschlossen, die alte Brücke über den Fluss bis zum Sommer "
+            "vollständig zu sanieren und in dieser Zeit für den Autoverkehr zu sperren.")
+    truth = "Brücke über die Erft wird saniert\n" + body
+    found = {"dataset": "a", "language": "de", "truth": truth,
+             "lines": ["Brücke über die Erft wird saniert", body, body.replace("Dienstag", "Mittwoch")]}
+    # typed with other quotes than the truth's: the same title
+    quoted = {**found, "truth": "„Brücke“ über die Erft\n" + body,
+              "lines": ['"Brücke" über die Erft', body, body.replace("Dienstag", "Mittwoch")]}
+    days = [body.replace("Dienstag", day) for day in ("Mittwoch", "Montag", "Freitag")]
+    missed = {**found, "dataset": "b",
+              "lines": ["Bergheim plant Umleitungen für den Sommer", body, *days, "Brücke über die Erft wird saniert"]}
+    unseen = {**found, "dataset": "b", "lines": found["lines"][1:]}  # the page never shows its title
+    no_truth = {**found, "truth": ""}
+    figures = eval_clean.title_figures([found, quoted, missed, unseen, no_truth])
+    assert "a 2 of 2, b 0 of 1; 2 of 3" in figures

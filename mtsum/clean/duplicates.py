@@ -2,7 +2,9 @@
 
 A page repeats its paragraphs (a teaser above the text, a pull quote, a syndicated copy
 with a credit appended); :func:`mark_duplicates` drops every repeat of an earlier
-paragraph, naming the earlier one. Fingerprints are kept for lines seen before
+paragraph, naming the earlier one, but for a page's ``<title>`` saved with it: a first
+line that is a later one with the site's name ("Headline | Site") goes instead of the
+headline under it (rule ``site_title``). Fingerprints are kept for lines seen before
 (:mod:`mtsum.clean.recurring`).
 """
 
@@ -74,10 +76,17 @@ def mark_duplicates(texts: list[str], removed: Collection[int], drop: Callable[.
         shared = Counter(j for h in held for j in h) if held else {}
         if len(shared) > _MAX_CANDIDATES:
             shared = dict(shared.most_common(_MAX_CANDIDATES))
-        candidates = sorted(shared)
+        candidates = [j for j in sorted(shared) if j in seen]
         for j in candidates:
             other_key, other_words, other_shingles = seen[j]
             rule = _near_duplicate(key, words, shingles, other_key, other_words, other_shingles, keep_longer)
+            if rule and j < _TITLE_LINES and _site_title(texts[j], text):
+                # The page's first line is this one with the site's name: its <title>, saved
+                # with the page. The headline is the line without it, so the <title> goes.
+                drop(j, "duplicate", "site_title", i)
+                del seen[j]
+                first[other_key] = i
+                rule = None
             if rule:
                 drop(i, "duplicate", rule, j)
                 break
@@ -128,6 +137,26 @@ def _near_duplicate(
             if common / (small + large - common) >= _JACCARD:
                 return "near_duplicate"
     return None
+
+
+# A page saved with its <head> starts with its <title>: "Headline | Site".
+_TITLE_LINES = 3
+# "Headline | Site", "Site – Headline": a site's name (one to six words) set off by a
+# separator. Not a slash or a colon: "Zitat / Headline" and "Kicker: Headline" are
+# headlines of their own.
+_SITE_SEPARATOR = r"\s[|–—·»-]{1,2}\s"
+_SITE_NAME = r"[^|–—·»]{1,40}"
+
+
+def _site_title(longer: str, line: str) -> bool:
+    """*longer* is *line* with a site's name before or after it, set off by a separator."""
+    if len(longer) <= len(line):
+        return False
+    if longer.startswith(line):  # "Headline | Site", "Headline - Section - Site"
+        return re.fullmatch(f"(?:{_SITE_SEPARATOR}{_SITE_NAME}){{1,3}}", longer[len(line):]) is not None
+    if longer.endswith(line):
+        return re.fullmatch(f"(?:{_SITE_NAME}{_SITE_SEPARATOR}){{1,3}}", longer[: -len(line)]) is not None
+    return False
 
 
 def repeat_key(text: str) -> str:

@@ -21,7 +21,8 @@ class Removal:
     ``reason`` is "duplicate", "boilerplate" or "caption"; ``rule`` names the rule
     ("sv:ad_marker", "exact_duplicate", "caption_twin", ...) or the classifier feature
     that decided ("classifier:short-run", "classifier:related-list", ...). ``duplicate_of`` is the
-    index of the kept first occurrence for duplicates, and of the credited caption
+    index of the kept occurrence for duplicates (the first one; for a page's ``<title>``,
+    rule "site_title", the headline under it), and of the credited caption
     for a caption's uncredited twin; otherwise None. ``text`` is the input paragraph.
     """
 
