@@ -120,6 +120,23 @@ def test_training_labels_the_line_that_names_the_address_best(train_headline) ->
     assert len(data.x) == len(rows_named) >= 2
 
 
+def test_training_labels_the_line_that_is_the_truths_title(train_headline) -> None:
+    # Typed with other quotes on the page than in the truth: the same title.
+    title = "„Bergheim“ saniert die Brücke über die Erft"
+    page = {
+        "id": "y",
+        "language": "de",
+        "url": "https://example.de/p/123",
+        "lines": ["Bergheimer Zeitung", '"Bergheim" saniert die Brücke über die Erft', "Von Anna Schmidt", *_BODY],
+        "truth": title + "\n" + "\n".join(_BODY),
+    }
+    data = train_headline.prepare_titled(page)
+    assert data.asked and data.source == "title"
+    assert sum(bool(v) for v in data.label) == 1
+    unseen = train_headline.prepare_titled({**page, "lines": page["lines"][2:]})  # the page never shows it
+    assert not unseen.asked and not unseen.label.any()
+
+
 # (line, is code or a list item): the rule of headline.code_or_bullet.
 CODE_OR_BULLET = [
     ("var brueckeSaniert = true;", True),
