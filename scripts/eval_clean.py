@@ -291,7 +291,8 @@ _TYPOGRAPHY = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "�
                              "–": "-", "—": "-"})
 
 
-def _title_key(text: str) -> str:
+def title_key(text: str) -> str:
+    """*text* as titles are compared: normalized, quotes and dashes folded, case aside."""
     return normalize_paragraph(text).translate(_TYPOGRAPHY).casefold()
 
 
@@ -305,11 +306,11 @@ def title_figures(pages: Iterable[dict]) -> str:
         truth = (page.get("truth") or "").strip()
         if not truth:
             continue
-        wanted = _title_key(truth.split("\n")[0])
-        if not any(_title_key(line) == wanted for line in page["lines"]):
+        wanted = title_key(truth.split("\n")[0])
+        if not any(title_key(line) == wanted for line in page["lines"]):
             continue
         shown[page["dataset"]] += 1
-        found[page["dataset"]] += _title_key(clean_paragraphs(page["lines"], page["language"]).title or "") == wanted
+        found[page["dataset"]] += title_key(clean_paragraphs(page["lines"], page["language"]).title or "") == wanted
     if not shown:
         return "Headline against the ground truth's title: no public page at hand."
     parts = ", ".join(f"{name} {found[name]} of {shown[name]}" for name in sorted(shown))

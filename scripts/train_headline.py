@@ -43,7 +43,7 @@ sys.path.insert(0, str(REPO / "scripts"))
 
 from clean_corpus import committed  # noqa: E402
 from clean_corpus import load_pages as corpus_pages  # noqa: E402
-from eval_clean import DEFAULT_DATA, _title_key, address_words, load_pages, words_of  # noqa: E402
+from eval_clean import DEFAULT_DATA, address_words, load_pages, title_key, words_of  # noqa: E402
 from train_clean import folds, host_of, recording  # noqa: E402
 
 from mtsum.clean import clean_paragraphs, headline  # noqa: E402
@@ -74,10 +74,10 @@ def _candidates(page: dict) -> tuple[list[str], list[int], list[list[float]]]:
 def prepare_titled(page: dict) -> Page:
     """A public page with a ground truth: its headline is the truth's first line, where the
     page shows that line."""
-    wanted = _title_key(page["truth"].strip().split("\n")[0])
+    wanted = title_key(page["truth"].strip().split("\n")[0])
     texts, rows, matrix = _candidates(page)
-    label = np.array([_title_key(texts[i]) == wanted for i in rows], dtype=bool)
-    asked = any(_title_key(line) == wanted for line in page["lines"])
+    label = np.array([title_key(texts[i]) == wanted for i in rows], dtype=bool)
+    asked = any(title_key(line) == wanted for line in page["lines"])
     x = np.array(matrix, dtype=np.float64).reshape(len(rows), len(headline.FEATURES))
     return Page(page["id"], host_of(page["url"]), x, label & asked, asked, "title")
 
