@@ -420,6 +420,37 @@ def test_a_stop_a_library_swallowed_still_stops_the_run(tiny_models: Path, tmp_p
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in", "out.jsonl"]
 
 
+def test_a_stop_swallowed_while_the_run_ends_still_stops_it(tiny_models: Path, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every document is done, and the signal lands while the run ends (Ray's shutdown, an
+    import lock's callback) inside code that swallows it: the run still ends as stopped
+    (exit 143), with everything it finished kept whole."""
+    import mtsum.batch.run as run
+    from mtsum.batch import run_batch
+    from mtsum.errors import Interrupted
+    from mtsum.pipeline.core import Settings
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for n in range(2):
+        (folder / f"{n}.txt").write_text(GERMAN, encoding="utf-8")
+    end = run._end
+
+    def end_with_a_careless_library(*args: object) -> None:
+        end(*args)
+        try:
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(1)
+        except BaseException as exc:
+            _swallow(exc)
+
+    monkeypatch.setattr(run, "_end", end_with_a_careless_library)
+    with pytest.raises(Interrupted) as stopped:
+        run_batch(folder, tmp_path / "out.jsonl", models=tiny_models, settings=Settings(cache=False))
+    assert stopped.value.exit_code == 143
+    assert len(whole_records(tmp_path / "out.jsonl")) == 2
+
+
 # --- item 17: the conversion tip ----------------------------------------------------------
 
 TIP = "mtsum: tip: `mtsum models convert` makes translation 2-4× faster on CPU"

@@ -144,6 +144,9 @@ def _run(source: str | Path, output: str | Path, *, engine: str, models: Any, se
     finally:
         report.seconds = time.perf_counter() - started
         _end(report, out, stream, progress, finished)
+    # A stop that came while the run was ending (Ray's shutdown, an import's lock
+    # callback) may have had its exception swallowed: the run still ends as stopped.
+    stop.check()
     return report
 
 
