@@ -35,7 +35,7 @@ from mtsum.digest.state import Article, State, default_state_path, now_iso
 from mtsum.digest.stories import Links, build_stories
 from mtsum.errors import ConfigError, MtsumError
 from mtsum.io.names import unique_stems
-from mtsum.io.signals import deferred, stop_on_signals
+from mtsum.io.signals import StopWatch, deferred
 from mtsum.runs.attempt import attempt
 
 if TYPE_CHECKING:
@@ -84,7 +84,8 @@ def build_digest(inputs: Iterable[str], out_dir: str | Path, *, formats: Iterabl
     state_file = Path(state_path) if state_path else default_state_path()
     companions = [Path(f"{state_file}{end}") for end in ("", "-wal", "-shm", "-journal", ".lock")]
     companions += [Path(log_file)] if log_file else []
-    with stop_on_signals(), OutputFolder(out, force=force, wait=wait, companions=companions) as folder, \
+    stop = StopWatch()
+    with stop.watching(), OutputFolder(out, force=force, wait=wait, companions=companions) as folder, \
             State(state_file, wait=wait) as state:
         paths = collect_inputs(inputs, exclude=[out])
         if since is not None:
@@ -93,11 +94,14 @@ def build_digest(inputs: Iterable[str], out_dir: str | Path, *, formats: Iterabl
             from mtsum.pipeline.core import Pipeline
 
             pipeline = Pipeline()
-        run = _Run(pipeline, summarizer, state, folder, formats, title or "News digest")
+        run = _Run(pipeline, summarizer, state, folder, formats, title or "News digest", stop)
         run.process(paths, rebuild=rebuild, progress=progress)
         report = run.write(paths, since=since, story_threshold=story_threshold)
         report.seconds = time.perf_counter() - start
         state.finish_run(run.new, run.unchanged, len(run.failures))
+    # A stop whose exception a library swallowed while the digest was written still ends
+    # the run as stopped (everything written is whole and kept), as in a batch run.
+    stop.check()
     return report
 
 
@@ -105,8 +109,9 @@ class _Run:
     """One digest run's work, between the checks and the end."""
 
     def __init__(self, pipeline: Pipeline, summarizer: str, state: State, folder: OutputFolder,
-                 formats: list[str], title: str) -> None:
+                 formats: list[str], title: str, stop: StopWatch | None = None) -> None:
         self.pipeline, self.summarizer, self.state, self.folder = pipeline, summarizer, state, folder
+        self.stop = stop or StopWatch()
         self.formats, self.title = formats, title
         self.source = pipeline.settings.source
         self.failures: list[Failure] = []
@@ -130,8 +135,12 @@ class _Run:
         bar = self.bar = Progress(len(todo), bar=progress)
         try:
             for k, p in enumerate(todo, 1):
+                # A stop that some library's ``except BaseException`` swallowed (a model
+                # load, an import) is acted on before the next article, not at the end.
+                self.stop.check()
                 self._one(p, k, len(todo), bar)
                 bar.step()
+            self.stop.check()
         finally:
             bar.close()
             self.bar = None
