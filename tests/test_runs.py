@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import signal
+import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from mtsum.cli import main
-from mtsum.errors import ConfigError, InputError, ModelUnavailableError
+from mtsum.errors import ConfigError, InputError, Interrupted, ModelUnavailableError
 from mtsum.io.inputs import Document
 from mtsum.runs import StdoutSink, open_sink, per_document, run_inputs
 
@@ -169,3 +172,28 @@ def test_process_may_yield_equal_copies_of_the_documents(tmp_path: Path) -> None
     report = run_inputs(paths, process, open_sink(str(tmp_path / "out"), paths, ".x"), lambda r: [r],
                         handle_signals=False)
     assert report.written == 2 and (tmp_path / "out" / "b.x").read_text() == "b\n"
+
+
+def test_a_stop_a_library_swallowed_still_stops_the_run_after_that_document(tmp_path: Path) -> None:
+    """SIGTERM lands inside a library call that catches BaseException: the document being
+    processed is finished and written, the next is not begun, and the run ends as stopped."""
+    paths = []
+    for name in ("a", "b", "c"):
+        (tmp_path / f"{name}.txt").write_text(f"{name} {ENGLISH}")
+        paths.append(str(tmp_path / f"{name}.txt"))
+    seen = []
+
+    def work(doc: Document) -> str:
+        seen.append(doc.name)
+        if len(seen) == 2:
+            try:
+                os.kill(os.getpid(), signal.SIGTERM)  # Interrupted is raised here, inside the library
+                time.sleep(1)
+            except BaseException:
+                pass
+        return doc.text[0]
+
+    with pytest.raises(Interrupted) as stopped:
+        run_inputs(paths, per_document(work), open_sink(str(tmp_path / "out"), paths, ".x"), lambda r: [r])
+    assert stopped.value.exit_code == 143 and seen == paths[:2]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.x", "b.x"]

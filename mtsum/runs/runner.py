@@ -19,7 +19,7 @@ from typing import Any
 
 from mtsum.errors import MtsumError
 from mtsum.io.inputs import Document, read_input
-from mtsum.io.signals import stop_on_signals
+from mtsum.io.signals import StopWatch
 from mtsum.runs.attempt import attempt
 from mtsum.runs.sinks import Sink
 
@@ -49,7 +49,8 @@ def run_inputs(paths: Sequence[str], process: Process, sink: Sink, render: Rende
     A per-input failure (unreadable input, unsupported language, a model missing for
     that input's language) is passed to ``on_error`` and counted; the others go on.
     With ``handle_signals``, SIGINT/SIGTERM raise :class:`~mtsum.errors.Interrupted`
-    (exit 130/143) and the sink keeps only finished files.
+    (exit 130/143) and the sink keeps only finished files; a stop whose exception a
+    library swallowed is acted on after the document that was being processed.
 
     Raises:
         MtsumError: an error that concerns the whole run (bad registry, bad device),
@@ -64,7 +65,8 @@ def run_inputs(paths: Sequence[str], process: Process, sink: Sink, render: Rende
             on_error(name, exc)
 
     committed = False
-    with stop_on_signals() if handle_signals else nullcontext():
+    stop = StopWatch()  # never set without handle_signals: its checks then pass
+    with stop.watching() if handle_signals else nullcontext():
         try:
             docs: list[Document] = []
             index: dict[int, int] = {}
@@ -75,13 +77,15 @@ def run_inputs(paths: Sequence[str], process: Process, sink: Sink, render: Rende
                     continue
                 index[id(doc)] = i
                 docs.append(doc)
+            stop.check()
             if docs:
                 for doc, outcome in process(docs):
                     if isinstance(outcome, MtsumError):
                         failed(doc.name, outcome)
-                        continue
-                    sink.write(_position(doc, index, docs), doc.name, render(outcome))
-                    report.written += 1
+                    else:
+                        sink.write(_position(doc, index, docs), doc.name, render(outcome))
+                        report.written += 1
+                    stop.check()
             committed = True
         finally:
             sink.close(commit=committed)
