@@ -158,10 +158,10 @@ def by_site(prep: Prepared, indices: Sequence[int], fit: Fit, args: argparse.Nam
     return out
 
 
-def fold_thresholds(held: Sequence[Held], fold: Sequence[int], keep: float, per_page: int | None
-                    ) -> list[dict[str, float]]:
+def fold_thresholds(held: Sequence[Held], fold: Sequence[int], keep: float, per_page: int | None,
+                    min_pages: int = 10) -> list[dict[str, float]]:
     """Per page, thresholds chosen on the held-out records of the other folds."""
-    chosen = {f: choose_thresholds([h for h, g in zip(held, fold) if g != f], keep, per_page=per_page)
+    chosen = {f: choose_thresholds([h for h, g in zip(held, fold) if g != f], keep, min_pages, per_page)
               for f in set(fold)}
     return [chosen[f] for f in fold]
 
@@ -201,7 +201,8 @@ def site_figures(prep: Prepared, fit: Fit, args: argparse.Namespace, candidates:
     tallies = []
     for split, held in enumerate(splits):
         fold = folds([h.data.site for h in held], args.folds, args.seed + split)
-        tallies.append(score(held, fold_thresholds(held, fold, args.keep, args.per_page), args.per_page))
+        tallies.append(score(held, fold_thresholds(held, fold, args.keep, args.per_page, args.language_pages),
+                             args.per_page))
     merged = {scoring: merge(t[scoring] for t in tallies) for scoring in tallies[0]}
     return merged, [h for held in splits for h in held]
 
@@ -226,7 +227,7 @@ def dataset_figures(prep: Prepared, fit: Fit, args: argparse.Namespace, candidat
             inner = by_site(prep, train, fit, args, candidates, 1, args.inner_folds)[0]
         else:
             inner = [h for h in by_site_held if h.data.page["dataset"] != name]
-        thresholds = choose_thresholds(inner, args.keep, per_page=args.per_page)
+        thresholds = choose_thresholds(inner, args.keep, args.language_pages, args.per_page)
         _, held = fold_model(prep, train, test, fit, args, candidates)
         for scoring, tallies in score(held, [thresholds] * len(held), args.per_page).items():
             out[scoring].update((key, t) for key, t in tallies.items() if key[0] != "all")

@@ -47,7 +47,7 @@ from mtsum.clean import clean_paragraphs, cleaner, line_model, load_rules, norma
 CORPUS = REPO / "data" / "cleaning"
 DEV = "cleaning-dev"
 # The hand-written verdicts that may drop a line whatever the model says (mtsum.clean.features).
-VERDICTS = ("link", "site-furniture", "menu-row", "related-list", "above-headline")
+VERDICTS = ("link", "site-furniture", "furniture-prose", "menu-row", "related-list", "above-headline")
 
 
 def host_of(url: str) -> str:

@@ -350,7 +350,9 @@ def arguments(description: str) -> argparse.ArgumentParser:
                         "article text on to be left out")
     parser.add_argument("--rule-precision", type=float, default=0.9,
                         help="share of a rule's or verdict's labelled removals that must be boilerplate")
-    parser.add_argument("--language-pages", type=int, default=10,
+    # 40, the Swedish set issue 30 asks for: a threshold chosen on 13 Swedish pages, 7 of
+    # them a wiki, forums and blogs, kept nearly every line of Swedish news (0.97).
+    parser.add_argument("--language-pages", type=int, default=40,
                         help="pages a language needs for a threshold of its own")
     parser.add_argument("--seed", type=int, default=0, help="the first split's fold assignment")
     parser.add_argument("--splits", type=int, default=3,

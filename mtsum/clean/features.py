@@ -285,7 +285,10 @@ def analyse(
             if classes[i] == "bad":
                 drops[i] = f"classifier:{bad_feature[i]}"
             elif f.furniture >= FURNITURE_INSIDE:
-                drops[i] = "classifier:site-furniture"
+                # A verdict of its own, not "site-furniture": it judges text that reads
+                # as a sentence (a paywall box, or an article about accounts and
+                # passwords), and training decides apart whether it may overrule the model.
+                drops[i] = "classifier:furniture-prose"
         elif outside[i] and not extracted and (classes[i] == "bad" or runs[i] >= MIN_RUN):
             drops[i] = f"classifier:{bad_feature.get(i, 'short-run')}"
         elif outside[i] and classes[i] == "bad" and bad_feature[i] in _ALWAYS_BAD:
