@@ -2,9 +2,11 @@
 
 A page repeats its paragraphs (a teaser above the text, a pull quote, a syndicated copy
 with a credit appended); :func:`mark_duplicates` drops every repeat of an earlier
-paragraph, naming the earlier one, but for a page's ``<title>`` saved with it: a first
-line that is a later one with the site's name ("Headline | Site") goes instead of the
-headline under it (rule ``site_title``). Fingerprints are kept for lines seen before
+paragraph, naming the earlier one, but for a headline's decorated copies: a first line
+that is a later one with the site's name ("Headline | Site", a page's ``<title>`` saved
+with it) goes instead of the headline under it (rule ``site_title``), and so does a
+line just above its bare copy that adds a breadcrumb or a section label ("Home › News ›
+Headline", "Opinion|Headline"; rule ``decorated_copy``). Fingerprints are kept for lines seen before
 (:mod:`mtsum.clean.recurring`).
 """
 
@@ -80,10 +82,17 @@ def mark_duplicates(texts: list[str], removed: Collection[int], drop: Callable[.
         for j in candidates:
             other_key, other_words, other_shingles = seen[j]
             rule = _near_duplicate(key, words, shingles, other_key, other_words, other_shingles, keep_longer)
+            instead = None  # the earlier line goes instead of this one
             if rule and j < _TITLE_LINES and _site_title(texts[j], text):
                 # The page's first line is this one with the site's name: its <title>, saved
                 # with the page. The headline is the line without it, so the <title> goes.
-                drop(j, "duplicate", "site_title", i)
+                instead = "site_title"
+            elif rule == "contained_duplicate" and _just_above(texts, j, i) and _decorated(texts[j], text):
+                # "Home › News › Headline" or "Section|Headline" just above the bare headline:
+                # the bare copy is the headline, the decorated one goes.
+                instead = "decorated_copy"
+            if instead:
+                drop(j, "duplicate", instead, i)
                 del seen[j]
                 first[other_key] = i
                 rule = None
@@ -157,6 +166,45 @@ def _site_title(longer: str, line: str) -> bool:
     if longer.endswith(line):
         return re.fullmatch(f"(?:{_SITE_NAME}{_SITE_SEPARATOR}){{1,3}}", longer[: -len(line)]) is not None
     return False
+
+
+# A decorated copy stands this few lines above the bare one, with no paragraph of text
+# between (a breadcrumb ending in the headline over the headline; a teaser further down
+# the page is another matter).
+_DECORATED_REACH = 5
+_PARAGRAPH_WORDS = 12
+# What sets a kicker off from its headline ("Brückenstreit: …", "„Endlich“ / …"), which
+# makes the longer line a headline of its own rather than a decorated copy.
+# What may end a decoration glued to the headline ("Opinion|", "News›", "1/3"), and what
+# sets a site's name off after it.
+_SEPARATOR_END = re.compile(r"[|>»›/:·•–—-]")
+_KICKER_END = re.compile(r"(?:\w[\"”“'’]?:|^[^/]+\s/)$")
+
+
+def _just_above(texts: Sequence[str], j: int, i: int) -> bool:
+    """Line *j* stands just above line *i*: a few lines, none of them a paragraph."""
+    return i - j <= _DECORATED_REACH and all(len(texts[k].split()) < _PARAGRAPH_WORDS for k in range(j + 1, i))
+
+
+def _decorated(longer: str, line: str) -> bool:
+    """*longer* is *line* with words on one side that decorate it: a breadcrumb or a section
+    label before it ("Home News Headline", "Opinion|Headline"), a site's name after a
+    separator ("Headline | CBC News"); not a kicker set off by a colon or one slash, words
+    that go on ("Headline (dpa)", "… Review by Jane Doe"), or the rest of a word (*line* a
+    teaser cut short, "MSV-" before "Interimstrainer")."""
+    at = longer.find(line)
+    if at < 0 or len(longer) <= len(line):
+        return False  # a copy only under NFKC or case folding ("Die Schweiz ist ein …", "Ein …")
+    before, after = longer[:at], longer[at + len(line) :]
+    if before.strip() and after.strip():
+        return False
+    if after.strip():  # a site's name after a separator ("Headline | Site"), not words that go on
+        return _SEPARATOR_END.match(after.lstrip()) is not None
+    glued = before[-1]
+    if not (glued.isspace() or (glued != "-" and _SEPARATOR_END.match(glued)) or (glued.isalnum() and line[0].isupper()
+                                                                and not glued.isupper())):
+        return False  # "MSV-Interimstrainer": a word's own start
+    return _KICKER_END.search(before.strip()) is None
 
 
 def repeat_key(text: str) -> str:

@@ -17,8 +17,8 @@ whose first line is the title: the candidate that is that line is the headline. 
 pages of ``make eval-clean`` annotate no headline, but most addresses spell theirs out
 (``…/erfolgreiche-tweets-zutaten/``): the candidate that names its page's address best
 is labelled the headline. Held out by site, the model's best candidate is the truth's
-title on 369 to 374 of the 644 public pages that show it (one trained on the addresses
-alone: 357), and names the address on 125 or 126 of 222 dev pages (a hand-written walk
+title on 387 to 390 of the 644 public pages that show it (one trained on the addresses
+alone: 357), and names the address on 129 to 131 of 222 dev pages (a hand-written walk
 up from the block, which the model replaced, on 63). The script prints the figures.
 """
 

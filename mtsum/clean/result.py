@@ -22,7 +22,8 @@ class Removal:
     ("sv:ad_marker", "exact_duplicate", "caption_twin", ...) or the classifier feature
     that decided ("classifier:short-run", "classifier:related-list", ...). ``duplicate_of`` is the
     index of the kept occurrence for duplicates (the first one; for a page's ``<title>``,
-    rule "site_title", the headline under it), and of the credited caption
+    rule "site_title", and a breadcrumb's copy of the headline, rule "decorated_copy",
+    the headline), and of the credited caption
     for a caption's uncredited twin; otherwise None. ``text`` is the input paragraph.
     """
 
