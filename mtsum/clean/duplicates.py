@@ -173,11 +173,11 @@ def _site_title(longer: str, line: str) -> bool:
 # the page is another matter).
 _DECORATED_REACH = 5
 _PARAGRAPH_WORDS = 12
-# What sets a kicker off from its headline ("Brückenstreit: …", "„Endlich“ / …"), which
-# makes the longer line a headline of its own rather than a decorated copy.
 # What may end a decoration glued to the headline ("Opinion|", "News›", "1/3"), and what
 # sets a site's name off after it.
 _SEPARATOR_END = re.compile(r"[|>»›/:·•–—-]")
+# What sets a kicker off from its headline ("Brückenstreit: …", "„Endlich“ / …"), which
+# makes the longer line a headline of its own rather than a decorated copy.
 _KICKER_END = re.compile(r"(?:\w[\"”“'’]?:|^[^/]+\s/)$")
 
 
@@ -200,9 +200,13 @@ def _decorated(longer: str, line: str) -> bool:
         return False
     if after.strip():  # a site's name after a separator ("Headline | Site"), not words that go on
         return _SEPARATOR_END.match(after.lstrip()) is not None
+    if not before:
+        return False
     glued = before[-1]
-    if not (glued.isspace() or (glued != "-" and _SEPARATOR_END.match(glued)) or (glued.isalnum() and line[0].isupper()
-                                                                and not glued.isupper())):
+    separated = glued.isspace() or (glued != "-" and _SEPARATOR_END.match(glued) is not None)
+    # Links run together ("HomeNewsTo combat …"): a small letter or digit, then a capital.
+    run_together = glued.isalnum() and not glued.isupper() and line[0].isupper()
+    if not (separated or run_together):
         return False  # "MSV-Interimstrainer": a word's own start
     return _KICKER_END.search(before.strip()) is None
 
