@@ -15,7 +15,8 @@ Scoring, per language over all pages: *keep* is the share of ``with`` snippets f
 in the flattened page (lines joined by spaces, whitespace collapsed) that are still in
 the cleaned text; *drop* is the share of ``without`` snippets found there that are gone.
 The cleaned text is the headline and kept paragraphs joined by spaces; both sides are
-compared after ``normalize_paragraph`` (a soft hyphen the cleaner removed is no loss).
+compared with whitespace collapsed and nothing else changed, as the benchmark scores: a
+snippet copied with the page's soft hyphens must find them in the cleaned text.
 *CPU ms/page* is the processor time of mtsum's cleaning alone (not trafilatura's; for
 HTML, restoring missed article lines from the whole page, then ``clean_paragraphs``),
 so other jobs on the machine inflate it less than wall time; each page is cleaned
@@ -79,11 +80,11 @@ class Tally:
     def add(self, page: dict, cleaned: str, seconds: float) -> None:
         """Count *page*'s snippets found in its flattened lines that *cleaned* kept or dropped
         (scoring as in ../shared/cleaning-dev/README.md; a page without lines adds none)."""
-        source = collapse(" ".join(map(normalize_paragraph, page.get("lines") or ())))
-        cleaned = normalize_paragraph(cleaned)
-        found = [s for s in map(normalize_paragraph, page.get("with") or ()) if s and s in source]
+        source = collapse(" ".join(page.get("lines") or ()))
+        cleaned = collapse(cleaned)
+        found = [s for s in map(collapse, page.get("with") or ()) if s and s in source]
         self.keep_total, self.kept = self._counted(found, sum(s in cleaned for s in found), self.keep_total, self.kept)
-        found = [s for s in map(normalize_paragraph, page.get("without") or ()) if s and s in source]
+        found = [s for s in map(collapse, page.get("without") or ()) if s and s in source]
         self.drop_total, self.dropped = self._counted(found, sum(s not in cleaned for s in found), self.drop_total,
                                                       self.dropped)
         self.pages += 1

@@ -130,6 +130,20 @@ class _Page:
     def drop(self, i: int, reason: str, rule: str | None, of: int | None = None, score: float | None = None) -> None:
         self.removed[i] = Removal(i, reason, of, rule, self.paragraphs[i], score)
 
+    def shown(self, i: int, cut: set[int]) -> str:
+        """Paragraph *i* as the input wrote it, in NFC with whitespace collapsed: cleaning
+        chooses paragraphs and does not rewrite them (a soft hyphen or a zero-width space
+        stays, so text copied from the page is found in the output; translation normalizes
+        its own input). NFC changes no character a reader sees, and puts a page's
+        decomposed letters in the form almost all text has. A paragraph that lost a glued
+        marker (*cut*) is its normalized rest."""
+        if i in cut:
+            return self.texts[i]
+        text = self.paragraphs[i]
+        if not unicodedata.is_normalized("NFC", text):
+            text = unicodedata.normalize("NFC", text)
+        return " ".join(text.split())
+
     def result(self, language: str, title_index: int | None, undo: Callable[[Removal], bool] | None) -> CleanResult:
         texts, removed = self.texts, self.removed
         stripped = [s for s in self.stripped if s.index not in removed]
@@ -140,9 +154,10 @@ class _Page:
         body = [i for i in range(len(texts)) if i not in removed and i != title_index]
         kept = ([] if title_index is None else [title_index]) + body
         repeat_of = repeats([texts[i] for i in kept], kept, normalize_paragraph)
+        cut = {s.index for s in stripped}
         return CleanResult(
-            title=texts[title_index] if title_index is not None else None,
-            paragraphs=[texts[i] for i in body],
+            title=self.shown(title_index, cut) if title_index is not None else None,
+            paragraphs=[self.shown(i, cut) for i in body],
             kept_indices=body,
             removed=sorted(removed.values(), key=lambda r: r.index),
             language=language,

@@ -90,9 +90,13 @@ def _paragraph(para: PreparedParagraph, memo: Mapping[tuple[str, str], Translati
 
 
 def english(translated: TranslationResult) -> list[str]:
-    """The cleaned English body; a headline-only document summarizes to its headline."""
-    body = [p.translation for p in translated.paragraphs]
-    return body or ([translated.title] if translated.title else [])
+    """The cleaned English body, normalized for the summarizer (an English paragraph
+    passes through translation with its soft hyphens); a headline-only document
+    summarizes to its headline."""
+    from mtsum.clean import normalize_paragraph  # numpy and the rules: not at import time
+
+    body = [text for p in translated.paragraphs if (text := normalize_paragraph(p.translation))]
+    return body or ([normalize_paragraph(translated.title)] if translated.title else [])
 
 
 def summary_result(translated: TranslationResult, out: SummaryOutput, kind: str, max_length: int | None,

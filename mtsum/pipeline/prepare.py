@@ -186,7 +186,9 @@ def prepare_source(source: SourceDocument, segment: Segmenter, *, all_english: b
         lang = "en" if all_english else paragraph_language(source.found[i], source.language)
         if lang == "en":
             return PreparedParagraph(i, text, lang, (), (), duplicate_of)
-        pieces = segment(text, lang)
+        # Cleaning keeps a paragraph's characters; soft hyphens, zero-width and bidi marks
+        # mean nothing to a model, and split its words into pieces it never saw.
+        pieces = segment(normalize_paragraph(text), lang)
         return PreparedParagraph(i, text, lang, tuple(p for p, _ in pieces), tuple(n for _, n in pieces),
                                  duplicate_of)
 
