@@ -60,10 +60,10 @@ class CleanResult:
     block (site names and menus above it are skipped and dropped), else the block's
     first paragraph if it reads as a headline (one sentence of at most 30 words);
     otherwise None. ``paragraphs`` are the kept body paragraphs after
-    the title (the title is not repeated there), as the input wrote them with their
-    whitespace collapsed (soft hyphens and the like stay; translation normalizes what
-    it sends to a model), and with glued markers stripped (such a paragraph's rest is
-    normalized); ``kept_indices[i]`` is the input index of ``paragraphs[i]``;
+    the title (the title is not repeated there), as the input wrote them, composed to
+    NFC with their whitespace collapsed (soft hyphens and zero-width spaces stay;
+    translation normalizes what it sends to a model), and with glued markers stripped
+    (such a paragraph's rest is normalized); ``kept_indices[i]`` is the input index of ``paragraphs[i]``;
     ``repeat_of[i]`` the input index of an earlier kept paragraph (the title first)
     identical to it, where cleaning keeps repeats (after an HTML extraction).
 
