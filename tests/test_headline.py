@@ -54,6 +54,33 @@ def test_the_headline_is_the_line_the_text_is_about(lines: list[str]) -> None:
     assert result.title == _HEADLINE
 
 
+_EN_HEADLINE = "City council approves new bridge over the river"
+_EN_BODY = [
+    "The city council voted on Monday to approve a new bridge over the river after a long debate, "
+    "officials said on Tuesday.",
+    "Construction is expected to begin next spring and to last about two years, according to the "
+    "city's published plans.",
+    "The bridge will carry two lanes of traffic as well as a protected bicycle path on each side, "
+    "the mayor told reporters.",
+]
+
+
+@pytest.mark.parametrize(
+    ("lines", "language", "title"),
+    [
+        # A "related" list under its heading runs on over short lines, through a menu and
+        # into the article's own headline, which the text starts under.
+        (["More News", "Sports", "Politics", "Weather", "Local", _EN_HEADLINE, *_EN_BODY], "en", _EN_HEADLINE),
+        (["Weitere Nachrichten", "Sport", "Politik", "Wetter", _HEADLINE, *_BODY], "de", _HEADLINE),
+    ],
+)
+def test_a_related_list_that_runs_into_the_headline_leaves_it_the_headline(
+        lines: list[str], language: str, title: str) -> None:
+    result = clean_paragraphs(lines, language)
+    assert result.title == title
+    assert result.title_index not in {r.index for r in result.removed}
+
+
 @pytest.mark.parametrize(
     "lines",
     [
