@@ -51,6 +51,12 @@ _NOT_HEADLINES = frozenset({"link", "menu-row"})
 _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200e\u200f\u2060\ufeff]")
 
 
+def _composed(text: str) -> str:
+    """*text* in NFC."""
+    # A quick check first: most text already is.
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
+
+
 def normalize_paragraph(text: str) -> str:
     """Return *text* in NFC with invisible characters removed and whitespace collapsed.
 
@@ -58,8 +64,7 @@ def normalize_paragraph(text: str) -> str:
     trailing whitespace is stripped. Two paragraphs are "identical" when their
     normalized forms are equal.
     """
-    if not unicodedata.is_normalized("NFC", text):  # a quick check: most text already is
-        text = unicodedata.normalize("NFC", text)
+    text = _composed(text)
     if _INVISIBLE.search(text):  # most lines have none: a search is cheaper than a substitution
         text = _INVISIBLE.sub("", text)
     return " ".join(text.split())
@@ -143,10 +148,7 @@ class _Page:
         marker (*cut*) is its normalized rest."""
         if i in cut:
             return self.texts[i]
-        text = self.paragraphs[i]
-        if not unicodedata.is_normalized("NFC", text):
-            text = unicodedata.normalize("NFC", text)
-        return " ".join(text.split())
+        return " ".join(_composed(self.paragraphs[i]).split())
 
     def result(self, language: str, title_index: int | None, undo: Callable[[Removal], bool] | None) -> CleanResult:
         texts, removed = self.texts, self.removed

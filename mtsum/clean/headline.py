@@ -17,8 +17,8 @@ whose first line is the title: the candidate that is that line is the headline. 
 pages of ``make eval-clean`` annotate no headline, but most addresses spell theirs out
 (``…/erfolgreiche-tweets-zutaten/``): the candidate that names its page's address best
 is labelled the headline. Held out by site, the model's best candidate is the truth's
-title on 407 to 411 of the 644 public pages that show it (one trained on the addresses
-alone: 357), and names the address on 131 to 133 of 222 dev pages (a hand-written walk
+title on 418 to 426 of the 644 public pages that show it (one trained on the addresses
+alone: 357), and names the address on 134 or 135 of 222 dev pages (a hand-written walk
 up from the block, which the model replaced, on 63). The script prints the figures.
 """
 
